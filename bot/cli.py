@@ -1,0 +1,116 @@
+"""`qabot`: index, search, ask, chat, eval, bench, telegram, models. Thin: parse, call the core, print."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from retrieval.errors import QabotError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Question answering over news articles.")
+models_app = typer.Typer(no_args_is_help=True, help="Check and install model files.")
+app.add_typer(models_app, name="models")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def settings(**overrides: object) -> object:
+    from bot.settings import Settings
+
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def fail(error: Exception, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+@app.callback()
+def main_options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs, bot token included
+
+
+@app.command()
+def index(
+    corpus: Annotated[Path | None, typer.Option(help="Folder of articles (default: seeds/).")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Re-embed everything instead of only what changed.")] = False,
+    index_dir: Annotated[Path | None, typer.Option(help="Where the index lives.")] = None,
+) -> None:
+    """Build or update the index of the corpus."""
+    from bot.core import rebuild_index
+    from retrieval.embed import make_embedder
+
+    s = settings(corpus=corpus, index_dir=index_dir)
+    try:
+        with err.status("loading the embedding model"):
+            embedder = make_embedder(s.embedder)  # type: ignore[attr-defined]
+        report = rebuild_index(s, embedder, rebuild=rebuild, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+    except QabotError as e:
+        raise fail(e) from e
+    state = "up to date" if report.up_to_date else f"embedded {report.embedded} sentences"
+    out.print(
+        f"{report.files} files, {report.articles} articles, {report.chunks} chunks, {report.sentences} sentences "
+        f"({report.index_type}); {state} in {report.seconds:.2f} s"
+    )
+    for label, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if items and not report.up_to_date:
+            out.print(f"  {label}: {', '.join(items)}")
+    for path, reason in report.skipped:
+        out.print(f"  [yellow]skipped[/] {path}: {reason}")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Ranked passages for a query, with source, line span and score."""
+    from bot.core import ensure_index
+    from retrieval.embed import make_embedder
+    from retrieval.search import Retriever
+
+    s = settings()
+    try:
+        idx = ensure_index(s)  # type: ignore[arg-type]
+        passages = Retriever(idx, make_embedder(s.query_embedder_spec)).search(query, k=k)  # type: ignore[attr-defined]
+    except QabotError as e:
+        raise fail(e) from e
+    if as_json:
+        print(json.dumps([p.model_dump(mode="json") for p in passages], ensure_ascii=False, indent=2))
+        return
+    table = Table(show_lines=True)
+    for col in ("#", "source", "lines", "score", "passage"):
+        table.add_column(col, overflow="fold")
+    for p in passages:
+        table.add_row(str(p.rank), p.chunk.source, f"{p.chunk.line_start}-{p.chunk.line_end}", f"{p.score:.4f}", p.chunk.text)
+    out.print(table)
+
+
+@models_app.command("verify")
+def models_verify() -> None:
+    """Check every installed model file against its pinned SHA-256."""
+    from retrieval.embed import verify_models
+
+    try:
+        results = verify_models()
+    except QabotError as e:
+        raise fail(e) from e
+    bad = [path for path, ok in results if not ok]
+    for path, ok in results:
+        out.print(f"{'ok ' if ok else 'BAD'} {path}")
+    if bad:
+        raise fail(QabotError(f"{len(bad)} model file(s) do not match their pinned SHA-256; reinstall with `make setup`."))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,148 @@
+"""The answering core: one `answer(question, conversation)` that every front-end calls."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.citations import SourceFiles, finalise
+from bot.engines import make_engine
+from bot.engines.base import Draft, Engine, Evidence
+from bot.followup import standalone_question
+from bot.settings import Settings
+from retrieval.errors import BadQuestion, IndexMissing
+from retrieval.index import BuildReport, Index, build_index, load_index
+from retrieval.records import Answer, Conversation
+from retrieval.search import Retriever
+
+log = logging.getLogger(__name__)
+
+NO_ANSWER = "The articles don't say."
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source: str
+    title: str
+    date: str | None
+    chunks: int
+
+
+def check_question(question: str, max_chars: int) -> str:
+    """The question, trimmed; BadQuestion with a friendly message if it cannot be asked."""
+    text = " ".join(question.split())
+    if not text:
+        raise BadQuestion("The question is empty. Ask something about the articles, e.g. “Who leads the NRF?”")
+    if len(text) > max_chars:
+        raise BadQuestion(f"The question is too long ({len(text)} characters; the limit is {max_chars}).")
+    if not any(ch.isalnum() for ch in text):
+        raise BadQuestion("The question has no words in it. Ask something about the articles in words.")
+    return text
+
+
+def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[[str], None] | None = None) -> Index:
+    """Load the index; build it when there is none, update it when the corpus changed."""
+    from retrieval.embed import make_embedder
+
+    try:
+        index = load_index(settings.index_dir)
+        stale = index.stale_files(settings.corpus) if settings.corpus.is_dir() else []
+        if not stale:
+            return index
+        log.info("the corpus changed (%s): updating the index", ", ".join(stale[:5]))
+    except IndexMissing:
+        log.info("no index yet at %s: building it", settings.index_dir)
+    rebuild_index(settings, make_embedder(settings.embedder), progress=progress, on_stage=on_stage)
+    return load_index(settings.index_dir)
+
+
+def rebuild_index(settings: Settings, embedder: object, rebuild: bool = False, progress: bool = False,
+                  on_stage: Callable[[str], None] | None = None) -> BuildReport:
+    from retrieval.embed import Embedder
+
+    assert isinstance(embedder, Embedder)
+    return build_index(
+        settings.corpus, settings.index_dir, embedder, settings.chunking, rebuild=rebuild,
+        index_type=settings.index_type, progress=progress, on_stage=on_stage,
+    )
+
+
+class QABot:
+    """Index + retriever + engine, loaded once. `answer` is safe to call from several threads."""
+
+    def __init__(self, settings: Settings, index: Index, retriever: Retriever, engine: Engine) -> None:
+        self.settings = settings
+        self.index = index
+        self.retriever = retriever
+        self.engine = engine
+        self.files = SourceFiles(Path(str(index.manifest.get("corpus", settings.corpus))))
+        self._engines: dict[str, Engine] = {engine.name: engine}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, progress: bool = False,
+             on_stage: Callable[[str], None] | None = None) -> QABot:
+        from retrieval.embed import make_embedder
+
+        settings = settings or Settings()
+        index = ensure_index(settings, progress=progress, on_stage=on_stage)
+        retriever = Retriever(index, make_embedder(settings.query_embedder_spec))
+        return cls(settings, index, retriever, make_engine(settings.engine, settings))
+
+    def use_engine(self, spec: str) -> None:
+        """Switch the answering engine (e.g. from the REPL's :engine command)."""
+        with self._lock:
+            if spec not in self._engines:
+                self._engines[spec] = make_engine(spec, self.settings)
+            self.engine = self._engines[spec]
+
+    def sources(self) -> list[SourceInfo]:
+        counts: dict[str, int] = {}
+        for chunk in self.index.chunks:
+            counts[chunk.source] = counts.get(chunk.source, 0) + 1
+        return [
+            SourceInfo(a.source, a.title, a.date, counts.get(a.source, 0)) for a in self.index.articles.values()
+        ]
+
+    def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        asked = check_question(question, self.settings.max_question_chars)
+        conversation = conversation or Conversation()
+        standalone = standalone_question(asked, conversation, self.index)
+        timings["rewrite_ms"] = _ms(started)
+
+        t = time.perf_counter()
+        qvec = self.retriever.embed_query(standalone)
+        passages = self.retriever.search(standalone, k=self.settings.top_k, qvec=qvec)
+        timings["retrieve_ms"] = _ms(t)
+
+        t = time.perf_counter()
+        engine = self.engine
+        draft = engine.draft(Evidence(standalone, qvec, passages, self.index))
+        text, citations = finalise(draft, self.index, self.files)
+        if not draft.abstained and not citations:
+            log.info("engine %s cited nothing verifiable: abstaining", engine.name)
+            draft = Draft(text=NO_ANSWER, abstained=True, confidence=0.0, engine=draft.engine or engine.name)
+            text = NO_ANSWER
+        timings["compose_ms"] = _ms(t)
+        timings["total_ms"] = _ms(started)
+        return Answer(
+            question=asked,
+            standalone_question=standalone,
+            text=text,
+            citations=citations,
+            abstained=draft.abstained,
+            confidence=round(draft.confidence, 4),
+            engine=draft.engine or engine.name,
+            retrieved_sources=tuple(p.chunk.source for p in passages),
+            timings_ms=timings,
+        )
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

@@ -1,0 +1,50 @@
+"""What an answer engine gets and gives back. The code, not the engine, owns the citations."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.index import Index
+from retrieval.records import Passage
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for one (standalone) question."""
+
+    question: str
+    qvec: np.ndarray
+    passages: list[Passage]
+    index: Index
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A span of an article's text that supports a statement: source and character offsets."""
+
+    source: str
+    start: int
+    end: int
+
+
+@dataclass
+class Draft:
+    """An engine's answer before the code checks it. `text` cites quotes as [1], [2], ... (1-based
+    positions in `quotes`); markers with no quote behind them are dropped by the code."""
+
+    text: str
+    quotes: list[Quote] = field(default_factory=list)
+    abstained: bool = False
+    confidence: float = 0.0
+    engine: str = ""
+
+
+class Engine(ABC):
+    name: str
+
+    @abstractmethod
+    def draft(self, evidence: Evidence) -> Draft:
+        """Compose an answer from the evidence, citing quotes by number."""

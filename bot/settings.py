@@ -1,0 +1,79 @@
+"""The one settings object: environment (QABOT_ prefix, TELEGRAM_* for the bot) and .env, typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from retrieval.chunking import ChunkConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QABOT_", env_file=".env", extra="ignore")
+
+    # corpus and index
+    corpus: Path = ROOT / "seeds"
+    index_dir: Path = ROOT / ".index"
+    embedder: str = "minilm"  # minilm | minilm-onnx | hash | any sentence-transformers name/path
+    query_embedder: str = "auto"  # auto: the int8 ONNX twin of minilm (no torch import), else `embedder`
+    index_type: str = "auto"  # auto | flat | hnsw
+    chunk_size: int = 600
+    chunk_overlap: int = 1
+    top_k: int = 6
+
+    # answering
+    engine: str = "extractive"  # extractive | llm:local | llm:openai | llm:ollama | fake:<text>
+    max_question_chars: int = 1000
+    max_answer_sentences: int = 3
+    abstain_below: float = 0.35  # calibrated on eval/seeds.jsonl
+    history_turns: int = 10
+
+    # optional LLM engine
+    llm_model_path: Path = ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    llm_threads: int = 2
+    llm_max_tokens: int = 320
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr = SecretStr("")
+    ollama_model: str = "qwen2.5:1.5b"
+    ollama_base_url: str = "http://127.0.0.1:11434"
+
+    # telegram
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "QABOT_TELEGRAM_BOT_TOKEN")
+    )
+    telegram_api_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "QABOT_TELEGRAM_API_BASE_URL")
+    )
+    telegram_allowed_user_ids: str = Field(
+        default="", validation_alias=AliasChoices("TELEGRAM_ALLOWED_USER_IDS", "QABOT_TELEGRAM_ALLOWED_USER_IDS")
+    )
+    telegram_webhook_url: str | None = None  # set to serve a webhook instead of long polling
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_rate_limit: int = 6  # questions per user per minute
+    telegram_concurrency: int = 8
+
+    @property
+    def chunking(self) -> ChunkConfig:
+        return ChunkConfig(chunk_size=self.chunk_size, overlap=self.chunk_overlap)
+
+    @property
+    def query_embedder_spec(self) -> str:
+        if self.query_embedder != "auto":
+            return self.query_embedder
+        return "minilm-onnx" if self.embedder == "minilm" else self.embedder
+
+    def allowed_user_ids(self) -> set[int]:
+        ids = set()
+        for part in self.telegram_allowed_user_ids.replace(" ", "").split(","):
+            if part:
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(f"TELEGRAM_ALLOWED_USER_IDS: {part!r} is not a numeric user id")
+                ids.add(int(part))
+        return ids

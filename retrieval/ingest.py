@@ -1,0 +1,233 @@
+"""Documents on disk -> Articles: decoding, Unicode normalisation, title/date, boilerplate marks.
+
+Supported: .txt and .md (the file's text), .html/.htm (main text by trafilatura), .jsonl (one
+article a line: "text" plus optional title/date/url/source). Anything else is skipped with a
+reason, and a file that cannot be read is reported, never raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from retrieval.records import Article, Span
+
+log = logging.getLogger(__name__)
+
+TEXT_TYPES = {".txt", ".md", ".markdown"}
+HTML_TYPES = {".html", ".htm"}
+JSONL_TYPES = {".jsonl"}
+SUPPORTED = TEXT_TYPES | HTML_TYPES | JSONL_TYPES
+
+# Lines that belong to the site, not the story. Matched case-insensitively against a whole line.
+BOILERPLATE_PATTERNS = [
+    r".*can also be accessed at the following alternate address(es)?.*",
+    r".*all rights reserved.*",
+    r"(subscribe|sign up)( now)? (to|for) (our|the) newsletter.*",
+    r"(follow|like) us on .*",
+    r"(click here|read more|related( stories| articles)?|advertisement|share this( article)?)\W*",
+    r"(live|news|home|menu|search|share|comments?)\W*",  # lone navigation words
+    r"[\w .&-]{1,40}(\s+/\s+[\w .&-]{1,40})+",  # breadcrumbs: "News / Afghanistan"
+]
+_BOILERPLATE = [re.compile(p, re.IGNORECASE) for p in BOILERPLATE_PATTERNS]
+
+DATE_MARK = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
+_DATE_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y"]
+
+
+@dataclass
+class Corpus:
+    """What a folder yielded: the articles, and what was left out and why."""
+
+    root: Path
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    hashes: dict[str, str] = field(default_factory=dict)  # file path -> sha256 of its bytes
+
+
+def normalise(text: str) -> str:
+    """NFC, no BOM, Unix newlines: the one form of text that is chunked, quoted and verified."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def parse_date(text: str) -> str | None:
+    """An ISO date from one of the common news spellings ("2021-09-06", "7 Sep 2021", "Sep 7, 2021")."""
+    text = text.strip().rstrip(".")
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def find_date(text: str, head_lines: int = 12) -> str | None:
+    """The article's own date: a leading "date 2021-09-06" mark, or a line that is only a date."""
+    lines = text.split("\n")[:head_lines]
+    for line in lines:
+        mark = DATE_MARK.match(line)
+        if mark:
+            try:
+                return date.fromisoformat(mark.group(1)).isoformat()
+            except ValueError:
+                pass
+    for line in lines:
+        if 6 <= len(line.strip()) <= 20:
+            found = parse_date(line)
+            if found:
+                return found
+    return None
+
+
+def is_boilerplate(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and any(p.fullmatch(stripped) for p in _BOILERPLATE)
+
+
+def boilerplate_spans(text: str) -> tuple[Span, ...]:
+    """Spans of lines that are site furniture. A short line after a footer at the end counts too."""
+    spans: list[Span] = []
+    offset = 0
+    in_footer = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        footer_tail = in_footer and stripped and len(stripped.split()) <= 6 and stripped[-1] not in ".!?\"”"
+        if is_boilerplate(line) or footer_tail:
+            spans.append(Span(start=offset, end=offset + len(line)))
+            in_footer = in_footer or "alternate address" in stripped.lower() or "rights reserved" in stripped.lower()
+        offset += len(line) + 1
+    return tuple(spans)
+
+
+def guess_title(text: str, boilerplate: tuple[Span, ...]) -> str:
+    """A headline-like first line (4-25 words, no closing period), else the first sentence."""
+    furniture = {(s.start, s.end) for s in boilerplate}
+    offset = 0
+    for line in text.split("\n"):
+        span = (offset, offset + len(line))
+        offset += len(line) + 1
+        stripped = DATE_MARK.sub("", line).strip().lstrip("#").strip()
+        if not stripped or span in furniture or is_boilerplate(stripped) or parse_date(stripped):
+            continue
+        if 4 <= len(stripped.split()) <= 25 and stripped[-1] not in ".:;,":
+            return stripped
+        sentence = re.split(r"(?<=[.!?])\s", stripped, maxsplit=1)[0]
+        return sentence if len(sentence) <= 120 else sentence[:117].rsplit(" ", 1)[0] + "..."
+    return "(untitled)"
+
+
+def _article(
+    source: str, text: str, sha: str, title: str | None = None, day: str | None = None,
+    url: str | None = None, line_offset: int = 0,
+) -> Article:
+    text = normalise(text)
+    furniture = boilerplate_spans(text)
+    return Article(
+        source=source,
+        title=(title or "").strip() or guess_title(text, furniture),
+        date=(parse_date(day) if day else None) or find_date(text),
+        url=url,
+        sha256=sha,
+        text=text,
+        line_offset=line_offset,
+        boilerplate=furniture,
+    )
+
+
+def read_text_file(path: Path, source: str, data: bytes) -> list[Article]:
+    return [_article(source, data.decode("utf-8"), hashlib.sha256(data).hexdigest())]
+
+
+def read_html_file(path: Path, source: str, data: bytes) -> list[Article]:
+    import trafilatura  # only when there is HTML to read
+
+    html = data.decode("utf-8", errors="replace")
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    if not text:
+        raise ValueError("no article text found in the HTML")
+    meta = trafilatura.extract_metadata(html)
+    title = meta.title if meta else None
+    day = meta.date if meta else None
+    url = meta.url if meta else None
+    return [_article(source, text, hashlib.sha256(data).hexdigest(), title, day, url)]
+
+
+def read_jsonl_file(path: Path, source: str, data: bytes) -> list[Article]:
+    articles = []
+    for number, line in enumerate(data.decode("utf-8").split("\n"), start=1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise ValueError(f"line {number}: expected an object with a \"text\" string")
+        articles.append(
+            _article(
+                f"{source}#{number}",
+                record["text"],
+                hashlib.sha256(line.encode()).hexdigest(),
+                record.get("title"),
+                record.get("date"),
+                record.get("url"),
+                line_offset=number - 1,
+            )
+        )
+    return articles
+
+
+READERS = {
+    **{suffix: read_text_file for suffix in TEXT_TYPES},
+    **{suffix: read_html_file for suffix in HTML_TYPES},
+    **{suffix: read_jsonl_file for suffix in JSONL_TYPES},
+}
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    """sha256 of every supported file under root, keyed by its path relative to root."""
+    hashes = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix.lower() in SUPPORTED and not _hidden(path, root):
+            try:
+                hashes[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                continue
+    return hashes
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def load_corpus(root: Path, only: set[str] | None = None) -> Corpus:
+    """Read every supported file under root (or just the relative paths in `only`)."""
+    if not root.is_dir():
+        from retrieval.errors import CorpusError
+
+        raise CorpusError(f"The corpus folder {root} does not exist.")
+    corpus = Corpus(root=root)
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or _hidden(path, root):
+            continue
+        source = path.relative_to(root).as_posix()
+        if only is not None and source not in only:
+            continue
+        reader = READERS.get(path.suffix.lower())
+        if reader is None:
+            log.warning("skipping %s: unsupported file type %r", source, path.suffix or "(none)")
+            corpus.skipped.append((source, f"unsupported file type {path.suffix or '(none)'}"))
+            continue
+        try:
+            data = path.read_bytes()
+            corpus.hashes[source] = hashlib.sha256(data).hexdigest()
+            corpus.articles.extend(a for a in reader(path, source, data) if a.text.strip())
+        except (OSError, UnicodeDecodeError, ValueError) as err:
+            log.warning("cannot read %s: %s", source, err)
+            corpus.skipped.append((source, f"unreadable: {err}"))
+            corpus.hashes.pop(source, None)
+    return corpus

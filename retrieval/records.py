@@ -1,0 +1,96 @@
+"""The records every layer passes around: one module, immutable, no extra fields."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(Record):
+    """A half-open character range [start, end) in an article's text."""
+
+    start: int
+    end: int
+
+
+class Article(Record):
+    """One document of the corpus, its text normalised (NFC) exactly as answers quote it."""
+
+    source: str  # path relative to the corpus root (for .jsonl: "file.jsonl#N"); what answers cite
+    title: str
+    date: str | None = None  # ISO yyyy-mm-dd when the text states one
+    url: str | None = None
+    sha256: str  # of the file's bytes (for .jsonl: of the record's line)
+    text: str
+    line_offset: int = 0  # 1-based line of the file where `text` starts, minus one
+    boilerplate: tuple[Span, ...] = ()  # site furniture kept out of chunks
+    sentences: tuple[Span, ...] = ()  # sentence boundaries in `text`
+
+
+class Chunk(Record):
+    """A retrievable unit: consecutive sentences of one article, with where they came from."""
+
+    id: int
+    source: str
+    ordinal: int  # position of the chunk within its article
+    text: str
+    start: int  # character offsets into Article.text
+    end: int
+    line_start: int  # 1-based, inclusive, in the source file
+    line_end: int
+    sentences: tuple[Span, ...]  # sentence spans inside this chunk, article coordinates
+    first_sentence: int = 0  # global id (vector row) of the chunk's first sentence
+
+
+class Passage(Record):
+    """A chunk ranked for a query, with the scores that placed it."""
+
+    chunk: Chunk
+    title: str
+    date: str | None = None
+    rank: int
+    score: float
+    dense: float | None = None  # cosine similarity, if retrieved by the dense index
+    lexical: float | None = None  # BM25 score, if retrieved lexically
+
+
+class Citation(Record):
+    """Where one statement of an answer comes from: a verbatim quote and its line span."""
+
+    n: int  # the marker number used in the answer text: [n]
+    source: str
+    title: str
+    date: str | None = None
+    line_start: int
+    line_end: int
+    quote: str
+    passage: str = ""  # the whole chunk around the quote, for "show sources"
+
+
+class Answer(Record):
+    question: str
+    standalone_question: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    abstained: bool = False
+    confidence: float = 0.0
+    engine: str = "extractive"
+    retrieved_sources: tuple[str, ...] = ()  # sources of the ranked passages, best first
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class Turn(Record):
+    """One exchange of a conversation: what was asked and what was answered."""
+
+    question: str
+    answer: Answer
+
+
+class Conversation(Record):
+    turns: tuple[Turn, ...] = ()
+
+    def add(self, turn: Turn, keep: int = 10) -> Conversation:
+        return Conversation(turns=(*self.turns, turn)[-keep:])
