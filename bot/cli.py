@@ -112,5 +112,22 @@ def models_verify() -> None:
         raise fail(QabotError(f"{len(bad)} model file(s) do not match their pinned SHA-256; reinstall with `make setup`."))
 
 
+def _register_front_ends() -> None:
+    """Each front-end owns its command; their modules import nothing heavy at the top."""
+    from bench.command import bench_command
+    from bot.evaluation.command import eval_command
+    from bot.repl import ask_command, chat_command
+    from bot.telegram import telegram_command
+
+    app.command("ask")(ask_command)
+    app.command("chat")(chat_command)
+    app.command("eval")(eval_command)
+    app.command("bench")(bench_command)
+    app.command("telegram")(telegram_command)
+
+
+_register_front_ends()
+
+
 def main() -> None:
     app()

@@ -1,0 +1,1 @@
+"""Evaluation harness: question sets -> answers -> metrics, report and CI gate."""
