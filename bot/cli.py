@@ -35,7 +35,9 @@ def fail(error: Exception, code: int = 1) -> typer.Exit:
 
 @app.callback()
 def main_options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs, bot token included
 
 
@@ -92,7 +94,9 @@ def search(
     for col in ("#", "source", "lines", "score", "passage"):
         table.add_column(col, overflow="fold")
     for p in passages:
-        table.add_row(str(p.rank), p.chunk.source, f"{p.chunk.line_start}-{p.chunk.line_end}", f"{p.score:.4f}", p.chunk.text)
+        table.add_row(
+            str(p.rank), p.chunk.source, f"{p.chunk.line_start}-{p.chunk.line_end}", f"{p.score:.4f}", p.chunk.text
+        )
     out.print(table)
 
 
@@ -109,7 +113,9 @@ def models_verify() -> None:
     for path, ok in results:
         out.print(f"{'ok ' if ok else 'BAD'} {path}")
     if bad:
-        raise fail(QabotError(f"{len(bad)} model file(s) do not match their pinned SHA-256; reinstall with `make setup`."))
+        raise fail(
+            QabotError(f"{len(bad)} model file(s) do not match their pinned SHA-256; reinstall with `make setup`.")
+        )
 
 
 def _register_front_ends() -> None:

@@ -60,14 +60,25 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
     return load_index(settings.index_dir)
 
 
-def rebuild_index(settings: Settings, embedder: object, rebuild: bool = False, progress: bool = False,
-                  on_stage: Callable[[str], None] | None = None) -> BuildReport:
+def rebuild_index(
+    settings: Settings,
+    embedder: object,
+    rebuild: bool = False,
+    progress: bool = False,
+    on_stage: Callable[[str], None] | None = None,
+) -> BuildReport:
     from retrieval.embed import Embedder
 
     assert isinstance(embedder, Embedder)
     return build_index(
-        settings.corpus, settings.index_dir, embedder, settings.chunking, rebuild=rebuild,
-        index_type=settings.index_type, progress=progress, on_stage=on_stage,
+        settings.corpus,
+        settings.index_dir,
+        embedder,
+        settings.chunking,
+        rebuild=rebuild,
+        index_type=settings.index_type,
+        progress=progress,
+        on_stage=on_stage,
     )
 
 
@@ -84,8 +95,9 @@ class QABot:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, settings: Settings | None = None, progress: bool = False,
-             on_stage: Callable[[str], None] | None = None) -> QABot:
+    def load(
+        cls, settings: Settings | None = None, progress: bool = False, on_stage: Callable[[str], None] | None = None
+    ) -> QABot:
         from retrieval.embed import make_embedder
 
         settings = settings or Settings()
@@ -104,16 +116,17 @@ class QABot:
         counts: dict[str, int] = {}
         for chunk in self.index.chunks:
             counts[chunk.source] = counts.get(chunk.source, 0) + 1
-        return [
-            SourceInfo(a.source, a.title, a.date, counts.get(a.source, 0)) for a in self.index.articles.values()
-        ]
+        return [SourceInfo(a.source, a.title, a.date, counts.get(a.source, 0)) for a in self.index.articles.values()]
 
     def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         asked = check_question(question, self.settings.max_question_chars)
         conversation = conversation or Conversation()
-        standalone = standalone_question(asked, conversation, self.index)
+        engine = self.engine
+        standalone = (engine.condense(asked, conversation) if conversation.turns else None) or standalone_question(
+            asked, conversation, self.index
+        )
         timings["rewrite_ms"] = _ms(started)
 
         t = time.perf_counter()
@@ -122,7 +135,6 @@ class QABot:
         timings["retrieve_ms"] = _ms(t)
 
         t = time.perf_counter()
-        engine = self.engine
         draft = engine.draft(Evidence(standalone, qvec, passages, self.index))
         text, citations = finalise(draft, self.index, self.files)
         if not draft.abstained and not citations:

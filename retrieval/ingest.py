@@ -98,7 +98,7 @@ def boilerplate_spans(text: str) -> tuple[Span, ...]:
     in_footer = False
     for line in text.split("\n"):
         stripped = line.strip()
-        footer_tail = in_footer and stripped and len(stripped.split()) <= 6 and stripped[-1] not in ".!?\"”"
+        footer_tail = in_footer and stripped and len(stripped.split()) <= 6 and stripped[-1] not in '.!?"”'
         if is_boilerplate(line) or footer_tail:
             spans.append(Span(start=offset, end=offset + len(line)))
             in_footer = in_footer or "alternate address" in stripped.lower() or "rights reserved" in stripped.lower()
@@ -124,8 +124,13 @@ def guess_title(text: str, boilerplate: tuple[Span, ...]) -> str:
 
 
 def _article(
-    source: str, text: str, sha: str, title: str | None = None, day: str | None = None,
-    url: str | None = None, line_offset: int = 0,
+    source: str,
+    text: str,
+    sha: str,
+    title: str | None = None,
+    day: str | None = None,
+    url: str | None = None,
+    line_offset: int = 0,
 ) -> Article:
     text = normalise(text)
     furniture = boilerplate_spans(text)
@@ -166,7 +171,7 @@ def read_jsonl_file(path: Path, source: str, data: bytes) -> list[Article]:
             continue
         record = json.loads(line)
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise ValueError(f"line {number}: expected an object with a \"text\" string")
+            raise ValueError(f'line {number}: expected an object with a "text" string')
         articles.append(
             _article(
                 f"{source}#{number}",

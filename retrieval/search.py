@@ -35,7 +35,9 @@ class Lexical:
 
         self.stemmer = Stemmer.Stemmer("english")
         self.model = bm25s.BM25()
-        tokens = bm25s.tokenize([c.text for c in self.chunks], stopwords="en", stemmer=self.stemmer, show_progress=False)
+        tokens = bm25s.tokenize(
+            [c.text for c in self.chunks], stopwords="en", stemmer=self.stemmer, show_progress=False
+        )
         self.model.index(tokens, show_progress=False)  # type: ignore[attr-defined]
 
     def search(self, query: str, n: int) -> list[tuple[int, float]]:

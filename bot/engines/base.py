@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.index import Index
-from retrieval.records import Passage
+from retrieval.records import Conversation, Passage
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,10 @@ class Draft:
 
 class Engine(ABC):
     name: str
+
+    def condense(self, question: str, conversation: Conversation) -> str | None:
+        """A standalone rewrite of a follow-up question, or None to use the default rewriting."""
+        return None
 
     @abstractmethod
     def draft(self, evidence: Evidence) -> Draft:
