@@ -9,6 +9,7 @@ anything else  a sentence-transformers model name or local path, loaded offline
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 from abc import ABC, abstractmethod
@@ -160,7 +161,7 @@ class HashEmbedder(Embedder):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             words = re.findall(r"\w+", text.lower())
-            for gram in words + [" ".join(p) for p in zip(words, words[1:])]:
+            for gram in words + [" ".join(p) for p in itertools.pairwise(words)]:
                 h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "little")
                 out[row, h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
         return normalise_rows(out)

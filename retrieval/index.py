@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ class Index:
     sentence_source: list[str]  # per sentence row: its article's source
     sentence_span: list[Span]  # per sentence row: its span in the article text
     sentence_chunks: list[tuple[int, ...]]  # per sentence row: the chunks that contain it
-    faiss_index: object = field(repr=False)
+    faiss_index: Any = field(repr=False)
 
     @property
     def model_id(self) -> str:
@@ -207,7 +208,7 @@ def build_index(
     corpus: Path,
     index_dir: Path,
     embedder: Embedder,
-    config: ChunkConfig = ChunkConfig(),
+    config: ChunkConfig | None = None,
     rebuild: bool = False,
     index_type: str = "auto",
     splitter: SentenceSplitter | None = None,
@@ -217,6 +218,7 @@ def build_index(
 ) -> BuildReport:
     """Bring the index at index_dir up to date with the corpus, embedding only what changed."""
     started = time.perf_counter()
+    config = config or ChunkConfig()
     report = BuildReport()
     hashes = file_hashes(corpus) if corpus.is_dir() else {}
     if not corpus.is_dir():
@@ -327,10 +329,11 @@ def choose_index_type(setting: str, n: int) -> str:
 
 def make_faiss(
     kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_construction: int = 80, ef_search: int = 96
-) -> object:
+) -> Any:
     import faiss
 
     dim = vectors.shape[1]
+    index: Any
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = ef_construction
