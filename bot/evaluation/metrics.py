@@ -1,0 +1,265 @@
+"""Scores: answer correctness (SQuAD-normalised), token F1, citations, quotes, abstention, retrieval, latency.
+
+Everything here is a pure function over plain values, so each score can be checked on hand-written cases.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+MARKER = re.compile(r"\[\d{1,3}\]")
+ARTICLES = re.compile(r"\b(a|an|the)\b")
+PUNCTUATION = set(string.punctuation)
+
+Groups = Sequence[Sequence[str]]
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's normalisation (lower case, no punctuation, no articles, single spaces), with Unicode punctuation
+    (curly quotes, dashes) removed too and compatibility forms folded (NFKC)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = "".join(ch for ch in text if ch not in PUNCTUATION and not unicodedata.category(ch).startswith("P"))
+    text = ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def strip_markers(text: str) -> str:
+    """The answer without its [n] citation markers (so "[8]" never counts as the number 8)."""
+    return MARKER.sub(" ", text)
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Whole-word containment after normalisation: "AP" is not found in "apply", "8" not in "1980"."""
+    needle = normalize_answer(phrase)
+    if not needle:
+        return False
+    return f" {needle} " in f" {normalize_answer(strip_markers(text))} "
+
+
+def satisfies(text: str, groups: Groups) -> bool:
+    """Every group has at least one alternative in the text. No groups: False (nothing to satisfy)."""
+    return bool(groups) and all(any(contains(text, alt) for alt in group) for group in groups)
+
+
+def is_correct(text: str, must_include: Groups = (), expected_answer: str | None = None) -> bool:
+    """must_include satisfied, or the expected answer contained (normalised) in the text."""
+    if must_include and satisfies(text, must_include):
+        return True
+    return bool(expected_answer and expected_answer.strip()) and contains(text, expected_answer or "")
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """SQuAD token F1 between the normalised prediction and gold answer."""
+    pred = normalize_answer(strip_markers(prediction)).split()
+    ref = normalize_answer(gold).split()
+    if not pred or not ref:
+        return float(pred == ref)
+    common = Counter(pred) & Counter(ref)
+    same = sum(common.values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(pred), same / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def citation_precision(cited: Sequence[str], expected: Iterable[str]) -> float | None:
+    """Share of the citations that name an expected source. None when nothing is cited or nothing expected."""
+    wanted = set(expected)
+    if not cited or not wanted:
+        return None
+    return sum(source in wanted for source in cited) / len(cited)
+
+
+def citation_recall(cited: Iterable[str], expected: Sequence[str]) -> float | None:
+    """Share of the expected sources that are cited at least once. None when nothing is expected."""
+    wanted = set(expected)
+    if not wanted:
+        return None
+    return len(wanted & set(cited)) / len(wanted)
+
+
+def first_rank(retrieved: Sequence[str], expected: Iterable[str]) -> int | None:
+    """1-based rank of the first retrieved passage from an expected source, or None."""
+    wanted = set(expected)
+    for rank, source in enumerate(retrieved, start=1):
+        if source in wanted:
+            return rank
+    return None
+
+
+def hit_at(retrieved: Sequence[str], expected: Iterable[str], k: int) -> bool:
+    rank = first_rank(retrieved, expected)
+    return rank is not None and rank <= k
+
+
+def reciprocal_rank(retrieved: Sequence[str], expected: Iterable[str]) -> float:
+    rank = first_rank(retrieved, expected)
+    return 0.0 if rank is None else 1.0 / rank
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100) with linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def abstention_scores(answerable: Sequence[bool], abstained: Sequence[bool]) -> dict[str, float | None]:
+    """Abstention recall (on unanswerable cases), its precision (of all abstentions, how many were due) and the
+    false abstention rate (abstentions on answerable cases). None where the denominator is empty."""
+    pairs = list(zip(answerable, abstained, strict=True))
+    unanswerable = [a for ok, a in pairs if not ok]
+    answerable_ = [a for ok, a in pairs if ok]
+    abstentions = [ok for ok, a in pairs if a]
+    return {
+        "abstention": sum(unanswerable) / len(unanswerable) if unanswerable else None,
+        "abstention_precision": sum(not ok for ok in abstentions) / len(abstentions) if abstentions else None,
+        "false_abstention": sum(answerable_) / len(answerable_) if answerable_ else None,
+    }
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+# ------------------------------------------------------------------ per case and summary
+
+
+def verdict(case: dict[str, Any]) -> tuple[bool, str]:
+    """Right or not, and why, from a case's recorded answer and scores."""
+    if case.get("error"):
+        return False, "error"
+    if not case["answerable"]:
+        return (True, "abstained") if case["abstained"] else (False, "answered an unanswerable question")
+    if case["abstained"]:
+        return False, "false abstention"
+    m = case["metrics"]
+    if not m["correct"]:
+        return False, "wrong answer"
+    if case["expected_sources"] and not m["cites_expected"]:
+        return False, "no citation of an expected source"
+    return True, "right"
+
+
+def score_case(case: dict[str, Any], quote_check: Callable[[dict[str, Any]], tuple[bool, bool]]) -> dict[str, Any]:
+    """Add `metrics`, `right` and `verdict` to a recorded case (question, expectations, answer, citations...).
+    quote_check(citation) -> (quote found verbatim in the cited file, quote within the cited line span)."""
+    text = case.get("answer") or ""
+    expected = case.get("expected_sources") or []
+    cited = [c["source"] for c in case.get("citations", [])]
+    for citation in case.get("citations", []):
+        citation["quote_valid"], citation["span_valid"] = quote_check(citation)
+        citation["expected_source"] = citation["source"] in expected
+    retrieved = case.get("retrieved_sources") or []
+    answerable = case["answerable"]
+    metrics: dict[str, Any] = {
+        "correct": answerable
+        and not case.get("abstained")
+        and is_correct(text, case.get("must_include") or (), case.get("expected_answer")),
+        "f1": token_f1(text, case["expected_answer"]) if answerable and case.get("expected_answer") else None,
+        "citation_precision": citation_precision(cited, expected) if answerable else None,
+        "citation_recall": citation_recall(cited, expected) if answerable else None,
+        "cites_expected": bool(set(cited) & set(expected)),
+        "quotes": len(cited),
+        "valid_quotes": sum(c["quote_valid"] for c in case.get("citations", [])),
+        "valid_spans": sum(c["span_valid"] for c in case.get("citations", [])),
+        "rank": first_rank(retrieved, expected) if answerable and expected else None,
+        "hit_at_1": hit_at(retrieved, expected, 1) if answerable and expected else None,
+        "hit_at_5": hit_at(retrieved, expected, 5) if answerable and expected else None,
+        "rr": reciprocal_rank(retrieved, expected) if answerable and expected else None,
+    }
+    case["metrics"] = metrics
+    case["right"], case["verdict"] = verdict(case)
+    return case
+
+
+def _rate(values: Iterable[bool | None]) -> float | None:
+    present = [bool(v) for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The run's figures. `accuracy` is the bar: right (correct, not abstained, citing an expected source) over
+    answerable cases."""
+    answerable = [r for r in results if r["answerable"]]
+    unanswerable = [r for r in results if not r["answerable"]]
+    quotes = sum(r["metrics"]["quotes"] for r in results)
+    latencies = [r["latency_ms"] for r in results if r.get("latency_ms") is not None and not r.get("error")]
+    by_kind: dict[str, dict[str, Any]] = {}
+    for r in results:
+        entry = by_kind.setdefault(r.get("kind") or "fact", {"cases": 0, "right": 0})
+        entry["cases"] += 1
+        entry["right"] += bool(r["right"])
+    for entry in by_kind.values():
+        entry["accuracy"] = entry["right"] / entry["cases"]
+    summary: dict[str, Any] = {
+        "cases": len(results),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "right": sum(bool(r["right"]) for r in results),
+        "accuracy": _rate(r["right"] for r in answerable),
+        "overall_accuracy": _rate(r["right"] for r in results),
+        "correct": _rate(r["metrics"]["correct"] for r in answerable),
+        "f1": mean(r["metrics"]["f1"] for r in answerable),
+        "citation_precision": mean(r["metrics"]["citation_precision"] for r in answerable),
+        "citation_recall": mean(r["metrics"]["citation_recall"] for r in answerable),
+        "quotes": quotes,
+        "quote_validity": (sum(r["metrics"]["valid_quotes"] for r in results) / quotes) if quotes else None,
+        "span_validity": (sum(r["metrics"]["valid_spans"] for r in results) / quotes) if quotes else None,
+        **abstention_scores([r["answerable"] for r in results], [bool(r["abstained"]) for r in results]),
+        "hit_at_1": _rate(r["metrics"]["hit_at_1"] for r in answerable),
+        "hit_at_5": _rate(r["metrics"]["hit_at_5"] for r in answerable),
+        "mrr": mean(r["metrics"]["rr"] for r in answerable),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+        "latency_mean_ms": mean(latencies),
+        "errors": sum(bool(r.get("error")) for r in results),
+        "by_kind": by_kind,
+    }
+    return summary
+
+
+# ------------------------------------------------------------------ floors
+
+FLOOR_METRICS = (
+    "accuracy", "overall_accuracy", "correct", "f1", "citation_precision", "citation_recall", "quote_validity",
+    "span_validity", "abstention", "abstention_precision", "false_abstention", "hit_at_1", "hit_at_5", "mrr",
+    "latency_p50_ms", "latency_p95_ms", "latency_mean_ms", "errors",
+)  # fmt: skip
+
+
+def validate_floors(floors: dict[str, float]) -> None:
+    """Floors are "min_<metric>" or "max_<metric>" over a summary figure; anything else is a typo."""
+    for key in floors:
+        kind, _, metric = key.partition("_")
+        if kind not in ("min", "max") or metric not in FLOOR_METRICS:
+            raise ValueError(
+                f"unknown floor {key!r}: use min_<metric> or max_<metric>, metric one of {', '.join(FLOOR_METRICS)}"
+            )
+
+
+def check_floors(summary: dict[str, Any], floors: dict[str, float]) -> list[str]:
+    """Each floor is "min_<metric>" or "max_<metric>" over a summary figure; returns what was missed.
+    A figure the run could not measure (e.g. abstention on a set without unanswerable cases) misses its floor."""
+    validate_floors(floors)
+    missed = []
+    for key, bound in floors.items():
+        kind, _, metric = key.partition("_")
+        value = summary.get(metric)
+        if value is None:
+            missed.append(f"{metric} was not measured on this set (floor {kind} {bound:g})")
+        elif kind == "min" and value < bound - 1e-9:
+            missed.append(f"{metric} {value:.3f} < {bound:g}")
+        elif kind == "max" and value > bound + 1e-9:
+            missed.append(f"{metric} {value:.3f} > {bound:g}")
+    return missed

@@ -1,0 +1,388 @@
+"""What a run leaves behind: the terminal summary, the JSON (`summary`, `results`), the comparison with an
+earlier run, and a self-contained HTML report (inline CSS and SVG; nothing to install or run to read it)."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+# (summary key, label, higher is better)
+METRICS: list[tuple[str, str, bool]] = [
+    ("accuracy", "answerable right (correct + cited)", True),
+    ("correct", "answerable correct (any citation)", True),
+    ("f1", "token F1", True),
+    ("citation_precision", "citation precision", True),
+    ("citation_recall", "citation recall", True),
+    ("quote_validity", "quotes verbatim", True),
+    ("span_validity", "quotes inside cited lines", True),
+    ("abstention", "abstention (unanswerable)", True),
+    ("abstention_precision", "abstention precision", True),
+    ("false_abstention", "false abstention", False),
+    ("hit_at_1", "retrieval hit@1", True),
+    ("hit_at_5", "retrieval hit@5", True),
+    ("mrr", "retrieval MRR", True),
+    ("overall_accuracy", "all cases right", True),
+    ("latency_p50_ms", "latency p50 (ms)", False),
+    ("latency_p95_ms", "latency p95 (ms)", False),
+    ("errors", "errors", False),
+]
+RATE_KEYS = [k for k, _, _ in METRICS if not k.startswith("latency") and k != "errors"]
+PLOT_KEYS = ["accuracy", "correct", "citation_precision", "citation_recall", "quote_validity", "abstention"]
+PLOT_KEYS += ["false_abstention", "hit_at_1", "hit_at_5", "mrr", "f1"]
+LABELS = {k: label for k, label, _ in METRICS}
+PALETTE = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#718096"]
+
+
+def fmt(value: Any, key: str = "") -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.0f}" if key.startswith("latency") else f"{value:.3f}"
+    return str(value)
+
+
+# ------------------------------------------------------------------ JSON and comparison
+
+
+def load_run(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "summary" not in data or "results" not in data:
+        raise ValueError(f"{path} is not a `qabot eval` result (no summary/results)")
+    return data
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Per metric: old, new, delta and whether it got better; per case: verdicts that flipped."""
+    metrics = []
+    for key, label, higher in METRICS:
+        a, b = old["summary"].get(key), new["summary"].get(key)
+        delta = None if a is None or b is None else b - a
+        better = None if not delta else (delta > 0) == higher
+        metrics.append({"metric": key, "label": label, "old": a, "new": b, "delta": delta, "better": better})
+    before = {r["id"]: r for r in old["results"]}
+    after = {r["id"]: r for r in new["results"]}
+    better, worse, changed = [], [], []
+    for case_id, r in after.items():
+        o = before.get(case_id)
+        if o is None:
+            continue
+        row = {
+            "id": case_id,
+            "question": r["question"],
+            "old_verdict": o.get("verdict"),
+            "new_verdict": r.get("verdict"),
+            "old_answer": o.get("answer"),
+            "new_answer": r.get("answer"),
+        }
+        if r["right"] and not o["right"]:
+            better.append(row)
+        elif o["right"] and not r["right"]:
+            worse.append(row)
+        elif o.get("answer") != r.get("answer"):
+            changed.append(row)
+    return {
+        "metrics": metrics,
+        "better": better,
+        "worse": worse,
+        "changed_answer_same_verdict": changed,
+        "added": sorted(set(after) - set(before)),
+        "removed": sorted(set(before) - set(after)),
+    }
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
+# ------------------------------------------------------------------ terminal
+
+
+def print_summary(console: Any, runs: Sequence[dict[str, Any]], comparison: dict[str, Any] | None = None) -> None:
+    from rich.table import Table
+
+    table = Table(title="qabot eval", show_lines=False)
+    table.add_column("metric")
+    for run in runs:
+        table.add_column(run["meta"]["engine"], justify="right")
+    if comparison:
+        table.add_column("vs old", justify="right")
+    for key, label, _ in METRICS:
+        cells = [fmt(run["summary"].get(key), key) for run in runs]
+        if comparison:
+            entry = next(m for m in comparison["metrics"] if m["metric"] == key)
+            delta = entry["delta"]
+            colour = "green" if entry["better"] else "red" if entry["better"] is False else "dim"
+            sign = f"{delta:+.0f}" if key.startswith("latency") and delta is not None else fmt(delta, key)
+            if delta is not None and not key.startswith("latency") and delta > 0:
+                sign = "+" + sign
+            cells.append(f"[{colour}]{sign}[/]")
+        table.add_row(label, *cells)
+    first = runs[0]["summary"]
+    table.caption = (
+        f"{first['cases']} cases: {first['answerable']} answerable, {first['unanswerable']} unanswerable; "
+        + ", ".join(f"{k} {v['right']}/{v['cases']}" for k, v in sorted(first["by_kind"].items()))
+    )
+    console.print(table)
+    for run in runs:
+        failures = [r for r in run["results"] if not r["right"]]
+        if failures:
+            console.print(f"[bold]{run['meta']['engine']}[/]: {len(failures)} not right: ", end="")
+            console.print(", ".join(f"{r['id']} ({r['verdict']})" for r in failures), highlight=False)
+    if comparison:
+        for title, rows, colour in (("better", comparison["better"], "green"), ("worse", comparison["worse"], "red")):
+            if rows:
+                console.print(f"[{colour}]{title} ({len(rows)}):[/] " + ", ".join(r["id"] for r in rows))
+        if not comparison["better"] and not comparison["worse"]:
+            console.print("no case changed its verdict")
+
+
+# ------------------------------------------------------------------ HTML
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1a202c;max-width:1400px}
+h1{font-size:22px} h2{font-size:18px;margin-top:32px;border-bottom:1px solid #e2e8f0}
+table{border-collapse:collapse;width:100%;margin:8px 0} th,td{border:1px solid #e2e8f0;padding:5px 7px;
+vertical-align:top;text-align:left} th{background:#f7fafc;position:sticky;top:0}
+td.num{text-align:right;white-space:nowrap} .ok{background:#f0fff4} .bad{background:#fff5f5}
+.verdict{font-weight:600;white-space:nowrap} .ok .verdict{color:#276749} .bad .verdict{color:#c53030}
+.muted{color:#718096;font-size:12px} .quote{font-style:italic} .invalid{color:#c53030;font-weight:600}
+.cite{margin:2px 0} code{background:#edf2f7;padding:0 3px;border-radius:3px}
+.better{color:#276749} .worse{color:#c53030} .grid{display:flex;flex-wrap:wrap;gap:24px}
+"""
+
+
+def esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def bars_svg(
+    runs: Sequence[tuple[str, dict[str, Any]]], keys: Sequence[str], floors: dict[str, float] | None = None
+) -> str:
+    """Horizontal grouped bars, one group per metric, one bar per run; floors drawn as dashed ticks."""
+    floors = floors or {}
+    label_w, bar_w, bar_h, gap = 210, 360, 14, 10
+    group_h = bar_h * len(runs) + gap
+    height = 30 + group_h * len(keys) + 10
+    width = label_w + bar_w + 70
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
+    for i, (name, _) in enumerate(runs):
+        x = label_w + i * 150
+        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>')
+        parts.append(f'<text x="{x + 16}" y="14" font-size="12">{esc(name)}</text>')
+    for g, key in enumerate(keys):
+        y0 = 30 + g * group_h
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y0 + bar_h * len(runs) / 2 + 4}" font-size="12" '
+            f'text-anchor="end">{esc(LABELS.get(key, key))}</text>'
+        )
+        parts.append(f'<line x1="{label_w}" y1="{y0}" x2="{label_w}" y2="{y0 + bar_h * len(runs)}" stroke="#a0aec0"/>')
+        for i, (_, summary) in enumerate(runs):
+            value = summary.get(key)
+            y = y0 + i * bar_h
+            colour = PALETTE[i % len(PALETTE)]
+            if value is None:
+                parts.append(f'<text x="{label_w + 4}" y="{y + bar_h - 3}" font-size="11" fill="#718096">n/a</text>')
+                continue
+            w = max(0.0, min(1.0, float(value))) * bar_w
+            parts.append(f'<rect x="{label_w}" y="{y + 1}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"/>')
+            parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}" font-size="11">{value:.2f}</text>')
+        for bound_key in (f"min_{key}", f"max_{key}"):
+            if bound_key in floors:
+                tick = label_w + max(0.0, min(1.0, floors[bound_key])) * bar_w
+                parts.append(
+                    f'<line x1="{tick:.1f}" y1="{y0 - 2}" x2="{tick:.1f}" y2="{y0 + bar_h * len(runs) + 2}" '
+                    f'stroke="#c53030" stroke-width="2" stroke-dasharray="3,2"><title>{esc(bound_key)} '
+                    f"{floors[bound_key]:g}</title></line>"
+                )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def histogram_svg(name: str, latencies: Sequence[float], bins: int = 20) -> str:
+    """A latency histogram with p50/p95 marked."""
+    from bot.evaluation.metrics import percentile
+
+    width, height, left, bottom = 520, 220, 45, 35
+    if not latencies:
+        return f"<p class='muted'>{esc(name)}: no latencies</p>"
+    low, high = 0.0, max(latencies) * 1.05 or 1.0
+    step = (high - low) / bins
+    counts = [0] * bins
+    for v in latencies:
+        counts[min(bins - 1, int((v - low) / step))] += 1
+    top = max(counts)
+    plot_w, plot_h = width - left - 10, height - bottom - 25
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
+    parts.append(f'<text x="{left}" y="14" font-size="13" font-weight="600">{esc(name)}: latency per question</text>')
+    for i, c in enumerate(counts):
+        h = plot_h * c / top
+        x = left + i * plot_w / bins
+        parts.append(
+            f'<rect x="{x:.1f}" y="{25 + plot_h - h:.1f}" width="{plot_w / bins - 1:.1f}" height="{h:.1f}" '
+            f'fill="#2b6cb0"><title>{low + i * step:.0f}-{low + (i + 1) * step:.0f} ms: {c}</title></rect>'
+        )
+    base = 25 + plot_h
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#4a5568"/>')
+    for t in range(5):
+        x = left + plot_w * t / 4
+        parts.append(f'<text x="{x:.1f}" y="{base + 14}" font-size="10" text-anchor="middle">{high * t / 4:.0f}</text>')
+    parts.append(f'<text x="{left + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle">ms</text>')
+    parts.append(f'<text x="{left - 6}" y="{30}" font-size="10" text-anchor="end">{top}</text>')
+    parts.append(f'<text x="{left - 6}" y="{base}" font-size="10" text-anchor="end">0</text>')
+    for q, colour in ((50, "#38a169"), (95, "#c53030")):
+        p = percentile(latencies, q) or 0.0
+        x = left + plot_w * p / high
+        parts.append(f'<line x1="{x:.1f}" y1="25" x2="{x:.1f}" y2="{base}" stroke="{colour}" stroke-dasharray="4,2"/>')
+        label_y = 35 + (q == 95) * 12
+        parts.append(f'<text x="{x + 3:.1f}" y="{label_y}" font-size="10" fill="{colour}">p{q} {p:.0f}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def case_rows(results: Sequence[dict[str, Any]]) -> str:
+    rows = []
+    ordered = sorted(results, key=lambda r: (bool(r["right"]), r.get("kind") or "", r["id"]))
+    for r in ordered:
+        cites = []
+        for c in r.get("citations", []):
+            flag = "" if c.get("quote_valid") else ' <span class="invalid">quote not found verbatim</span>'
+            mark = "" if c.get("expected_source") else ' <span class="muted">(not an expected source)</span>'
+            cites.append(
+                f'<div class="cite">[{esc(c["n"])}] <code>{esc(c["source"])}:{esc(c["line_start"])}-'
+                f'{esc(c["line_end"])}</code>{mark}{flag}<br><span class="quote">“{esc(c["quote"])}”</span></div>'
+            )
+        history = "".join(f'<div class="muted">earlier: {esc(h)}</div>' for h in r.get("history") or [])
+        expected = esc(r.get("expected_answer")) if r["answerable"] else "<em>abstain</em>"
+        if r.get("must_include"):
+            expected += '<div class="muted">must include: ' + " &amp; ".join(
+                "(" + " | ".join(esc(a) for a in g) + ")" for g in r["must_include"]
+            )
+            expected += "</div>"
+        if r.get("expected_sources"):
+            expected += '<div class="muted">sources: ' + ", ".join(esc(s) for s in r["expected_sources"]) + "</div>"
+        m = r["metrics"]
+        rank = m.get("rank")
+        answer = esc(r.get("answer")) + (f'<div class="invalid">{esc(r["error"])}</div>' if r.get("error") else "")
+        standalone = r.get("standalone_question")
+        if standalone and standalone != r["question"]:
+            answer += f'<div class="muted">asked as: {esc(standalone)}</div>'
+        rows.append(
+            f'<tr class="{"ok" if r["right"] else "bad"}"><td class="verdict">{esc(r["verdict"])}</td>'
+            f'<td>{esc(r["id"])}<div class="muted">{esc(r.get("kind"))}</div></td>'
+            f"<td>{history}{esc(r['question'])}</td><td>{answer}</td><td>{''.join(cites)}</td><td>{expected}</td>"
+            f'<td class="num">{"—" if rank is None else rank}</td><td class="num">{fmt(r.get("latency_ms"), "latency")}'
+            "</td></tr>"
+        )
+    head = (
+        "<tr><th>verdict</th><th>case</th><th>question</th><th>answer</th><th>citations</th><th>expected</th>"
+        "<th>first expected source rank</th><th>ms</th></tr>"
+    )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def summary_table(runs: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    head = "<tr><th>metric</th>" + "".join(f"<th>{esc(name)}</th>" for name, _ in runs) + "</tr>"
+    body = "".join(
+        f"<tr><td>{esc(label)}</td>"
+        + "".join(f'<td class="num">{fmt(s.get(key), key)}</td>' for _, s in runs)
+        + "</tr>"
+        for key, label, _ in METRICS
+    )
+    return f"<table>{head}{body}</table>"
+
+
+def comparison_html(comparison: dict[str, Any], old_name: str) -> str:
+    rows = []
+    for m in comparison["metrics"]:
+        cls = "better" if m["better"] else "worse" if m["better"] is False else ""
+        delta = m["delta"]
+        rows.append(
+            f"<tr><td>{esc(m['label'])}</td><td class='num'>{fmt(m['old'], m['metric'])}</td>"
+            f"<td class='num'>{fmt(m['new'], m['metric'])}</td><td class='num {cls}'>"
+            f"{'' if delta is None else f'{delta:+.3f}'}</td></tr>"
+        )
+    out = [f"<h2>Compared with {esc(old_name)}</h2><table><tr><th>metric</th><th>old</th><th>new</th><th>Δ</th></tr>"]
+    out.append("".join(rows) + "</table>")
+    for title, key, cls in (("Now right", "better", "better"), ("Now wrong", "worse", "worse")):
+        items = comparison[key]
+        out.append(f"<h3 class='{cls}'>{title} ({len(items)})</h3>")
+        if items:
+            out.append("<table><tr><th>case</th><th>question</th><th>old</th><th>new</th></tr>")
+            for r in items:
+                out.append(
+                    f"<tr><td>{esc(r['id'])}</td><td>{esc(r['question'])}</td><td>{esc(r['old_verdict'])}<br>"
+                    f"<span class='muted'>{esc(r['old_answer'])}</span></td><td>{esc(r['new_verdict'])}<br>"
+                    f"<span class='muted'>{esc(r['new_answer'])}</span></td></tr>"
+                )
+            out.append("</table>")
+    if comparison["added"] or comparison["removed"]:
+        out.append(
+            f"<p class='muted'>cases added: {esc(', '.join(comparison['added']) or 'none')}; removed: "
+            f"{esc(', '.join(comparison['removed']) or 'none')}</p>"
+        )
+    return "".join(out)
+
+
+def write_html(
+    path: Path,
+    runs: Sequence[dict[str, Any]],
+    comparison: dict[str, Any] | None = None,
+    baseline: dict[str, Any] | None = None,
+    floors: dict[str, float] | None = None,
+    missed: dict[str, list[str]] | None = None,
+) -> None:
+    meta = runs[0]["meta"]
+    named = [(r["meta"]["engine"], r["summary"]) for r in runs]
+    plotted = named + ([(f"before: {baseline['meta'].get('engine', 'old')}", baseline["summary"])] if baseline else [])
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>qabot eval: {esc(meta['file'])}</title><style>{CSS}</style></head><body>",
+        f"<h1>qabot eval: {esc(meta['file'])}</h1>",
+        f"<p class='muted'>{esc(meta['started'])} · commit {esc(meta.get('commit') or 'unknown')} · corpus "
+        f"{esc(meta['corpus'])} · embedder {esc(meta.get('embedder'))} · {runs[0]['summary']['cases']} cases "
+        f"({runs[0]['summary']['answerable']} answerable, {runs[0]['summary']['unanswerable']} unanswerable)</p>",
+        "<p>A case is <b>right</b> when the answer is correct (every must-include group present, or the expected "
+        "answer contained), not an abstention, and cites at least one expected source; an unanswerable case is "
+        "right only when the bot abstains. Quotes are checked verbatim against the cited files on disk.</p>",
+    ]
+    if missed is not None:
+        for engine, items in missed.items():
+            if items:
+                parts.append(f"<p class='invalid'>{esc(engine)}: floors missed: {esc('; '.join(items))}</p>")
+            else:
+                parts.append(f"<p class='better'>{esc(engine)}: every floor met.</p>")
+    parts.append("<h2>Summary</h2>" + summary_table(named))
+    parts.append("<h2>Metrics per engine</h2><p class='muted'>Dashed red ticks: the floors of the gate.</p>")
+    parts.append(bars_svg(plotted, [k for k in PLOT_KEYS if any(s.get(k) is not None for _, s in plotted)], floors))
+    parts.append("<h2>Latency</h2><div class='grid'>")
+    for run in runs:
+        latencies = [r["latency_ms"] for r in run["results"] if r.get("latency_ms") is not None]
+        parts.append(histogram_svg(run["meta"]["engine"], latencies))
+    parts.append("</div>")
+    by_kind = runs[0]["summary"]["by_kind"]
+    parts.append("<h2>By kind of question</h2><table><tr><th>kind</th>")
+    parts.append("".join(f"<th>{esc(name)}</th>" for name, _ in named) + "</tr>")
+    for kind in sorted(by_kind):
+        cells = []
+        for _, s in named:
+            k = s["by_kind"].get(kind)
+            cells.append(f"<td class='num'>{k['right']}/{k['cases']}</td>" if k else "<td>n/a</td>")
+        parts.append(f"<tr><td>{esc(kind)}</td>{''.join(cells)}</tr>")
+    parts.append("</table>")
+    if comparison:
+        parts.append(comparison_html(comparison, baseline["meta"].get("out", "old run") if baseline else "old run"))
+    for run in runs:
+        wrong = sum(not r["right"] for r in run["results"])
+        parts.append(f"<h2>Cases: {esc(run['meta']['engine'])} ({wrong} not right, listed first)</h2>")
+        parts.append(case_rows(run["results"]))
+    parts.append("</body></html>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(parts), encoding="utf-8")
