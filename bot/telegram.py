@@ -1,10 +1,121 @@
-"""Telegram front-end (in progress: issue 5)."""
+"""`qabot telegram`: run the Telegram bot (long polling, or a webhook when a public URL is set).
+
+Only typer at the top: the Application (bot/telegram_app.py) and the core load when the command runs.
+"""
 
 from __future__ import annotations
 
+import logging
+import secrets
+import signal
+import sys
+from types import FrameType
+from typing import Annotated
+from urllib.parse import urlparse
+
 import typer
 
+log = logging.getLogger(__name__)
 
-def telegram_command() -> None:
-    """Run the Telegram bot (not built yet)."""
-    raise typer.Exit(2)
+EXIT_CONFIG = 2  # missing or invalid settings
+EXIT_FAILURE = 1  # the index cannot load, Telegram rejects the token or cannot be reached
+
+
+def _say(text: str) -> None:
+    print(f"qabot telegram: {text}", file=sys.stderr, flush=True)
+
+
+def _stop_while_loading(signum: int, frame: FrameType | None) -> None:
+    _say("stopped before start-up finished")
+    raise SystemExit(0)
+
+
+def telegram_command(
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Serve a webhook at this public https URL instead of long polling "
+            "(default: QABOT_TELEGRAM_WEBHOOK_URL; listen address, port and secret from QABOT_TELEGRAM_WEBHOOK_*)."
+        ),
+    ] = None,
+) -> None:
+    """Run the Telegram bot. Needs TELEGRAM_BOT_TOKEN; stops cleanly on Ctrl-C or SIGTERM."""
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    try:
+        settings = Settings()
+        allowed = settings.allowed_user_ids()
+    except (ValidationError, ValueError) as exc:
+        _say(f"error: invalid settings: {exc}")
+        raise typer.Exit(EXIT_CONFIG) from exc
+    token = settings.telegram_bot_token.get_secret_value().strip() if settings.telegram_bot_token else ""
+    if not token:
+        _say(
+            "error: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then run "
+            "`TELEGRAM_BOT_TOKEN=<token> qabot telegram` (or put TELEGRAM_BOT_TOKEN=... in .env)."
+        )
+        raise typer.Exit(EXIT_CONFIG)
+    webhook_url = webhook_url or settings.telegram_webhook_url
+    if webhook_url and not urlparse(webhook_url).scheme.startswith("http"):
+        _say(f"error: the webhook URL {webhook_url!r} is not an http(s) URL")
+        raise typer.Exit(EXIT_CONFIG)
+
+    logging.getLogger("bot").setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)  # they log request URLs, and the URL holds the token
+
+    previous = signal.signal(signal.SIGTERM, _stop_while_loading)  # loading takes seconds: stop cleanly then too
+    try:
+        from bot.core import QABot
+        from retrieval.errors import QabotError
+
+        _say("loading the index and the answer engine…")
+        try:
+            qa = QABot.load(settings)
+        except QabotError as exc:
+            _say(f"error: {exc}")
+            raise typer.Exit(EXIT_FAILURE) from exc
+
+        from telegram import Update
+        from telegram.error import InvalidToken, TelegramError
+
+        from bot.telegram_app import TelegramOptions, build_application
+
+        app = build_application(
+            token, qa, TelegramOptions.from_settings(settings), base_url=settings.telegram_api_base_url
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if allowed:
+        _say(f"answering only user ids {', '.join(str(i) for i in sorted(allowed))}")
+
+    try:
+        if webhook_url:
+            url_path = urlparse(webhook_url).path.strip("/") or "telegram"
+            secret = (
+                settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
+            ) or secrets.token_urlsafe(32)
+            _say(
+                f"serving the webhook {webhook_url} on {settings.telegram_webhook_listen}:"
+                f"{settings.telegram_webhook_port}/{url_path}; Ctrl-C or SIGTERM stops"
+            )
+            app.run_webhook(
+                listen=settings.telegram_webhook_listen,
+                port=settings.telegram_webhook_port,
+                url_path=url_path,
+                webhook_url=webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            _say("long polling for updates; Ctrl-C or SIGTERM stops")
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as exc:
+        _say("error: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN).")
+        raise typer.Exit(EXIT_FAILURE) from exc
+    except TelegramError as exc:
+        _say(f"error: cannot talk to Telegram ({type(exc).__name__}: {str(exc).replace(token, '<token>')}).")
+        raise typer.Exit(EXIT_FAILURE) from exc
+    _say("stopped")
