@@ -135,7 +135,7 @@ class QABot:
         timings["retrieve_ms"] = _ms(t)
 
         t = time.perf_counter()
-        draft = engine.draft(Evidence(standalone, qvec, passages, self.index))
+        draft = engine.draft(Evidence(standalone, qvec, passages, self.index, self.retriever.search))
         text, citations = finalise(draft, self.index, self.files)
         if not draft.abstained and not citations:
             log.info("engine %s cited nothing verifiable: abstaining", engine.name)

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     engine: str = "extractive"  # extractive | llm:local | llm:openai | llm:ollama | fake:<text>
     max_question_chars: int = 1000
     max_answer_sentences: int = 3
-    abstain_below: float = 0.35  # calibrated on eval/seeds.jsonl
+    abstain_below: float = 0.5  # calibrated on eval/seeds.jsonl
     history_turns: int = 10
 
     # optional LLM engine

@@ -87,8 +87,13 @@ def find_date(text: str, head_lines: int = 12) -> str | None:
 
 
 def is_boilerplate(line: str) -> bool:
+    """Site furniture, or a line that is only a date (metadata: it is kept as Article.date)."""
     stripped = line.strip()
-    return bool(stripped) and any(p.fullmatch(stripped) for p in _BOILERPLATE)
+    if not stripped:
+        return False
+    return any(p.fullmatch(stripped) for p in _BOILERPLATE) or (
+        len(stripped) <= 20 and parse_date(stripped) is not None
+    )
 
 
 def boilerplate_spans(text: str) -> tuple[Span, ...]:

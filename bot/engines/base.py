@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,7 @@ class Evidence:
     qvec: np.ndarray
     passages: list[Passage]
     index: Index
+    search: Callable[[str, int], list[Passage]] | None = None  # more retrieval, e.g. for counter-evidence
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,60 @@
-"""The default engine: answers made of the articles' own sentences, each cited. No generative model."""
+"""The default engine: answers made of the articles' own sentences, each cited. No generative model.
+
+For every sentence of the retrieved passages it combines the embedding similarity to the question
+(the sentence vectors are in the index already), the share of the question's content words the
+sentence holds (weighted by rarity), whether it holds the kind of answer asked for (a name, a number,
+a date) and the rank of its passage. The best sentences, from different places when they agree,
+form the answer; when the best candidates claim and dispute the same thing, both sides are shown;
+below a calibrated score the engine abstains and says so.
+"""
 
 from __future__ import annotations
 
+import math
+import threading
+from dataclasses import dataclass
+
 from bot.engines.base import Draft, Engine, Evidence, Quote
+from bot.language import (
+    QuestionInfo,
+    analyse,
+    answer_near_terms,
+    has_answer_type,
+    is_caption,
+    is_instruction,
+    mentions,
+    names_in,
+    stance,
+    stems,
+)
 from bot.settings import Settings
+from retrieval.index import Index
+from retrieval.records import Article, Span
 
 NO_ANSWER = "The articles don't say."
+
+# Weights of the sentence score; tuned on eval/seeds.jsonl as a whole, never per question.
+W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
+CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY = 0.08, 0.05, 0.2
+KEEP_RATIO = 0.85  # further sentences must score within this share of the best
+DISPUTE_RATIO = 0.6  # the disputing side of a disagreement must score within this share of the best
+NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
+NOT_A_QUESTION = (
+    "I only answer questions about the articles; instructions inside a question are not followed. "
+    "The articles don't say."
+)
+
+
+@dataclass(frozen=True)
+class Scored:
+    row: int
+    quote: Quote
+    text: str
+    score: float
+    dense: float
+    lexical: float
+    rank: int
+    typed: bool  # holds the kind of answer asked for, near the question's words
 
 
 class ExtractiveEngine(Engine):
@@ -13,18 +62,182 @@ class ExtractiveEngine(Engine):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._stats: tuple[int, list[frozenset[str]], dict[str, float], float] | None = None
+        self._lock = threading.Lock()
 
-    def draft(self, evidence: Evidence) -> Draft:
+    # ------------------------------------------------------------ scoring
+
+    def stats(self, index: Index) -> tuple[list[frozenset[str]], dict[str, float], float]:
+        """Per sentence row its stems; per stem its inverse sentence frequency; and the weight of a
+        stem the corpus never uses. Computed once per loaded index."""
+        with self._lock:
+            if self._stats is None or self._stats[0] != id(index):
+                words = [frozenset(stems(index.sentence_text(row))) for row in range(len(index.sentence_source))]
+                df: dict[str, int] = {}
+                for sentence in words:
+                    for s in sentence:
+                        df[s] = df.get(s, 0) + 1
+                n = max(len(words), 1)
+                idf = {s: math.log(1 + n / c) for s, c in df.items()}
+                self._stats = (id(index), words, idf, math.log(1 + n))
+            return self._stats[1], self._stats[2], self._stats[3]
+
+    def score(self, evidence: Evidence, info: QuestionInfo) -> list[Scored]:
         index = evidence.index
-        best: tuple[float, Quote] | None = None
+        sentence_stems, idf, unseen = self.stats(index)
+        term_weight = {t: idf.get(t, unseen) for t in info.terms}
+        total = sum(term_weight.values()) or 1.0
+        seen_rows: set[int] = set()
+        scored: list[Scored] = []
+        k = max(len(evidence.passages), 1)
+        asked_names = names_in(info.text)
         for passage in evidence.passages:
             chunk = passage.chunk
             for i, span in enumerate(chunk.sentences):
-                score = float(index.vectors[chunk.first_sentence + i] @ evidence.qvec)
-                if best is None or score > best[0]:
-                    best = (score, Quote(chunk.source, span.start, span.end))
-        if best is None or best[0] < self.settings.abstain_below:
-            return Draft(text=NO_ANSWER, abstained=True, engine=self.name)
-        quote = best[1]
-        text = index.articles[quote.source].text[quote.start : quote.end]
-        return Draft(text=f"{text} [1]", quotes=[quote], confidence=best[0], engine=self.name)
+                row = chunk.first_sentence + i
+                if row in seen_rows:
+                    continue
+                seen_rows.add(row)
+                text = index.articles[chunk.source].text[span.start : span.end]
+                words = sentence_stems[row]
+                lexical = sum(w for t, w in term_weight.items() if t in words) / total
+                dense = float(index.vectors[row] @ evidence.qvec)
+                typed = answer_near_terms(text, info)
+                paragraph = _paragraph(index.articles[chunk.source], span)
+                unnamed = any(not mentions(paragraph, name) for name in asked_names)
+                score = (
+                    W_DENSE * dense
+                    + W_LEXICAL * lexical
+                    + W_TYPE * typed
+                    + W_TYPE_ANYWHERE * has_answer_type(text, info.wants, info.text)
+                    + W_RANK * (k - passage.rank) / k
+                    - CAPTION_PENALTY * is_caption(text)
+                    - SHORT_PENALTY * (len(text.split()) < 6)
+                    - UNNAMED_PENALTY * unnamed
+                )
+                quote = Quote(chunk.source, span.start, span.end)
+                scored.append(Scored(row, quote, text, score, dense, lexical, passage.rank, typed))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    # ------------------------------------------------------------ composing
+
+    def draft(self, evidence: Evidence) -> Draft:
+        info = analyse(evidence.question)
+        if is_instruction(evidence.question):
+            return Draft(text=NOT_A_QUESTION, abstained=True, engine=self.name)
+        if info.contestable:
+            evidence = self.with_counter_evidence(evidence)
+        scored = self.score(evidence, info)
+        if info.wants:  # only sentences that hold the kind of answer asked for can answer it
+            scored = [s for s in scored if s.typed] or scored[:1]
+        threshold = self.settings.abstain_below
+        if not scored or scored[0].score < threshold or (info.wants and not scored[0].typed):
+            return self.abstain(scored, threshold, evidence.index)
+        best = scored[0]
+        sides = self.disagreement(scored, best) if info.contestable else None
+        if sides is not None:
+            claim, denial = sides
+            quotes = [self.whole_quote(evidence.index, s.quote) for s in (claim, denial)]
+            text = (
+                f"The sources disagree. {self.quote_text(evidence.index, quotes[0])} [1] "
+                f"On the other side: {self.quote_text(evidence.index, quotes[1])} [2]"
+            )
+            return Draft(text=text, quotes=quotes, confidence=best.score, engine=self.name)
+        chosen = [best]
+        for candidate in scored[1:]:
+            if len(chosen) >= self.settings.max_answer_sentences or candidate.score < KEEP_RATIO * best.score:
+                break
+            if all(not _similar(candidate.text, c.text) for c in chosen) and (
+                has_answer_type(candidate.text, info.wants, info.text) or candidate.lexical >= best.lexical
+            ):
+                chosen.append(candidate)
+        return self.compose(evidence.index, [c.quote for c in chosen], best.score)
+
+    def compose(
+        self, index: Index, quotes: list[Quote], confidence: float, prefix: str = "", abstained: bool = False
+    ) -> Draft:
+        """Quotes (each completed to whole quotations, overlaps merged) as a cited answer."""
+        whole: list[Quote] = []
+        for quote in (self.whole_quote(index, q) for q in quotes):
+            if not any(q.source == quote.source and q.start < quote.end and quote.start < q.end for q in whole):
+                whole.append(quote)
+        body = " ".join(f"{self.quote_text(index, q)} [{n}]" for n, q in enumerate(whole, start=1))
+        return Draft(text=f"{prefix}{body}", quotes=whole, abstained=abstained, confidence=confidence, engine=self.name)
+
+    @staticmethod
+    def quote_text(index: Index, quote: Quote) -> str:
+        return index.articles[quote.source].text[quote.start : quote.end]
+
+    @staticmethod
+    def whole_quote(index: Index, quote: Quote) -> Quote:
+        """Grow a sentence to its neighbours on the same line until its quotation marks balance, so a
+        quotation split into sentences comes with its opening words and its "... he said"."""
+        article = index.articles[quote.source]
+        spans = list(article.sentences)
+        try:
+            i = j = next(k for k, s in enumerate(spans) if s.start == quote.start and s.end == quote.end)
+        except StopIteration:
+            return quote
+        for _ in range(4):
+            text = article.text[spans[i].start : spans[j].end]
+            balance = _quote_balance(text)
+            if balance > 0 and j + 1 < len(spans) and _same_line(article, spans[j], spans[j + 1]):
+                j += 1
+            elif balance < 0 and i > 0 and _same_line(article, spans[i - 1], spans[i]):
+                i -= 1
+            else:
+                break
+        return Quote(quote.source, spans[i].start, spans[j].end)
+
+    def disagreement(self, scored: list[Scored], best: Scored) -> tuple[Scored, Scored] | None:
+        """The best-placed assertion and the best-placed dispute of it, when both are relevant enough."""
+        floor = max(DISPUTE_RATIO * best.score, self.settings.abstain_below)
+        claims = [s for s in scored[:5] if s.score >= KEEP_RATIO * best.score and stance(s.text) == "claim"]
+        if not claims:
+            return None
+        for kind in ("deny", "resist"):
+            disputes = [s for s in scored if s.score >= floor and stance(s.text) == kind]
+            if disputes:
+                return claims[0], disputes[0]
+        return None
+
+    def with_counter_evidence(self, evidence: Evidence) -> Evidence:
+        """For a yes/no question about a claimed event, also retrieve what disputes it."""
+        if evidence.search is None:
+            return evidence
+        extra = evidence.search(f"{evidence.question} denied false claim", len(evidence.passages) or 4)
+        known = {p.chunk.id for p in evidence.passages}
+        more = [p.model_copy(update={"rank": len(evidence.passages) + 1}) for p in extra if p.chunk.id not in known]
+        return Evidence(evidence.question, evidence.qvec, [*evidence.passages, *more], evidence.index, None)
+
+    def abstain(self, scored: list[Scored], threshold: float, index: Index) -> Draft:
+        if scored and scored[0].score >= NEAREST_RATIO * threshold:
+            nearest = scored[0]
+            return self.compose(index, [nearest.quote], nearest.score, f"{NO_ANSWER} The closest they come: ", True)
+        return Draft(text=NO_ANSWER, abstained=True, confidence=scored[0].score if scored else 0.0, engine=self.name)
+
+
+def _quote_balance(text: str) -> int:
+    """> 0: a quotation opens and does not close; < 0: one closes that did not open here."""
+    curly = text.count("“") - text.count("”")
+    if curly:
+        return curly
+    if text.count('"') % 2:
+        return 1 if text.lstrip().startswith('"') or text.find('"') < len(text) / 2 else -1
+    return 0
+
+
+def _paragraph(article: Article, span: Span) -> str:
+    start = article.text.rfind("\n", 0, span.start) + 1
+    end = article.text.find("\n", span.end)
+    return article.text[start : end if end >= 0 else len(article.text)]
+
+
+def _same_line(article: Article, a: Span, b: Span) -> bool:
+    return "\n" not in article.text[a.start : b.end]
+
+
+def _similar(a: str, b: str) -> bool:
+    sa, sb = set(stems(a)), set(stems(b))
+    return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= 0.5

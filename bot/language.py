@@ -1,0 +1,214 @@
+"""Small, general language signals for the extractive engine: what a question asks for, the words
+that carry it, whether a sentence holds that kind of answer, and whether it claims or disputes."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+QUESTION_WORDS = {
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "did", "does",
+    "do", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "should",
+    "tell", "me", "please", "according", "article", "articles", "say", "said", "says", "mention", "mentioned",
+    "name", "named", "kind", "happened", "happen",
+}  # fmt: skip
+
+MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"hundreds|thousand|thousands|million|millions|dozens?|several|decade|decades)"
+)
+
+ANSWER_PATTERNS = {
+    "date": re.compile(
+        rf"\b(?:{DAYS}|{MONTHS}\.? \d{{1,2}}|\d{{1,2}} {MONTHS}|{MONTHS}|(?:1[89]|20)\d\d(?:s)?|\d{{4}}-\d\d-\d\d|"
+        r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:early|mid|late)-?\w+|"
+        r"yesterday|today|overnight|last (?:week|month|year)|"
+        r"(?:days?|weeks?|months?|years?) (?:ago|before|after|later))\b"
+    ),
+    "number": re.compile(rf"\b(?:\d[\d,.]*|{NUMBER_WORDS})\b", re.IGNORECASE),
+}
+# A capitalised word: a candidate name when it is not the first word and not a weekday or month.
+CAPITALISED = re.compile(r"(?<![.!?“\"‘(\[]\s)(?<![“\"‘(\[])(?<!^)\b[A-Z][\w’'.-]*[\w]")
+NOT_NAMES = re.compile(rf"^(?:{DAYS}|{MONTHS}|I|The|A|An|It|He|She|They|We|This|That|But|And|If|In|On|As)$")
+
+CLAIM_CUES = re.compile(
+    r"\b(claim(?:s|ed|ing)?|assert(?:s|ed)?|declar(?:e|es|ed|ation)|announc(?:e|es|ed)|alleg(?:e|es|ed|ation)|"
+    r"said|says|say|tweeted|insist(?:s|ed)?|captur(?:e|ed)|conquer(?:ed)?|took over|taken over|overr(?:a|u)n|"
+    r"control|victory|falls?|fell)\b",
+    re.IGNORECASE,
+)
+DENIAL_CUES = re.compile(
+    r"\b(den(?:y|ies|ied|ial)|false|fabrication|untrue|not true|reject(?:s|ed)?|refut(?:e|es|ed)|dismiss(?:es|ed)?|"
+    r"(?:did|does|do) not concede|still (?:fighting|all over|present|in control))\b",
+    re.IGNORECASE,
+)
+RESIST_CUES = re.compile(
+    r"\b((?:will|to) continue|keep fighting|carry on fighting|far from over|vow(?:s|ed)? to (?:continue|keep|carry on)|"
+    r"(?:will|would) continue|not over)\b",
+    re.IGNORECASE,
+)
+INSTRUCTION = re.compile(
+    r"^\s*(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\b.*\b(?:instructions?|prompt|rules?|above)\b|"
+    r"\b(?:system prompt|your instructions|you are now|act as|pretend to be|jailbreak)\b",
+    re.IGNORECASE,
+)
+# Questions about an event whose reports can be contested (stems, as `stems` returns them).
+CONTESTED = frozenset(
+    {"claim", "captur", "control", "take", "taken", "took", "conquer", "fall", "fell", "fallen", "win", "won",
+     "victori", "occupi", "seiz", "overrun", "overran", "defeat", "true", "happen", "kill", "dead", "fled", "flee",
+     "over", "end", "lost", "lose", "surrend", "hold", "held", "now"}
+)  # fmt: skip
+CAPTION = re.compile(r"(\[[^\]]*/[^\]]*\]|\((?:AFP|Reuters|AP) photo\)|\(Photo by [^)]*\))\s*$", re.IGNORECASE)
+WORD = re.compile(r"[\w’'-]+")
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    wants: str | None  # "name" | "number" | "date" | None
+    polar: bool  # a yes/no question ("Did ...?", "Is ...?")
+    terms: tuple[str, ...]  # stemmed content words
+
+    @property
+    def contestable(self) -> bool:
+        """Could sources disagree on the answer: a yes/no question about a claimed event."""
+        return self.polar and bool(CONTESTED.intersection(self.terms) or "really" in self.text.lower())
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
+
+
+def stems(text: str) -> list[str]:
+    """Lower-cased, stemmed content words (stop words and question words removed)."""
+    words = [w.strip("’'-").lower() for w in WORD.findall(text)]
+    words = [w.removesuffix("’s").removesuffix("'s") for w in words]
+    stop = stopwords()
+    return [s for s in _stemmer().stemWords([w for w in words if w and w not in stop]) if s]
+
+
+def analyse(question: str) -> QuestionInfo:
+    q = question.strip().lower()
+    first = q.split(" ", 1)[0] if q else ""
+    wants: str | None = None
+    if re.search(
+        r"\bhow (?:many|much|long|old|far|large|big|tall|high|wide|deep)\b|\bwhat (?:number|percentage|share)\b", q
+    ) or re.search(r"\b(?:population|size|area|number|percentage|age|height|length|cost|budget|death toll)\b of\b", q):
+        wants = "number"
+    elif re.search(r"^(?:\w+\s)?when\b|\b(?:what|which) (?:day|date|year|month|time|weekday|night)\b", q):
+        wants = "date"
+    elif (
+        re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|man|woman|leader|group|country)\b", q)
+        or re.search(r"\b(?:name|capital|president|leader|head|mayor|governor|spokes(?:man|person|woman)) of\b", q)
+        or re.search(r"\bwhich (?:country|city|province|place|valley|district|outlet|agency)\b", q)
+    ):
+        wants = "name"
+    polar = first in {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will"}
+    polar = polar or bool(re.match(r"^(?:is it true|true or false|really)\b", q))
+    return QuestionInfo(text=question, wants=wants, polar=polar, terms=tuple(dict.fromkeys(stems(question))))
+
+
+def new_names(sentence: str, question: str) -> list[str]:
+    """Capitalised words of the sentence (not its first word) that the question does not mention."""
+    asked = {w.lower() for w in WORD.findall(question)}
+    asked |= {w.removesuffix("’s").removesuffix("'s") for w in asked}
+    found = []
+    for match in CAPITALISED.finditer(sentence):
+        word = match.group(0).removesuffix("’s").removesuffix("'s")
+        if not NOT_NAMES.match(word) and word.lower() not in asked:
+            found.append(word)
+    return found
+
+
+def answer_spans(sentence: str, wants: str, question: str) -> list[int]:
+    """Character offsets where a thing of the wanted kind starts in the sentence."""
+    if wants == "name":
+        asked = {w.lower().removesuffix("’s").removesuffix("'s") for w in WORD.findall(question)}
+        return [
+            m.start()
+            for m in CAPITALISED.finditer(sentence)
+            if not NOT_NAMES.match(w := m.group(0).removesuffix("’s").removesuffix("'s")) and w.lower() not in asked
+        ]
+    return [m.start() for m in ANSWER_PATTERNS[wants].finditer(sentence)]
+
+
+def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 6) -> bool:
+    """Is there a thing of the wanted kind within `window` words of a word the question uses?
+    ("eight districts" for "how many districts", "deputy leader Mullah Abdul Ghani Baradar" for
+    "who is the deputy leader"). True for questions that want no particular kind."""
+    if info.wants is None:
+        return True
+    words = list(WORD.finditer(sentence))
+    stemmed = _stemmer().stemWords([w.group(0).lower().removesuffix("’s").removesuffix("'s") for w in words])
+    terms = set(info.terms)
+    term_at = [i for i, s in enumerate(stemmed) if s in terms]
+    starts = [w.start() for w in words]
+    answer_at = [bisect.bisect_right(starts, offset) - 1 for offset in answer_spans(sentence, info.wants, info.text)]
+    return any(abs(i - j) <= window for i in term_at for j in answer_at)
+
+
+def names_in(question: str) -> list[str]:
+    """Multi-word capitalised names in the question ("Ilhan Omar", "General Abdul Wudod Zara")."""
+    found = []
+    for m in re.finditer(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+", question):
+        words = [w for w in m.group(0).split() if w.lower() not in QUESTION_WORDS and not NOT_NAMES.match(w)]
+        if len(words) >= 2:
+            found.append(" ".join(words))
+    return found
+
+
+def mentions(text: str, name: str) -> bool:
+    """Does the text mention the name, or at least one of its words (surnames stand for people)?"""
+    lower = text.lower()
+    return any(
+        re.search(rf"\b{re.escape(w.lower().removesuffix('’s').removesuffix(chr(39) + 's'))}", lower)
+        for w in name.split()
+        if len(w) > 2
+    )
+
+
+def has_answer_type(sentence: str, wants: str | None, question: str = "") -> bool:
+    """Does the sentence hold the kind of thing asked for (a name the question lacks, a number, a date)?"""
+    if wants is None:
+        return True
+    if wants == "name":
+        return bool(new_names(sentence, question))
+    return bool(ANSWER_PATTERNS[wants].search(sentence))
+
+
+def stance(sentence: str) -> str | None:
+    """'deny' when the sentence disputes something, 'resist' when it vows to go on against it,
+    'claim' when it asserts or reports a claim."""
+    if DENIAL_CUES.search(sentence):
+        return "deny"
+    if RESIST_CUES.search(sentence):
+        return "resist"
+    if CLAIM_CUES.search(sentence):
+        return "claim"
+    return None
+
+
+def is_instruction(text: str) -> bool:
+    """An attempt to give the bot orders rather than ask about the articles."""
+    return bool(INSTRUCTION.search(text))
+
+
+def is_caption(sentence: str) -> bool:
+    return bool(CAPTION.search(sentence))
