@@ -51,13 +51,14 @@ CITE = re.compile(r"\[\s*(?:passages?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&)\s*(?:passa
 # a statement: up to a sentence end, with the citation markers that directly follow it
 STATEMENT = re.compile(r".+?(?:[.!?](?:\s*\[[^\]\n]{1,40}\])*(?=\s|$)|\n|$)", re.S)
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-STOPWORDS = frozenset(
+_STOP = (
     "a an the and or but of in on at to for from by with as is are was were be been being it its this that these "
     "those he she they them his her their him i you we our your who whom whose what which when where why how "
     "do does did has have had not no yes said says say according also than then there here into over about after "
     "before up out so if would could should will can may might just only very more most some any all each other "
-    "such own same too s t passage passages article articles".split()
+    "such own same too s t passage passages article articles"
 )
+STOPWORDS = frozenset(_STOP.split())
 DELIMITERS = re.compile(r"<\s*/?\s*(?:passages?|question|conversation|follow_up)\b[^>]*>?", re.I)
 SEPARATOR = re.compile(r"^\s*(?:standalone question|rewritten question|question)\s*:\s*", re.I)
 
@@ -168,7 +169,9 @@ class LLMEngine(Engine):
 
     def _invoke(self, messages: list[BaseMessage], short: bool = False) -> str:
         # a one-line reply (condense): cap the local model's tokens; remote clients keep their own limit
-        kwargs = {"max_tokens": 64} if short and getattr(self.chat, "_llm_type", "") == "llama-cpp" else {}
+        kwargs: dict[str, Any] = (
+            {"max_tokens": 64} if short and getattr(self.chat, "_llm_type", "") == "llama-cpp" else {}
+        )
         try:
             result = self.chat.invoke(messages, **kwargs)
         except QabotError:
@@ -372,8 +375,7 @@ def verify_model_file(path: Path, full: bool = False) -> None:
             f"another file. Delete it and reinstall: {INSTALL_HINT}"
         )
     marker = _marker(path)
-    stamp = f"{MODEL_SHA256} {stat.st_size} {stat.st_mtime_ns}"
-    if not full and marker.is_file() and marker.read_text(encoding="utf-8").strip() == stamp:
+    if not full and marker.is_file() and marker.read_text(encoding="utf-8").strip() == _stamp(path):
         return
     digest = sha256_of(path)
     if digest != MODEL_SHA256:
@@ -381,10 +383,21 @@ def verify_model_file(path: Path, full: bool = False) -> None:
             f"The local LLM at {path} does not match its pinned SHA-256 ({digest[:12]}… is not "
             f"{MODEL_SHA256[:12]}…). Delete it and reinstall: {INSTALL_HINT}"
         )
+    remember_verified(path)
+
+
+def remember_verified(path: Path) -> None:
+    """Note next to the model that it matched the hash, for this size and mtime."""
+    marker = _marker(path)
     try:
-        marker.write_text(stamp + "\n", encoding="utf-8")
+        marker.write_text(_stamp(path) + "\n", encoding="utf-8")
     except OSError:
         log.info("cannot write %s; the model will be hashed again next time", marker)
+
+
+def _stamp(path: Path) -> str:
+    stat = path.stat()
+    return f"{MODEL_SHA256} {stat.st_size} {stat.st_mtime_ns}"
 
 
 def sha256_of(path: Path) -> str:
@@ -409,7 +422,8 @@ def _local_chat(settings: Settings) -> BaseChatModel:
             f"The llm:local engine needs llama-cpp-python: `CMAKE_ARGS=-DGGML_NATIVE=OFF pip install {LLAMA_CPP_PIN}` "
             f"(compiles for ~6 min), or {INSTALL_HINT[0].lower() + INSTALL_HINT[1:]}"
         ) from e
-    return _llama_chat_class()(model_path=str(path), n_threads=settings.llm_threads, max_tokens=settings.llm_max_tokens)
+    chat_class: Any = _llama_chat_class()
+    return chat_class(model_path=str(path), n_threads=settings.llm_threads, max_tokens=settings.llm_max_tokens)
 
 
 def _llama_chat_class() -> type[BaseChatModel]:
@@ -417,7 +431,7 @@ def _llama_chat_class() -> type[BaseChatModel]:
     Defined on first use so importing this module never needs langchain's model classes."""
     from langchain_core.callbacks import CallbackManagerForLLMRun
     from langchain_core.language_models.chat_models import BaseChatModel
-    from langchain_core.messages import AIMessage, BaseMessage
+    from langchain_core.messages import AIMessage
     from langchain_core.outputs import ChatGeneration, ChatResult
     from pydantic import ConfigDict, PrivateAttr
 
