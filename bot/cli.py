@@ -6,13 +6,17 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from retrieval.errors import QabotError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Question answering over news articles.")
 models_app = typer.Typer(no_args_is_help=True, help="Check and install model files.")
@@ -22,22 +26,36 @@ out = Console()
 err = Console(stderr=True)
 
 
-def settings(**overrides: object) -> object:
+def settings(**overrides: object) -> Settings:
+    """The settings (environment, .env) with the command-line options that were given on top."""
+    from pydantic import ValidationError
+
     from bot.settings import Settings
 
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**values)
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(map(str, p['loc']))} (QABOT_{'_'.join(map(str, p['loc'])).upper()}): {p['msg']}"
+            for p in e.errors()
+        )
+        raise fail(QabotError(f"Invalid setting: {problems}.")) from e
 
 
 def fail(error: Exception, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+    """Print the error's user-facing message on stderr; raise the returned Exit."""
+    err.print(Text.assemble(("error: ", "bold red"), str(error)), highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
 @app.callback()
 def main_options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    level = logging.INFO if verbose else logging.WARNING
+    # The handler filters too: some libraries (bm25s) set their own logger to DEBUG when imported.
+    handler = logging.StreamHandler()  # stderr: stdout is for results (`--json`)
+    handler.setLevel(level)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs, bot token included
 
 
@@ -54,8 +72,8 @@ def index(
     s = settings(corpus=corpus, index_dir=index_dir)
     try:
         with err.status("loading the embedding model"):
-            embedder = make_embedder(s.embedder)  # type: ignore[attr-defined]
-        report = rebuild_index(s, embedder, rebuild=rebuild, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+            embedder = make_embedder(s.embedder)
+        report = rebuild_index(s, embedder, rebuild=rebuild, progress=sys.stderr.isatty())
     except QabotError as e:
         raise fail(e) from e
     state = "up to date" if report.up_to_date else f"embedded {report.embedded} sentences"
@@ -83,8 +101,8 @@ def search(
 
     s = settings()
     try:
-        idx = ensure_index(s)  # type: ignore[arg-type]
-        passages = Retriever(idx, make_embedder(s.query_embedder_spec)).search(query, k=k)  # type: ignore[attr-defined]
+        idx = ensure_index(s)
+        passages = Retriever(idx, make_embedder(s.query_embedder_spec)).search(query, k=k)
     except QabotError as e:
         raise fail(e) from e
     if as_json:
@@ -121,6 +139,7 @@ def models_verify() -> None:
 def _register_front_ends() -> None:
     """Each front-end owns its command; their modules import nothing heavy at the top."""
     from bench.command import bench_command
+    from bot.engines.llm_install import install_llm_command
     from bot.evaluation.command import eval_command
     from bot.repl import ask_command, chat_command
     from bot.telegram import telegram_command
@@ -130,6 +149,7 @@ def _register_front_ends() -> None:
     app.command("eval")(eval_command)
     app.command("bench")(bench_command)
     app.command("telegram")(telegram_command)
+    models_app.command("install-llm")(install_llm_command)
 
 
 _register_front_ends()
