@@ -1,0 +1,325 @@
+"""The eval harness end to end on a tiny corpus with the hashing embedder: cases in, scores, JSON, HTML, --compare,
+floors and the gate's exit codes; RGB-format loading; quote checking against the files on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from bot.evaluation.cases import CaseFileError, answer_groups, load_cases
+from bot.evaluation.command import eval_command
+from bot.evaluation.harness import SourceTexts, run_cases
+from bot.evaluation.metrics import summarise
+from retrieval.errors import BadQuestion
+from retrieval.records import Answer, Citation, Conversation
+
+ALPHA = (
+    "The town of Quillon lies on the river Zorbat.\n\n"
+    "The mayor of Quillon is Edna Pirrip, who was elected in 2019.\n\n"
+    "Quillon is famous for its copper bells.\n"
+)
+BETA = (
+    "The Velmar bridge was built in 1887 by the engineer Tobias Crane.\n\n"
+    "It spans the Zorbat north of Quillon and carries the old mail road.\n"
+)
+CASES: list[dict[str, Any]] = [
+    {
+        "id": "mayor",
+        "question": "Who is the mayor of Quillon?",
+        "expected_answer": "Edna Pirrip",
+        "must_include": [["Pirrip"]],
+        "expected_sources": ["alpha.txt"],
+    },
+    {
+        "id": "bridge-year",
+        "question": "When was the Velmar bridge built?",
+        "expected_answer": "1887",
+        "must_include": [["1887"]],
+        "expected_sources": ["beta.txt"],
+    },
+    {
+        "id": "engineer-followup",
+        "kind": "followup",
+        "history": ["Tell me about the Velmar bridge."],
+        "question": "Who was its engineer?",
+        "expected_answer": "Tobias Crane",
+        "must_include": [["Crane"]],
+        "expected_sources": ["beta.txt"],
+    },
+    {"id": "unrelated", "question": "What is the capital of Mongolia?", "answerable": False},
+]
+
+
+# `qabot eval` exactly as bot/cli.py registers it, without importing every other front-end
+app = typer.Typer()
+app.callback()(lambda: None)
+app.command("eval")(eval_command)
+
+
+@pytest.fixture()
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    (corpus / "beta.txt").write_text(BETA, encoding="utf-8")
+    (tmp_path / "cases.jsonl").write_text("\n".join(json.dumps(c) for c in CASES) + "\n", encoding="utf-8")
+    monkeypatch.setenv("QABOT_EMBEDDER", "hash")
+    monkeypatch.setenv("QABOT_CORPUS", str(corpus))
+    monkeypatch.setenv("QABOT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("QABOT_ENGINE", "extractive")
+    monkeypatch.chdir(tmp_path)  # no stray .env, and results land in tmp
+    return tmp_path
+
+
+def qabot(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["eval", *args, "--no-progress"])
+    return result.exit_code, result.output
+
+
+def test_eval_end_to_end_writes_json_and_html(tiny: Path) -> None:
+    code, output = qabot("cases.jsonl", "--out", "r/run.json", "--report", "r/run.html")
+    assert code == 0, output
+    assert "answerable right" in output
+    data = json.loads((tiny / "r/run.json").read_text())
+    assert [r["id"] for r in data["results"]] == [c["id"] for c in CASES]
+    s = data["summary"]
+    assert (s["cases"], s["answerable"], s["unanswerable"]) == (4, 3, 1)
+    assert s["right"] == sum(r["right"] for r in data["results"])
+    assert data["meta"]["engine"] == "extractive" and data["meta"]["format"] == "qabot"
+    for r in data["results"]:
+        assert set(r) >= {"answer", "citations", "abstained", "retrieved_sources", "latency_ms", "metrics", "verdict"}
+        assert r["latency_ms"] > 0
+        assert set(r["retrieved_sources"]) <= {"alpha.txt", "beta.txt"}
+        for c in r["citations"]:
+            # the bot verifies its quotes; the harness re-checks them against the files on disk
+            assert c["quote_valid"] and c["span_valid"]
+            assert c["quote"] in (tiny / "corpus" / c["source"]).read_text()
+    assert s["quote_validity"] in (1.0, None)
+    # the follow-up was asked after its history: the question the bot searched with differs from the asked one
+    follow = next(r for r in data["results"] if r["id"] == "engineer-followup")
+    assert follow["history"] == ["Tell me about the Velmar bridge."]
+
+    page = (tiny / "r/run.html").read_text()
+    assert page.startswith("<!doctype html>") and "<svg" in page and "latency per question" in page
+    assert "<script" not in page and "http" not in page.split("<body>", 1)[1].split("<h2>Summary")[0]
+    rows = [page.index(f">{r['id']}<") for r in data["results"]]
+    wrong = [p for p, r in zip(rows, data["results"], strict=True) if not r["right"]]
+    right = [p for p, r in zip(rows, data["results"], strict=True) if r["right"]]
+    if wrong and right:
+        assert max(wrong) < min(right)  # failures first
+
+
+def test_compare_reports_better_and_worse_cases(tiny: Path) -> None:
+    code, output = qabot("cases.jsonl", "--out", "new.json")
+    assert code == 0, output
+    new = json.loads((tiny / "new.json").read_text())
+    old = json.loads((tiny / "new.json").read_text())
+    flipped = old["results"][0]
+    flipped["right"], flipped["verdict"], flipped["answer"] = not flipped["right"], "flipped", "old answer"
+    old["summary"]["accuracy"] = (new["summary"]["accuracy"] or 0) - 0.25
+    (tiny / "old.json").write_text(json.dumps(old))
+
+    code, output = qabot("cases.jsonl", "--out", "cmp.json", "--report", "cmp.html", "--compare", "old.json")
+    assert code == 0, output
+    comparison = json.loads((tiny / "cmp.json").read_text())["comparison"]
+    side = "better" if new["results"][0]["right"] else "worse"
+    other = "worse" if side == "better" else "better"
+    assert [r["id"] for r in comparison[side]] == ["mayor"]
+    assert comparison[other] == []
+    accuracy = next(m for m in comparison["metrics"] if m["metric"] == "accuracy")
+    assert accuracy["delta"] == pytest.approx(0.25) and accuracy["better"] is True
+    assert f"{side} (1): mayor" in output
+    assert "Compared with old.json" in (tiny / "cmp.html").read_text()
+
+
+def test_floors_and_gate_exit_codes(tiny: Path) -> None:
+    (tiny / "easy.json").write_text(json.dumps({"min_quote_validity": 0.0, "max_errors": 0}))
+    (tiny / "hard.json").write_text(json.dumps({"_comment": "ignored", "min_accuracy": 1.01}))
+    (tiny / "typo.json").write_text(json.dumps({"min_acuracy": 0.5}))
+
+    code, output = qabot("cases.jsonl", "--gate", "easy.json")
+    assert code == 0, output
+    assert "every floor met" in output
+
+    code, output = qabot("cases.jsonl", "--gate", "hard.json", "--out", "hard-run.json")
+    assert code == 1
+    assert "floors missed" in output and "accuracy" in output
+    assert json.loads((tiny / "hard-run.json").read_text())["missed"]["extractive"]  # written before exiting
+
+    code, output = qabot("cases.jsonl", "--gate", "easy.json", "--min-accuracy", "1.01")  # options add floors
+    assert code == 1
+
+    code, output = qabot("cases.jsonl", "--max-p95-ms", "0.001")
+    assert code == 1 and "latency_p95_ms" in output
+
+    code, output = qabot("cases.jsonl", "--gate", "typo.json")
+    assert code == 2 and "unknown floor" in output
+
+    code, output = qabot("missing.jsonl")
+    assert code == 2
+
+
+def test_bad_case_files_are_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "question": "Q?", "must_include": "Pirrip"}\n')
+    with pytest.raises(CaseFileError, match="must_include"):
+        load_cases(bad)
+    bad.write_text('{"id": "x", "question": "Q?"}\n')
+    with pytest.raises(CaseFileError, match="needs expected_answer or must_include"):
+        load_cases(bad)
+    bad.write_text('{"id": "x", "question": "Q?", "expected_answer": "a", "expeted_sources": []}\n')
+    with pytest.raises(CaseFileError, match="unknown field"):
+        load_cases(bad)
+    twice = json.dumps({"id": "x", "question": "Q?", "answerable": False})
+    bad.write_text(f"{twice}\n{twice}\n")
+    with pytest.raises(CaseFileError, match="duplicate"):
+        load_cases(bad)
+
+
+def test_the_project_question_set_loads() -> None:
+    from bot.settings import ROOT
+
+    case_set = load_cases(ROOT / "eval" / "seeds.jsonl")
+    cases = case_set.cases
+    files = {p.name for p in (ROOT / "seeds").iterdir()}
+    assert len(cases) >= 60
+    assert sum(c.answerable and not c.history for c in cases) >= 40
+    assert sum(not c.answerable for c in cases) >= 8
+    assert sum(bool(c.history) for c in cases) >= 6
+    assert any(c.kind == "disagreement" for c in cases)
+    for c in cases:
+        assert set(c.expected_sources) <= files, c.id
+        assert not c.answerable or (c.expected_sources and c.must_include), c.id
+
+
+class FakeBot:
+    """Answers from a script and records what it was asked, with which conversation."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int]] = []
+
+    def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
+        turns = len(conversation.turns) if conversation else 0
+        self.calls.append((question, turns))
+        if question == "boom":
+            raise BadQuestion("The question has no words in it.")
+        citation = Citation(n=1, source="alpha.txt", title="t", line_start=3, line_end=3, quote="Edna Pirrip")
+        return Answer(
+            question=question,
+            standalone_question=question,
+            text="Edna Pirrip [1]",
+            citations=(citation,),
+            retrieved_sources=("beta.txt", "alpha.txt"),
+        )
+
+
+def test_harness_asks_history_first_unscored_and_records_errors(tmp_path: Path) -> None:
+    (tmp_path / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    rows = [
+        {**CASES[0], "history": ["first?", "second?"]},
+        {"id": "err", "question": "boom", "answerable": False},
+    ]
+    (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    bot = FakeBot()
+    results = run_cases(bot, load_cases(tmp_path / "c.jsonl").cases, tmp_path, progress=False)  # type: ignore[arg-type]
+    assert bot.calls == [("first?", 0), ("second?", 1), (CASES[0]["question"], 2), ("boom", 0)]
+    first, err = results
+    assert first["right"] and first["metrics"]["rank"] == 2 and first["metrics"]["hit_at_1"] is False
+    assert first["citations"][0]["quote_valid"] and first["citations"][0]["span_valid"]
+    assert err["verdict"] == "error" and "BadQuestion" in err["error"] and not err["right"]
+    assert summarise(results)["errors"] == 1
+
+
+def test_quote_check_against_the_files(tmp_path: Path) -> None:
+    (tmp_path / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    records = [{"text": "First record."}, {"text": "Second “record”, with\nnewline."}]
+    (tmp_path / "p.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    texts = SourceTexts(tmp_path)
+
+    def cite(source: str, quote: str, start: int, end: int) -> dict:
+        return {"source": source, "quote": quote, "line_start": start, "line_end": end}
+
+    assert texts.check(cite("alpha.txt", "mayor of Quillon is Edna Pirrip", 3, 3)) == (True, True)
+    assert texts.check(cite("alpha.txt", "mayor of Quillon is Edna Pirrip", 1, 1)) == (True, False)  # wrong lines
+    assert texts.check(cite("alpha.txt", "mayor of Quillon is Edna  Pirrip", 3, 3)) == (False, False)
+    assert texts.check(cite("alpha.txt", "mayor of Quillon", 3, 99)) == (True, False)  # span past the end
+    assert texts.check(cite("missing.txt", "x", 1, 1)) == (False, False)
+    assert texts.check(cite("p.jsonl#2", "“record”, with\nnewline", 2, 2)) == (True, True)
+    assert texts.check(cite("p.jsonl#1", "“record”", 1, 1)) == (False, False)
+    assert texts.check(cite("p.jsonl#9", "First", 9, 9)) == (False, False)
+
+
+RGB = [
+    {
+        "id": 0,
+        "query": "Where was the 2021 Zorbat regatta held?",
+        "answer": "Quillon",
+        "positive": ["The 2021 Zorbat regatta was held in Quillon in May.", "Quillon hosted the regatta."],
+        "negative": ["The 2019 regatta was held in Velmar.", "Rowing is popular on the Zorbat."],
+        "positive_wrong": ["The 2021 Zorbat regatta was held in Velmar in May."],
+    },
+    {
+        "id": 1,
+        "query": "Who won the 2021 Zorbat regatta?",
+        "answer": ["Tobias Crane", "T. Crane"],
+        "positive": ["Tobias Crane won the 2021 Zorbat regatta."],
+        "negative": ["Rowing is popular on the Zorbat.", "T. Crane also builds boats."],
+        "positive_wrong": [],
+    },
+    {
+        "id": 2,
+        "query": "Which two towns share the regatta course?",
+        "answer": [["Quillon"], ["Velmar", "Velmar town"]],
+        "positive": ["The course runs from Quillon to Velmar."],
+        "negative": [],
+    },
+]
+
+
+def test_rgb_answers_and_corpus(tmp_path: Path) -> None:
+    assert answer_groups("x") == (("x",),)
+    assert answer_groups(["x", "y"]) == (("x", "y"),)
+    assert answer_groups([["x", "y"], ["z"]]) == (("x", "y"), ("z",))
+    assert answer_groups([["x"], "z"]) == (("x",), ("z",))
+    assert answer_groups(1887) == (("1887",),)
+
+    path = tmp_path / "rgb.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in RGB) + "\n")
+    case_set = load_cases(path, work_dir=tmp_path / "work")
+    assert case_set.format == "rgb" and case_set.corpus is not None
+    lines = (case_set.corpus / "passages.jsonl").read_text().splitlines()
+    texts = [json.loads(line)["text"] for line in lines]
+    assert len(texts) == 7  # the shared negative passage once; positive_wrong left out of pos+neg
+    assert all(set(json.loads(line)) == {"text"} for line in lines)  # no title made from the query
+    assert not any("Velmar in May" in t for t in texts)
+    regatta, winner, course = case_set.cases
+    assert regatta.id == "rgb-0" and regatta.question == RGB[0]["query"]
+    assert regatta.must_include == (("Quillon",),)
+    assert regatta.expected_sources == ("passages.jsonl#1", "passages.jsonl#2")
+    assert winner.must_include == (("Tobias Crane", "T. Crane"),)
+    # a negative passage holding a gold answer supports the answer too
+    assert winner.expected_sources == ("passages.jsonl#5", "passages.jsonl#6")
+    assert course.must_include == (("Quillon",), ("Velmar", "Velmar town"))
+
+    wrong = load_cases(path, work_dir=tmp_path / "work", rgb_pool="pos+neg+wrong")
+    assert wrong.corpus != case_set.corpus
+    assert any("Velmar in May" in line for line in (wrong.corpus / "passages.jsonl").read_text().splitlines())  # type: ignore[operator]
+
+
+def test_rgb_eval_builds_and_uses_its_own_corpus(tiny: Path) -> None:
+    (tiny / "rgb.jsonl").write_text("\n".join(json.dumps(r) for r in RGB) + "\n")
+    code, output = qabot("rgb.jsonl", "--work-dir", "work", "--out", "rgb.json")
+    assert code == 0, output
+    data = json.loads((tiny / "rgb.json").read_text())
+    assert data["meta"]["format"] == "rgb"
+    assert Path(data["meta"]["corpus"]).is_relative_to(Path("work"))
+    assert Path(data["meta"]["index_dir"]).is_relative_to(Path("work"))
+    assert data["summary"]["cases"] == 3 and data["summary"]["unanswerable"] == 0
+    for r in data["results"]:
+        assert r["retrieved_sources"] and all(s.startswith("passages.jsonl#") for s in r["retrieved_sources"])
+        assert all(c["quote_valid"] for c in r["citations"])

@@ -1,0 +1,213 @@
+"""The eval metrics on small hand-written cases whose right score is known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.evaluation.metrics import (
+    abstention_scores,
+    check_floors,
+    citation_precision,
+    citation_recall,
+    contains,
+    hit_at,
+    is_correct,
+    normalize_answer,
+    percentile,
+    reciprocal_rank,
+    satisfies,
+    score_case,
+    summarise,
+    token_f1,
+    validate_floors,
+)
+
+
+def test_normalisation_is_squad_plus_unicode_punctuation() -> None:
+    assert normalize_answer("The  Taliban's “victory”!") == "talibans victory"
+    assert normalize_answer("An NRF spokesman, a man") == "nrf spokesman man"
+    assert normalize_answer("Taliban’s claim — false") == "talibans claim false"
+    assert normalize_answer("U.S.-led") == normalize_answer("US-led") == "usled"
+
+
+def test_containment_is_whole_word_and_ignores_citation_markers() -> None:
+    assert contains("Witnesses told the Associated Press [1].", "associated press")
+    assert not contains("They apply pressure", "AP")
+    assert contains("The AP reported", "AP")
+    assert not contains("From 1980 to 1989", "8")
+    assert not contains("Mujahid said so [8].", "8")  # a marker is not the number eight
+    assert contains("eight districts [2]", "eight")
+    assert not contains("anything", "   ")
+
+
+def test_groups_need_every_group_and_any_alternative() -> None:
+    groups = [["claim", "claimed"], ["false", "denied"]]
+    assert satisfies("The Taliban claimed it; the NRF said that is false.", groups)
+    assert not satisfies("The Taliban claimed it.", groups)
+    assert not satisfies("anything", [])
+    assert is_correct("Rokha district [1]", [["Rokha"]])
+    assert is_correct("It was Zabihullah Mujahid.", (), "Zabihullah Mujahid")
+    assert not is_correct("It was Mujahid.", (), "Zabihullah Mujahid")
+    # must_include missed, but the expected answer is contained: still correct
+    assert is_correct("He was his nephew", [["niece"]], "nephew")
+
+
+def test_token_f1_matches_squad() -> None:
+    assert token_f1("Zabihullah Mujahid", "Zabihullah Mujahid") == 1.0
+    # pred {chief, spokesman, zabihullah, mujahid} vs gold {zabihullah, mujahid}: P=2/4, R=1 -> F1=2/3
+    assert token_f1("The chief spokesman Zabihullah Mujahid [1]", "Zabihullah Mujahid") == pytest.approx(2 / 3)
+    assert token_f1("Kabul", "Panjshir") == 0.0
+    assert token_f1("", "") == 1.0
+    assert token_f1("", "x") == 0.0
+
+
+def test_citation_precision_and_recall() -> None:
+    expected = ["a.txt", "b.txt"]
+    assert citation_precision(["a.txt", "c.txt", "a.txt"], expected) == pytest.approx(2 / 3)
+    assert citation_recall(["a.txt", "c.txt", "a.txt"], expected) == 0.5
+    assert citation_recall(["a.txt", "b.txt"], expected) == 1.0
+    assert citation_precision([], expected) is None
+    assert citation_recall(["a.txt"], []) is None
+
+
+def test_abstention_scores() -> None:
+    # 3 unanswerable (2 abstained), 4 answerable (1 abstained)
+    answerable = [False, False, False, True, True, True, True]
+    abstained = [True, True, False, True, False, False, False]
+    scores = abstention_scores(answerable, abstained)
+    assert scores["abstention"] == pytest.approx(2 / 3)
+    assert scores["abstention_precision"] == pytest.approx(2 / 3)
+    assert scores["false_abstention"] == pytest.approx(1 / 4)
+    assert abstention_scores([True], [False]) == {
+        "abstention": None,
+        "abstention_precision": None,
+        "false_abstention": 0.0,
+    }
+
+
+def test_hits_and_mrr_by_passage_rank() -> None:
+    retrieved = ["b.txt", "b.txt", "c.txt", "a.txt", "d.txt", "e.txt"]
+    assert not hit_at(retrieved, ["a.txt"], 1)
+    assert not hit_at(retrieved, ["a.txt"], 3)
+    assert hit_at(retrieved, ["a.txt"], 5)
+    assert reciprocal_rank(retrieved, ["a.txt", "c.txt"]) == pytest.approx(1 / 3)
+    assert reciprocal_rank(retrieved, ["z.txt"]) == 0.0
+    assert hit_at(retrieved, ["b.txt"], 1)
+
+
+def test_percentiles_interpolate_linearly() -> None:
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([10, 20, 30, 40, 50], 50) == 30
+    assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+    assert percentile([7], 95) == 7
+    assert percentile([], 50) is None
+
+
+def _case(**fields: object) -> dict:
+    row: dict = {
+        "id": "c",
+        "kind": "fact",
+        "question": "q",
+        "answerable": True,
+        "expected_answer": "Rokha",
+        "must_include": [["Rokha"]],
+        "expected_sources": ["a.txt"],
+        "answer": "",
+        "abstained": False,
+        "citations": [],
+        "retrieved_sources": [],
+        "latency_ms": 10.0,
+        "error": None,
+    }
+    row.update(fields)
+    return row
+
+
+def _cite(source: str, quote: str = "q") -> dict:
+    return {"n": 1, "source": source, "line_start": 1, "line_end": 1, "quote": quote}
+
+
+def always_valid(citation: dict) -> tuple[bool, bool]:
+    return True, True
+
+
+def test_a_case_is_right_only_when_correct_not_abstained_and_citing_an_expected_source() -> None:
+    right = score_case(_case(answer="Rokha [1]", citations=[_cite("a.txt")]), always_valid)
+    assert right["right"] and right["verdict"] == "right"
+    wrong_source = score_case(_case(answer="Rokha [1]", citations=[_cite("b.txt")]), always_valid)
+    assert not wrong_source["right"] and wrong_source["verdict"] == "no citation of an expected source"
+    assert wrong_source["metrics"]["correct"]
+    wrong = score_case(_case(answer="Kabul [1]", citations=[_cite("a.txt")]), always_valid)
+    assert wrong["verdict"] == "wrong answer"
+    abstained = score_case(_case(answer="The articles don't say. Rokha", abstained=True), always_valid)
+    assert abstained["verdict"] == "false abstention" and not abstained["metrics"]["correct"]
+    unans: dict[str, Any] = {"answerable": False, "expected_answer": None, "must_include": [], "expected_sources": []}
+    assert score_case(_case(**unans, abstained=True), always_valid)["right"]
+    answered = score_case(_case(**unans, answer="Kabul [1]", citations=[_cite("a.txt")]), always_valid)
+    assert answered["verdict"] == "answered an unanswerable question"
+    assert score_case(_case(error="BadQuestion: x"), always_valid)["verdict"] == "error"
+
+
+def test_summary_figures() -> None:
+    results = [
+        score_case(
+            _case(
+                id="1",
+                answer="Rokha [1]",
+                citations=[_cite("a.txt")],
+                retrieved_sources=["a.txt", "b.txt"],
+                latency_ms=10.0,
+            ),
+            always_valid,
+        ),
+        score_case(
+            _case(
+                id="2",
+                answer="Kabul [1]",
+                citations=[_cite("b.txt")],
+                retrieved_sources=["b.txt", "a.txt"],
+                latency_ms=30.0,
+            ),
+            lambda c: (False, False),
+        ),
+        score_case(
+            _case(
+                id="3",
+                kind="unanswerable",
+                answerable=False,
+                expected_answer=None,
+                must_include=[],
+                expected_sources=[],
+                abstained=True,
+                answer="The articles don't say.",
+                latency_ms=20.0,
+            ),
+            always_valid,
+        ),
+    ]
+    s = summarise(results)
+    assert (s["cases"], s["answerable"], s["unanswerable"], s["right"]) == (3, 2, 1, 2)
+    assert s["accuracy"] == 0.5
+    assert s["overall_accuracy"] == pytest.approx(2 / 3)
+    assert s["citation_precision"] == 0.5  # mean of 1.0 and 0.0
+    assert s["quote_validity"] == 0.5  # one of two quotes found
+    assert s["abstention"] == 1.0 and s["false_abstention"] == 0.0
+    assert s["hit_at_1"] == 0.5 and s["hit_at_5"] == 1.0
+    assert s["mrr"] == pytest.approx(0.75)
+    assert s["latency_p50_ms"] == 20.0
+    assert s["by_kind"]["unanswerable"] == {"cases": 1, "right": 1, "accuracy": 1.0}
+
+
+def test_floors() -> None:
+    summary = {"accuracy": 0.85, "false_abstention": 0.1, "abstention": None, "hit_at_5": 1.0}
+    missed = check_floors(
+        summary, {"min_accuracy": 0.9, "max_false_abstention": 0.05, "min_abstention": 0.9, "min_hit_at_5": 1.0}
+    )
+    assert len(missed) == 3
+    assert any("accuracy 0.850 < 0.9" in m for m in missed)
+    assert any("abstention was not measured" in m for m in missed)
+    assert check_floors(summary, {"min_accuracy": 0.85, "min_hit_at_5": 1.0}) == []
+    with pytest.raises(ValueError, match="unknown floor"):
+        validate_floors({"min_acuracy": 0.9})
