@@ -15,6 +15,7 @@ from retrieval.index import Index
 from retrieval.records import Conversation, Turn
 
 PERSONAL = {"he": "{e}", "him": "{e}", "his": "{e}'s", "she": "{e}", "her": "{e}'s", "hers": "{e}'s"}
+POSSESSIVE = {"its": "{e}'s", "their": "{e}'s"}  # "its ministry" after "Which country ...?"
 REFERRING = {"it", "its", "they", "them", "their", "theirs", "that", "this", "those", "these", "there", "then"}
 QUESTION_START = {
     "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are",
@@ -45,14 +46,18 @@ def referent(turn: Turn) -> str | None:
     definition = DEFINITION.match(asked)
     if definition and names(definition.group("name")):
         return names(definition.group("name"))[0]
-    if re.match(r"^\s*(?:who|whom|which)\b", asked, re.IGNORECASE) and not turn.answer.abstained:
+    if _asks_for_entity(asked) and not turn.answer.abstained:
         known = {w.lower() for w in re.findall(r"[\w’'-]+", asked)}
         first = re.split(r"(?<=[.!?])\s", _without_markers(turn.answer.text), maxsplit=1)[0]
-        for name in names(first):
+        for name in names(first[0].lower() + first[1:] if first else first):
             if not any(w.lower() in known for w in name.split()):
                 return name
     in_question = names(asked)
     return max(in_question, key=lambda n: len(n.split())) if in_question else None
+
+
+def _asks_for_entity(question: str) -> bool:
+    return bool(re.match(r"^\s*(?:who|whom|which)\b", question, re.IGNORECASE))
 
 
 def _without_markers(text: str) -> str:
@@ -69,12 +74,13 @@ def standalone_question(question: str, conversation: Conversation, index: Index 
     if ellipsis:
         return f"{previous} ({ellipsis.group('entity')})"
     words = [w.lower() for w in re.findall(r"[\w’']+", question)]
-    if any(w in PERSONAL for w in words):
+    pronouns = PERSONAL if not _asks_for_entity(previous) else {**PERSONAL, **POSSESSIVE}
+    if any(w in pronouns for w in words):
         entity = referent(last)
         if entity:
-            pattern = r"\b(" + "|".join(PERSONAL) + r")\b"
+            pattern = r"\b(" + "|".join(pronouns) + r")\b"
             return re.sub(
-                pattern, lambda m: PERSONAL[m.group(0).lower()].format(e=entity), question, count=1, flags=re.IGNORECASE
+                pattern, lambda m: pronouns[m.group(0).lower()].format(e=entity), question, count=1, flags=re.IGNORECASE
             )
     if any(w in REFERRING for w in words) or re.search(r"\b(?:the|that|this) (?:general|man|woman|group)\b", question):
         return f"{question} (context: {previous})"

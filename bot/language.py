@@ -149,7 +149,7 @@ def answer_spans(sentence: str, wants: str, question: str) -> list[int]:
     return [m.start() for m in ANSWER_PATTERNS[wants].finditer(sentence)]
 
 
-def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 6) -> bool:
+def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5) -> bool:
     """Is there a thing of the wanted kind within `window` words of a word the question uses?
     ("eight districts" for "how many districts", "deputy leader Mullah Abdul Ghani Baradar" for
     "who is the deputy leader"). True for questions that want no particular kind."""

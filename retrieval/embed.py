@@ -121,7 +121,9 @@ class OnnxMiniLMEmbedder(Embedder):
     model_id = MINILM_ID
     dim = 384
 
-    def __init__(self, max_length: int = 256) -> None:
+    def __init__(self, max_length: int = 256, threads: int = 1) -> None:
+        """threads=1 suits one short query at a time (no spinning workers on a busy machine);
+        use more for batch encoding."""
         offline()
         import onnxruntime
         from tokenizers import Tokenizer
@@ -131,6 +133,9 @@ class OnnxMiniLMEmbedder(Embedder):
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
             str(minilm_onnx_file()), options, providers=["CPUExecutionProvider"]
         )

