@@ -168,7 +168,7 @@ def bars_svg(
 ) -> str:
     """Horizontal grouped bars, one group per metric, one bar per run; floors drawn as dashed ticks."""
     floors = floors or {}
-    label_w, bar_w, bar_h, gap = 210, 360, 14, 10
+    label_w, bar_w, bar_h, gap = 260, 360, 14, 10
     group_h = bar_h * len(runs) + gap
     height = 30 + group_h * len(keys) + 10
     width = label_w + bar_w + 70
@@ -189,11 +189,13 @@ def bars_svg(
             y = y0 + i * bar_h
             colour = PALETTE[i % len(PALETTE)]
             if value is None:
-                parts.append(f'<text x="{label_w + 4}" y="{y + bar_h - 3}" font-size="11" fill="#718096">n/a</text>')
+                parts.append(
+                    f'<text x="{label_w + bar_w + 8}" y="{y + bar_h - 3}" font-size="11" fill="#718096">n/a</text>'
+                )
                 continue
             w = max(0.0, min(1.0, float(value))) * bar_w
             parts.append(f'<rect x="{label_w}" y="{y + 1}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"/>')
-            parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}" font-size="11">{value:.2f}</text>')
+            parts.append(f'<text x="{label_w + bar_w + 8}" y="{y + bar_h - 3}" font-size="11">{value:.2f}</text>')
         for bound_key in (f"min_{key}", f"max_{key}"):
             if bound_key in floors:
                 tick = label_w + max(0.0, min(1.0, floors[bound_key])) * bar_w
@@ -210,39 +212,45 @@ def histogram_svg(name: str, latencies: Sequence[float], bins: int = 20) -> str:
     """A latency histogram with p50/p95 marked."""
     from bot.evaluation.metrics import percentile
 
-    width, height, left, bottom = 520, 220, 45, 35
+    width, height, left, top, bottom = 520, 230, 45, 40, 35
     if not latencies:
         return f"<p class='muted'>{esc(name)}: no latencies</p>"
-    low, high = 0.0, max(latencies) * 1.05 or 1.0
-    step = (high - low) / bins
+    high = max(latencies) * 1.05 or 1.0
+    step = high / bins
     counts = [0] * bins
     for v in latencies:
-        counts[min(bins - 1, int((v - low) / step))] += 1
-    top = max(counts)
-    plot_w, plot_h = width - left - 10, height - bottom - 25
+        counts[min(bins - 1, int(v / step))] += 1
+    most = max(counts)
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    base = top + plot_h
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
     parts.append(f'<text x="{left}" y="14" font-size="13" font-weight="600">{esc(name)}: latency per question</text>')
     for i, c in enumerate(counts):
-        h = plot_h * c / top
+        h = plot_h * c / most
         x = left + i * plot_w / bins
         parts.append(
-            f'<rect x="{x:.1f}" y="{25 + plot_h - h:.1f}" width="{plot_w / bins - 1:.1f}" height="{h:.1f}" '
-            f'fill="#2b6cb0"><title>{low + i * step:.0f}-{low + (i + 1) * step:.0f} ms: {c}</title></rect>'
+            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{plot_w / bins - 1:.1f}" height="{h:.1f}" '
+            f'fill="#2b6cb0"><title>{i * step:.0f}-{(i + 1) * step:.0f} ms: {c} questions</title></rect>'
         )
-    base = 25 + plot_h
     parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#4a5568"/>')
     for t in range(5):
         x = left + plot_w * t / 4
         parts.append(f'<text x="{x:.1f}" y="{base + 14}" font-size="10" text-anchor="middle">{high * t / 4:.0f}</text>')
-    parts.append(f'<text x="{left + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle">ms</text>')
-    parts.append(f'<text x="{left - 6}" y="{30}" font-size="10" text-anchor="end">{top}</text>')
+    parts.append(
+        f'<text x="{left + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle">ms per question</text>'
+    )
+    parts.append(f'<text x="{left - 6}" y="{top + 4}" font-size="10" text-anchor="end">{most}</text>')
     parts.append(f'<text x="{left - 6}" y="{base}" font-size="10" text-anchor="end">0</text>')
-    for q, colour in ((50, "#38a169"), (95, "#c53030")):
+    for q, colour, anchor, dx in ((50, "#38a169", "end", -3), (95, "#c53030", "start", 3)):
         p = percentile(latencies, q) or 0.0
         x = left + plot_w * p / high
-        parts.append(f'<line x1="{x:.1f}" y1="25" x2="{x:.1f}" y2="{base}" stroke="{colour}" stroke-dasharray="4,2"/>')
-        label_y = 35 + (q == 95) * 12
-        parts.append(f'<text x="{x + 3:.1f}" y="{label_y}" font-size="10" fill="{colour}">p{q} {p:.0f}</text>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{base}" stroke="{colour}" stroke-dasharray="4,2"/>'
+        )
+        parts.append(
+            f'<text x="{x + dx:.1f}" y="{top - 10}" font-size="10" fill="{colour}" '
+            f'text-anchor="{anchor}">p{q} {p:.0f} ms</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
