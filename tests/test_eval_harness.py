@@ -208,6 +208,8 @@ class FakeBot:
         self.calls.append((question, turns))
         if question == "boom":
             raise BadQuestion("The question has no words in it.")
+        if question == "crash":
+            raise RuntimeError("engine bug")
         citation = Citation(n=1, source="alpha.txt", title="t", line_start=3, line_end=3, quote="Edna Pirrip")
         return Answer(
             question=question,
@@ -223,16 +225,18 @@ def test_harness_asks_history_first_unscored_and_records_errors(tmp_path: Path) 
     rows = [
         {**CASES[0], "history": ["first?", "second?"]},
         {"id": "err", "question": "boom", "answerable": False},
+        {"id": "bug", "question": "crash", "answerable": False},
     ]
     (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
     bot = FakeBot()
     results = run_cases(bot, load_cases(tmp_path / "c.jsonl").cases, tmp_path, progress=False)  # type: ignore[arg-type]
-    assert bot.calls == [("first?", 0), ("second?", 1), (CASES[0]["question"], 2), ("boom", 0)]
-    first, err = results
+    assert bot.calls == [("first?", 0), ("second?", 1), (CASES[0]["question"], 2), ("boom", 0), ("crash", 0)]
+    first, err, bug = results
     assert first["right"] and first["metrics"]["rank"] == 2 and first["metrics"]["hit_at_1"] is False
     assert first["citations"][0]["quote_valid"] and first["citations"][0]["span_valid"]
     assert err["verdict"] == "error" and "BadQuestion" in err["error"] and not err["right"]
-    assert summarise(results)["errors"] == 1
+    assert bug["verdict"] == "error" and bug["error"] == "crash: RuntimeError: engine bug"  # the run went on
+    assert summarise(results)["errors"] == 2
 
 
 def test_quote_check_against_the_files(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import time
 import unicodedata
@@ -20,6 +21,7 @@ from retrieval.records import Answer, Conversation, Turn
 if TYPE_CHECKING:
     from bot.core import QABot
 
+log = logging.getLogger(__name__)
 TAG = re.compile(r"<[^>]+>")
 
 
@@ -107,8 +109,11 @@ def run_case(bot: QABot, case: Case, texts: SourceTexts) -> dict[str, Any]:
         started = time.perf_counter()
         answer = bot.answer(case.question, conversation)
         latency = (time.perf_counter() - started) * 1000
-    except QabotError as e:
+    except QabotError as e:  # a refusal the bot explains (e.g. BadQuestion): part of the result
         return score_case(record(case, None, None, error=f"{type(e).__name__}: {e}"), texts.check)
+    except Exception as e:  # a bug: record it, keep the run going, and say so loudly in the log
+        log.exception("case %s crashed the bot", case.id)
+        return score_case(record(case, None, None, error=f"crash: {type(e).__name__}: {e}"), texts.check)
     return score_case(record(case, answer, latency), texts.check)
 
 
