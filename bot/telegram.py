@@ -30,6 +30,32 @@ def _stop_while_loading(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def _check_token(token: str, base_url: str | None) -> None:
+    """Ask Telegram who the bot is (getMe); exit with a clear message if the token is rejected or it is unreachable."""
+    import asyncio
+
+    from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
+
+    from bot.telegram_app import protect_token_in_logs
+
+    protect_token_in_logs(token)
+
+    async def get_me() -> str:
+        async with Bot(token, base_url=base_url.rstrip("/") if base_url else "https://api.telegram.org/bot") as bot:
+            return bot.username
+
+    try:
+        username = asyncio.run(get_me())
+    except InvalidToken as exc:
+        _say("error: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN).")
+        raise typer.Exit(EXIT_FAILURE) from exc
+    except TelegramError as exc:
+        _say(f"error: cannot reach Telegram ({type(exc).__name__}: {str(exc).replace(token, '<token>')}).")
+        raise typer.Exit(EXIT_FAILURE) from exc
+    _say(f"the token belongs to @{username}")
+
+
 def telegram_command(
     webhook_url: Annotated[
         str | None,
@@ -65,6 +91,8 @@ def telegram_command(
     logging.getLogger("bot").setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)  # they log request URLs, and the URL holds the token
+
+    _check_token(token, settings.telegram_api_base_url)  # before the slow part: a bad token fails in a second
 
     previous = signal.signal(signal.SIGTERM, _stop_while_loading)  # loading takes seconds: stop cleanly then too
     try:

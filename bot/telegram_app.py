@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 import re
@@ -59,6 +60,9 @@ COMMANDS = (
 )
 SOURCES_BUTTON = "Show sources"
 CALLBACK_PREFIX = "src:"
+# Updates in flight at once. Cheap: a chat's updates wait on its lock, the answers on `concurrency` slots, so one
+# busy chat never holds the slots another chat needs.
+UPDATES_AT_ONCE = 256
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing" for about 5 s per chat action
 
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
@@ -70,6 +74,9 @@ NON_TEXT = "I can only read text. Please type your question as a message."
 EDITED = "I only answer new messages, not edits. Please send the corrected question as a new message."
 ASK_USAGE = "Ask your question after the command, e.g. /ask Who leads the resistance in Panjshir?"
 SOURCES_GONE = "Those sources are no longer available. Please ask the question again."
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 class Answerer(Protocol):
@@ -87,7 +94,7 @@ class TelegramOptions:
     rate_window: float = 60.0
     history_turns: int = 10  # turns kept per chat for follow-ups
     max_question_chars: int = 1000
-    concurrency: int = 8  # updates handled at once (different chats); one chat is answered in order
+    concurrency: int = 8  # answers computed at once (different chats); one chat is answered in order
     max_chats: int = 10_000  # conversations kept (least recently used dropped)
     max_answers: int = 2_000  # answers whose "Show sources" button still works
     retries: int = 3  # for 429 (after retry_after), 5xx and timeouts
@@ -257,6 +264,7 @@ class QAService:
         self.conversations = Bounded(self.options.max_chats)
         self.answers = Bounded(self.options.max_answers)
         self.locks = ChatLocks()
+        self.computing = asyncio.Semaphore(max(1, self.options.concurrency))
         self.limiter = RateLimiter(self.options.rate_limit, self.options.rate_window)
         self._answer_ids = itertools.count(1)
         self._sources: list[SourceInfo] | None = None
@@ -268,17 +276,32 @@ class QAService:
         self.app = app
         new = filters.UpdateType.MESSAGE  # commands and questions come as new messages only
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
-        app.add_handler(CommandHandler("start", self.cmd_start, filters=new))
-        app.add_handler(CommandHandler("help", self.cmd_help, filters=new))
-        app.add_handler(CommandHandler("sources", self.cmd_sources, filters=new))
-        app.add_handler(CommandHandler("reset", self.cmd_reset, filters=new))
-        app.add_handler(CommandHandler("ask", self.cmd_ask, filters=new))
+        ordered = self._in_chat_order
+        app.add_handler(CommandHandler("start", ordered(self.cmd_start), filters=new))
+        app.add_handler(CommandHandler("help", ordered(self.cmd_help), filters=new))
+        app.add_handler(CommandHandler("sources", ordered(self.cmd_sources), filters=new))
+        app.add_handler(CommandHandler("reset", ordered(self.cmd_reset), filters=new))
+        app.add_handler(CommandHandler("ask", self.cmd_ask, filters=new))  # questions take the lock in ask()
         app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.on_text))
-        app.add_handler(MessageHandler(new & filters.COMMAND, self.on_unknown_command))
-        app.add_handler(MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_non_text))
-        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self.on_edited))
+        app.add_handler(MessageHandler(new & filters.COMMAND, ordered(self.on_unknown_command)))
+        app.add_handler(MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL, ordered(self.on_non_text)))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, ordered(self.on_edited)))
         app.add_handler(CallbackQueryHandler(self.on_callback))
         app.add_error_handler(self.on_error)
+
+    def _in_chat_order(self, handler: Handler) -> Handler:
+        """The handler, run after everything this chat sent earlier has been answered."""
+
+        @functools.wraps(handler)
+        async def ordered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            chat = update.effective_chat
+            if chat is None:
+                await handler(update, context)
+                return
+            async with self.locks.hold(chat.id):
+                await handler(update, context)
+
+        return ordered
 
     async def post_init(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         try:
@@ -374,8 +397,7 @@ class QAService:
     async def cmd_reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         assert chat is not None
-        async with self.locks.hold(chat.id):  # after any question still being answered in this chat
-            self.conversations.pop(chat.id, None)
+        self.conversations.pop(chat.id, None)  # in chat order: after the questions sent before /reset
         await self._reply(update, ["Done: I forgot this chat's conversation. The next question starts fresh."])
 
     async def cmd_ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -427,17 +449,19 @@ class QAService:
         user = update.effective_user
         assert message is not None
         chat_id = message.chat.id
-        wait = self.limiter.hit(user.id if user else chat_id)  # counted on arrival, before waiting for the chat
-        async with self.locks.hold(chat_id):
-            if wait:
-                if self.limiter.notice_due(user.id if user else chat_id):
-                    await self._send(message, [self._slow_down(wait)], html=False)
-                return
+        key = user.id if user else chat_id
+        wait = self.limiter.hit(key)  # counted on arrival; a flood never queues up behind the chat's lock
+        if wait:
+            if self.limiter.notice_due(key):
+                await self._send(message, [self._slow_down(wait)], html=False)
+            return
+        async with self.locks.hold(chat_id):  # this chat's questions one at a time, in order of arrival
             conversation = self.conversations.get(chat_id) or Conversation()
             await self._typing(chat_id)
             typing = asyncio.create_task(self._keep_typing(chat_id))
             try:
-                answer = await asyncio.to_thread(self.qa.answer, question, conversation)
+                async with self.computing:  # at most `concurrency` answers computed at once, in threads
+                    answer = await asyncio.to_thread(self.qa.answer, question, conversation)
             except QabotError as exc:  # a bad question and the like: the message is for the user
                 await self._send(message, [str(exc)], html=False)
                 return
@@ -592,7 +616,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(token)
-        .concurrent_updates(max(1, options.concurrency))
+        .concurrent_updates(UPDATES_AT_ONCE)
         .rate_limiter(RetryingRateLimiter(retries=options.retries, backoff=options.backoff))
         .post_init(service.post_init)
     )

@@ -335,6 +335,7 @@ class FakeBotAPI:
     def callback(self, chat_id: int, message_id: int, data: str, user_id: int | None = None) -> dict[str, Any]:
         user_id = user_id if user_id is not None else abs(chat_id)
         sent = self.messages.get(message_id)
+        sent = sent if sent is not None and sent.chat_id == chat_id else None
         return self.push(
             {
                 "callback_query": {

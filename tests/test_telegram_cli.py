@@ -1,0 +1,130 @@
+"""The real entry point: `qabot telegram` as a subprocess against the fake Bot API, stopped with SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.settings import ROOT, Settings
+
+try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
+    from tests.fake_bot_api import TOKEN, FakeBotAPI, parse_html
+except ModuleNotFoundError:
+    from fake_bot_api import TOKEN, FakeBotAPI, parse_html  # type: ignore[no-redef]
+
+QABOT = Path(sys.executable).with_name("qabot")
+COMMAND = [str(QABOT)] if QABOT.exists() else [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+def environment(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "QABOT_"))}
+    env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", HF_HUB_OFFLINE="1")
+    env.update(extra)
+    return env
+
+
+def run(args: list[str], cwd: Path, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*COMMAND, *args], cwd=cwd, env=environment(**env), capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture
+def api() -> Any:
+    with FakeBotAPI() as server:
+        yield server
+
+
+def test_the_cli_does_not_import_telegram_until_the_bot_runs(tmp_path: Path) -> None:
+    code = "import sys, bot.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'telegram'))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    helped = run(["telegram", "--help"], tmp_path)
+    assert helped.returncode == 0 and "--webhook-url" in helped.stdout
+
+
+def test_missing_token_is_a_clear_error_and_exit_code_2(tmp_path: Path) -> None:
+    done = run(["telegram"], tmp_path, TELEGRAM_BOT_TOKEN="  ")
+    assert done.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_rejected_token_fails_fast_without_showing_it(tmp_path: Path, api: FakeBotAPI) -> None:
+    wrong = "999:WRONG-token-value"
+    started = time.monotonic()
+    done = run(["-v", "telegram"], tmp_path, TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_BASE_URL=api.base_url)
+    assert done.returncode == 1
+    assert "Telegram rejected the bot token" in done.stderr
+    assert wrong not in done.stderr + done.stdout and "WRONG-token" not in done.stderr
+    assert "loading the index" not in done.stderr  # checked before the slow start-up
+    assert time.monotonic() - started < 30
+    assert [r.method for r in api.calls()] == ["getMe"]
+
+
+def test_qabot_telegram_answers_over_long_polling_and_exits_0_on_sigterm(
+    tmp_path: Path, api: FakeBotAPI, fast_settings: Settings, fast_bot: Any
+) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "QABOT_EMBEDDER": "hash",
+        "QABOT_INDEX_DIR": str(fast_settings.index_dir),  # built by the fast_bot fixture: start-up only loads it
+        "QABOT_CORPUS": str(fast_settings.corpus),
+    }
+    with subprocess.Popen(
+        [*COMMAND, "-v", "telegram"],
+        cwd=tmp_path,
+        env=environment(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        try:
+            api.wait_for(lambda: api.calls("getUpdates"), timeout=60, what="the bot to start polling")
+            api.message(5, "What did the Taliban claim about Panjshir?")
+            [reply] = api.wait_for(lambda: api.sent(5), timeout=30, what="the answer")
+            api.wait_for(lambda: api.pending_updates() == 0, timeout=10, what="the update confirmed")
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, err
+    assert [c["command"] for c in api.commands] == ["start", "help", "sources", "reset", "ask"]
+    shown = parse_html(reply.text) if reply.parse_mode == "HTML" else reply.text
+    assert shown == "The articles don't say." or "\n\nSources\n[1] 00" in shown
+    assert "long polling" in err and err.rstrip().endswith("stopped")
+    assert TOKEN not in out + err and TOKEN.split(":")[1] not in err
+
+
+def test_sigterm_during_start_up_exits_0(tmp_path: Path, api: FakeBotAPI) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "QABOT_EMBEDDER": "hash",
+        "QABOT_INDEX_DIR": str(tmp_path / "index"),  # none yet: start-up would take a while to build it
+    }
+    with subprocess.Popen(
+        [*COMMAND, "telegram"], cwd=tmp_path, env=environment(**env), stderr=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            api.wait_for(lambda: api.calls("getMe"), timeout=60, what="the token check")
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, err
+    assert not api.calls("getUpdates")  # stopped before it started polling
