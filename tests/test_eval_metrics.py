@@ -8,6 +8,7 @@ import pytest
 
 from bot.evaluation.metrics import (
     abstention_scores,
+    best_threshold,
     check_floors,
     citation_precision,
     citation_recall,
@@ -20,6 +21,7 @@ from bot.evaluation.metrics import (
     satisfies,
     score_case,
     summarise,
+    threshold_sweep,
     token_f1,
     validate_floors,
 )
@@ -211,3 +213,16 @@ def test_floors() -> None:
     assert check_floors(summary, {"min_accuracy": 0.85, "min_hit_at_5": 1.0}) == []
     with pytest.raises(ValueError, match="unknown floor"):
         validate_floors({"min_acuracy": 0.9})
+
+
+def test_threshold_sweep_finds_the_calibrated_abstention_threshold() -> None:
+    def row(answerable: bool, confidence: float, right: bool) -> dict[str, Any]:
+        return {"answerable": answerable, "confidence": confidence, "right": right, "abstained": False}
+
+    results = [row(True, 0.6, True), row(True, 0.8, True), row(False, 0.3, False), row(False, 0.7, False)]
+    sweep = {r["threshold"]: r for r in threshold_sweep(results)}
+    assert sweep[0.6] == {"threshold": 0.6, "abstention": 0.5, "false_abstention": 0.0, "accuracy": 1.0}
+    assert sweep[0.7]["false_abstention"] == 0.5 and sweep[0.7]["accuracy"] == 0.5
+    assert best_threshold(list(sweep.values())) == sweep[0.6]
+    assert best_threshold(list(sweep.values()), max_false_abstention=0.5)["threshold"] == 0.8  # type: ignore[index]
+    assert threshold_sweep([row(True, 0.5, True)]) == []  # nothing to calibrate without unanswerable cases

@@ -160,6 +160,7 @@ def eval_command(
                         "format": case_set.format,
                         "engine": spec,
                         "embedder": settings.embedder,
+                        "abstain_below": settings.abstain_below,
                         "corpus": str(settings.corpus),
                         "index_dir": str(settings.index_dir),
                         "commit": _commit(ROOT),

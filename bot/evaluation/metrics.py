@@ -188,6 +188,37 @@ def _rate(values: Iterable[bool | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+def threshold_sweep(results: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
+    """What abstaining below each observed confidence would give: abstention on unanswerable cases, false abstention
+    and accuracy on answerable ones (a case already abstained on stays abstained). For calibrating the threshold."""
+    rows = [r for r in results if not r.get("error") and r.get("confidence") is not None]
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    if not answerable or not unanswerable:
+        return []
+    sweep = []
+    for t in sorted({0.0, *(float(r["confidence"]) for r in rows), 1.000001}):
+        quiet = [bool(r["abstained"]) or float(r["confidence"]) < t for r in rows]
+        by_id = {id(r): q for r, q in zip(rows, quiet, strict=True)}
+        sweep.append(
+            {
+                "threshold": round(t, 4),
+                "abstention": sum(by_id[id(r)] for r in unanswerable) / len(unanswerable),
+                "false_abstention": sum(by_id[id(r)] for r in answerable) / len(answerable),
+                "accuracy": sum(bool(r["right"]) and not by_id[id(r)] for r in answerable) / len(answerable),
+            }
+        )
+    return sweep
+
+
+def best_threshold(sweep: Sequence[dict[str, float]], max_false_abstention: float = 0.05) -> dict[str, float] | None:
+    """The threshold with the most abstention on unanswerable cases while false abstention stays within the bound."""
+    allowed = [row for row in sweep if row["false_abstention"] <= max_false_abstention + 1e-9]
+    if not allowed:
+        return None
+    return max(allowed, key=lambda row: (row["abstention"], row["accuracy"], -row["threshold"]))
+
+
 def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The run's figures. `accuracy` is the bar: right (correct, not abstained, citing an expected source) over
     answerable cases."""
@@ -225,6 +256,7 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "latency_mean_ms": mean(latencies),
         "errors": sum(bool(r.get("error")) for r in results),
         "by_kind": by_kind,
+        "calibration": best_threshold(threshold_sweep(results)),
     }
     return summary
 

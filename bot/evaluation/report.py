@@ -142,6 +142,15 @@ def print_summary(console: Any, runs: Sequence[dict[str, Any]], comparison: dict
                 console.print(f"[{colour}]{title} ({len(rows)}):[/] " + ", ".join(r["id"] for r in rows))
         if not comparison["better"] and not comparison["worse"]:
             console.print("no case changed its verdict")
+    for run in runs:
+        cal = run["summary"].get("calibration")
+        if cal:
+            console.print(
+                f"calibration ({run['meta']['engine']}): abstaining below confidence {cal['threshold']:.3f} would give "
+                f"abstention {cal['abstention']:.3f}, false abstention {cal['false_abstention']:.3f}, accuracy "
+                f"{cal['accuracy']:.3f} on this set (current abstain_below: {run['meta'].get('abstain_below')})",
+                highlight=False,
+            )
 
 
 # ------------------------------------------------------------------ HTML
@@ -250,6 +259,55 @@ def histogram_svg(name: str, latencies: Sequence[float], bins: int = 20) -> str:
         parts.append(
             f'<text x="{x + dx:.1f}" y="{top - 10}" font-size="10" fill="{colour}" '
             f'text-anchor="{anchor}">p{q} {p:.0f} ms</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def confidence_svg(results: Sequence[dict[str, Any]], current: float | None, best: float | None) -> str:
+    """Each case's confidence on a 0-1 axis, answerable and unanswerable apart, with the abstention thresholds."""
+    width, left, right_pad, row_h = 620, 110, 20, 46
+    plot_w = width - left - right_pad
+    rows = [
+        ("answerable", [r for r in results if r["answerable"]]),
+        ("unanswerable", [r for r in results if not r["answerable"]]),
+    ]
+    height = 40 + row_h * len(rows) + 22
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
+    parts.append('<text x="10" y="14" font-size="13" font-weight="600">confidence per case</text>')
+    legend = (("#38a169", "right"), ("#dd6b20", "wrong, answered"), ("#a0aec0", "abstained"))
+    for i, (colour, label) in enumerate(legend):
+        parts.append(f'<circle cx="{200 + i * 130}" cy="10" r="5" fill="{colour}"/>')
+        parts.append(f'<text x="{208 + i * 130}" y="14" font-size="11">{label}</text>')
+    for i, (label, items) in enumerate(rows):
+        y = 40 + i * row_h + row_h / 2
+        parts.append(f'<text x="{left - 8}" y="{y + 4}" font-size="12" text-anchor="end">{label}</text>')
+        parts.append(f'<line x1="{left}" y1="{y}" x2="{left + plot_w}" y2="{y}" stroke="#e2e8f0"/>')
+        for j, r in enumerate(items):
+            if r.get("confidence") is None:
+                continue
+            colour = "#a0aec0" if r["abstained"] else "#38a169" if r["right"] else "#dd6b20"
+            x = left + plot_w * max(0.0, min(1.0, float(r["confidence"])))
+            jitter = ((j * 7) % 5 - 2) * 4
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y + jitter:.1f}" r="4" fill="{colour}" fill-opacity="0.8">'
+                f"<title>{esc(r['id'])}: {float(r['confidence']):.3f} ({esc(r['verdict'])})</title></circle>"
+            )
+    base = 40 + row_h * len(rows)
+    for t in range(11):
+        x = left + plot_w * t / 10
+        parts.append(f'<text x="{x:.1f}" y="{base + 14}" font-size="10" text-anchor="middle">{t / 10:.1f}</text>')
+    for value, colour, label, anchor, dx in (
+        (current, "#2b6cb0", "abstain_below", "end", -3),
+        (best, "#805ad5", "best on this set", "start", 3),
+    ):
+        if value is None:
+            continue
+        x = left + plot_w * max(0.0, min(1.0, value))
+        parts.append(f'<line x1="{x:.1f}" y1="24" x2="{x:.1f}" y2="{base}" stroke="{colour}" stroke-dasharray="4,2"/>')
+        parts.append(
+            f'<text x="{x + dx:.1f}" y="32" font-size="10" fill="{colour}" text-anchor="{anchor}">'
+            f"{label} {value:.3f}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -375,6 +433,18 @@ def write_html(
         latencies = [r["latency_ms"] for r in run["results"] if r.get("latency_ms") is not None]
         parts.append(histogram_svg(run["meta"]["engine"], latencies))
     parts.append("</div>")
+    parts.append("<h2>Confidence and abstention</h2>")
+    for run in runs:
+        cal = run["summary"].get("calibration")
+        current = run["meta"].get("abstain_below")
+        parts.append(confidence_svg(run["results"], current, cal["threshold"] if cal else None))
+        if cal:
+            parts.append(
+                f"<p class='muted'>{esc(run['meta']['engine'])}: abstaining below confidence {cal['threshold']:.3f} "
+                f"would give abstention {cal['abstention']:.3f}, false abstention {cal['false_abstention']:.3f} and "
+                f"answerable accuracy {cal['accuracy']:.3f} on this set (the most abstention with false abstention "
+                "at most 0.05; measured on the same questions, so optimistic).</p>"
+            )
     by_kind = runs[0]["summary"]["by_kind"]
     parts.append("<h2>By kind of question</h2><table><tr><th>kind</th>")
     parts.append("".join(f"<th>{esc(name)}</th>" for name, _ in named) + "</tr>")
