@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.engines.base import Draft, Engine, Evidence, Quote
+from bot.language import is_instruction
 from prompts import Prompts, load_prompts
 from retrieval.errors import EngineError, ModelMissing, QabotError
 from retrieval.records import Conversation, Passage
@@ -152,6 +153,10 @@ class LLMEngine(Engine):
     def draft(self, evidence: Evidence) -> Draft:
         if not evidence.passages:
             return Draft(text=ABSTAIN_PHRASE, abstained=True, engine=self.name)
+        if is_instruction(evidence.question):  # orders, not a question: refused in code, the model never sees them
+            refusal = self._extractive().draft(evidence)
+            refusal.engine = self.name
+            return refusal
         reply = self._invoke(self.answer_messages(evidence)).strip()
         log.debug("%s replied: %r", self.name, reply)
         if _is_abstention(reply):
