@@ -144,7 +144,13 @@ def print_summary(console: Any, runs: Sequence[dict[str, Any]], comparison: dict
             console.print("no case changed its verdict")
     for run in runs:
         cal = run["summary"].get("calibration")
-        if cal:
+        if cal and cal["threshold"] <= 0:
+            console.print(
+                f"calibration ({run['meta']['engine']}): no confidence threshold on top of the engine's own "
+                "abstentions raises abstention without more than 0.05 false abstention on this set",
+                highlight=False,
+            )
+        elif cal:
             console.print(
                 f"calibration ({run['meta']['engine']}): abstaining below confidence {cal['threshold']:.3f} would give "
                 f"abstention {cal['abstention']:.3f}, false abstention {cal['false_abstention']:.3f}, accuracy "
