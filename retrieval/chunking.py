@@ -84,6 +84,11 @@ def line_of(article: Article, offset: int) -> int:
     return article.text.count("\n", 0, offset) + 1 + article.line_offset
 
 
+def _furniture_between(article: Article, start: int, end: int) -> bool:
+    """Is there a boilerplate line between two sentences? Chunks never straddle one."""
+    return any(start <= span.start and span.end <= end for span in article.boilerplate)
+
+
 def chunk_article(article: Article, config: ChunkConfig, first_id: int = 0, first_sentence: int = 0) -> list[Chunk]:
     """Chunks numbered from first_id; the article's sentences are numbered from first_sentence."""
     sentences = list(article.sentences)
@@ -91,7 +96,11 @@ def chunk_article(article: Article, config: ChunkConfig, first_id: int = 0, firs
     i = 0
     while i < len(sentences):
         j = i + 1
-        while j < len(sentences) and sentences[j].end - sentences[i].start <= config.chunk_size:
+        while (
+            j < len(sentences)
+            and sentences[j].end - sentences[i].start <= config.chunk_size
+            and not _furniture_between(article, sentences[j - 1].end, sentences[j].start)
+        ):
             j += 1
         group = sentences[i:j]
         start, end = group[0].start, group[-1].end
@@ -111,5 +120,8 @@ def chunk_article(article: Article, config: ChunkConfig, first_id: int = 0, firs
         )
         if j >= len(sentences):
             break
-        i = max(j - config.overlap, i + 1)
+        if _furniture_between(article, sentences[j - 1].end, sentences[j].start):
+            i = j  # a new section: nothing to overlap with
+        else:
+            i = max(j - config.overlap, i + 1)
     return chunks

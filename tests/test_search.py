@@ -1,0 +1,47 @@
+"""Hybrid search: passages with line spans that match the file, de-duplication, LangChain adapter."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.ingest import normalise
+from retrieval.search import as_langchain_retriever
+from tests.conftest import SEEDS
+
+
+def _check_spans(passages) -> None:  # type: ignore[no-untyped-def]
+    for p in passages:
+        lines = (SEEDS / p.chunk.source).read_text(encoding="utf-8").split("\n")
+        assert p.chunk.text in normalise("\n".join(lines[p.chunk.line_start - 1 : p.chunk.line_end]))
+
+
+def test_search_ranks_and_dedupes(fast_bot) -> None:  # type: ignore[no-untyped-def]
+    passages = fast_bot.retriever.search("Which district did the Taliban tweet they had overrun on Sunday?", k=5)
+    assert [p.rank for p in passages] == [1, 2, 3, 4, 5]
+    assert passages[0].chunk.source == "002_3a15821f95648dd1.txt" and "Rokha" in passages[0].chunk.text
+    assert all(a.score >= b.score for a, b in zip(passages, passages[1:], strict=False))
+    for i, a in enumerate(passages):
+        for b in passages[i + 1 :]:
+            if a.chunk.source == b.chunk.source:
+                shared = min(a.chunk.end, b.chunk.end) - max(a.chunk.start, b.chunk.start)
+                assert shared <= 0.5 * min(a.chunk.end - a.chunk.start, b.chunk.end - b.chunk.start)
+    _check_spans(passages)
+
+
+def test_stopword_only_query_still_answers_densely(fast_bot) -> None:  # type: ignore[no-untyped-def]
+    assert fast_bot.retriever.lexical.search("the of and", 5) == []
+    assert len(fast_bot.retriever.search("the of and", k=3)) == 3
+
+
+def test_langchain_retriever(fast_bot) -> None:  # type: ignore[no-untyped-def]
+    retriever = as_langchain_retriever(fast_bot.retriever, k=3)
+    docs = retriever.invoke("Who condemned the offensive?")  # type: ignore[attr-defined]
+    assert len(docs) == 3
+    assert {"source", "title", "line_start", "line_end", "score"} <= set(docs[0].metadata)
+
+
+@pytest.mark.model
+def test_real_model_finds_the_answering_article(real_bot) -> None:  # type: ignore[no-untyped-def]
+    passages = real_bot.retriever.search("Who is the deputy leader of the Taliban?", k=5)
+    assert passages[0].chunk.source == "004_d43c2334b4d5c13b.txt" and "Baradar" in passages[0].chunk.text
+    _check_spans(passages)
