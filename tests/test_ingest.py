@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -78,9 +79,11 @@ def test_chunks_keep_offsets_lines_and_sentences() -> None:
                 assert chunk.start <= s.start < s.end <= chunk.end
                 assert "\n" not in article.text[s.start : s.end]  # sentences never cross a line
             assert not chunk.text.startswith("date 2021")  # the date mark is metadata
-        # consecutive chunks share the overlap sentence (a one-sentence chunk has nothing to share)
-        for a, b in zip(chunks, chunks[1:], strict=False):
-            assert a.sentences[-1] == b.sentences[0] or len(a.sentences) == 1
+        # consecutive chunks share the overlap sentence, unless a one-sentence chunk or a boilerplate line
+        # (a new section) stands between them
+        for a, b in itertools.pairwise(chunks):
+            section_break = any(a.end <= s.start and s.end <= b.start for s in article.boilerplate)
+            assert a.sentences[-1] == b.sentences[0] or len(a.sentences) == 1 or section_break
         # boilerplate is never chunked
         for span in article.boilerplate:
             assert all(not (c.start < span.end and span.start < c.end) for c in chunks)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from retrieval.ingest import normalise
@@ -19,7 +21,7 @@ def test_search_ranks_and_dedupes(fast_bot) -> None:  # type: ignore[no-untyped-
     passages = fast_bot.retriever.search("Which district did the Taliban tweet they had overrun on Sunday?", k=5)
     assert [p.rank for p in passages] == [1, 2, 3, 4, 5]
     assert passages[0].chunk.source == "002_3a15821f95648dd1.txt" and "Rokha" in passages[0].chunk.text
-    assert all(a.score >= b.score for a, b in zip(passages, passages[1:], strict=False))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(passages))
     for i, a in enumerate(passages):
         for b in passages[i + 1 :]:
             if a.chunk.source == b.chunk.source:
