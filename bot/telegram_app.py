@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -181,10 +181,10 @@ class RateLimiter:
         self.limit = limit
         self.window = window
         self.clock = clock
-        self._events: dict[int, deque[float]] = {}
-        self._noticed: dict[int, float] = {}
+        self._events: dict[Hashable, deque[float]] = {}
+        self._noticed: dict[Hashable, float] = {}
 
-    def hit(self, key: int) -> float:
+    def hit(self, key: Hashable) -> float:
         """Count one event; 0.0 if allowed, else the seconds until the next one would be."""
         if self.limit <= 0:
             return 0.0
@@ -199,7 +199,7 @@ class RateLimiter:
             self._prune(now)
         return 0.0
 
-    def notice_due(self, key: int) -> bool:
+    def notice_due(self, key: Hashable) -> bool:
         """True once per window for a limited key: the flood gets one notice, not one per message."""
         now = self.clock()
         if now - self._noticed.get(key, -self.window) < self.window:
@@ -266,6 +266,7 @@ class QAService:
         self.locks = ChatLocks()
         self.computing = asyncio.Semaphore(max(1, self.options.concurrency))
         self.limiter = RateLimiter(self.options.rate_limit, self.options.rate_window)
+        self.refusals = RateLimiter(1, self.options.rate_window)
         self._answer_ids = itertools.count(1)
         self._sources: list[SourceInfo] | None = None
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
@@ -320,7 +321,11 @@ class QAService:
         refusal = NOT_ALLOWED.format(user_id=user.id if user else "unknown")
         if update.callback_query is not None:
             await update.callback_query.answer(refusal, show_alert=True)
-        elif update.message is not None and self._for_me(update.message, context):
+        elif (
+            update.message is not None
+            and self._for_me(update.message, context)
+            and self.refusals.hit((update.message.chat.id, user.id if user else 0)) == 0
+        ):  # one refusal per chat and user per window: a stranger cannot make the bot spam a group
             await self._send(update.message, [refusal], html=False)
         log.info("refused update %s from user %s", update.update_id, user.id if user else None)
         raise ApplicationHandlerStop

@@ -22,8 +22,8 @@ _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)")
 
 
 def esc(value: object) -> str:
-    """One dynamic piece, safe inside Telegram HTML (<, >, & and quotes escaped)."""
-    return html.escape(str(value), quote=True)
+    """One dynamic piece, safe in Telegram HTML text (<, > and & escaped; no dynamic piece goes in an attribute)."""
+    return html.escape(str(value), quote=False)
 
 
 def tg_len(text: str) -> int:

@@ -299,7 +299,20 @@ class FakeBotAPI:
         edited: bool = False,
         **extra: Any,
     ) -> dict[str, Any]:
-        """A user's message (update pushed). Commands and @mentions get their entities as Telegram sends them."""
+        """A user's message, pushed as an update for getUpdates."""
+        msg = self.make_message(chat_id, text, user_id, reply_to, edited, **extra)
+        return self.push({"edited_message" if edited else "message": msg})
+
+    def make_message(
+        self,
+        chat_id: int,
+        text: str | None = None,
+        user_id: int | None = None,
+        reply_to: int | None = None,
+        edited: bool = False,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """A user's Message object. Commands and @mentions get their entities as Telegram sends them."""
         user_id = user_id if user_id is not None else abs(chat_id)
         msg: dict[str, Any] = {
             "message_id": next(self._user_message_ids),
@@ -330,7 +343,7 @@ class FakeBotAPI:
             }
         if edited:
             msg["edit_date"] = int(time.time())
-        return self.push({"edited_message" if edited else "message": msg})
+        return msg
 
     def callback(self, chat_id: int, message_id: int, data: str, user_id: int | None = None) -> dict[str, Any]:
         user_id = user_id if user_id is not None else abs(chat_id)

@@ -283,6 +283,7 @@ async def test_allowed_users_get_answers_and_everyone_else_a_polite_refusal(api:
         api.message(7, "allowed question")
         await api.until_sent(7)
         api.message(8, "a stranger's question")
+        api.message(8, "a stranger insists")  # refused once per window, not once per message
         [refusal] = await _texts(api, 8, 1)
         api.message(GROUP, "stranger chatting in a group", user_id=8)
         api.message(GROUP, "/ask stranger asks in a group", user_id=8)
@@ -457,6 +458,7 @@ async def test_chats_are_answered_in_parallel_and_each_chat_in_order(api: FakeBo
         three = await api.until_sent(3, 3)
 
     assert slow_still_running  # chats 2 and 4 did not wait for chat 1
+    assert len(api.calls("sendChatAction", chat_id=1, action="typing")) >= 3  # kept up while computing
     assert [parse_html(m.text).split(" [1]")[0] for m in three] == [
         "Answer to: chat three q0 sleep 0.8",
         "Answer to: chat three q1 sleep 0",
@@ -493,16 +495,7 @@ async def test_webhook_mode_with_secret_token(api: FakeBotAPI) -> None:
     try:
         assert api.webhook is not None and api.webhook["url"] == url
         assert api.webhook["secret_token"] == "s3cret-token"
-        update = {
-            "update_id": 1,
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "chat": api.chat(5),
-                "from": api.user(5),
-                "text": "Who claims Panjshir?",
-            },
-        }
+        update = {"update_id": 1, "message": api.make_message(5, "Who claims Panjshir?")}
 
         def post(secret: str) -> int:
             request = urllib.request.Request(

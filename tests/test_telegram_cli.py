@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +132,56 @@ def test_sigterm_during_start_up_exits_0(tmp_path: Path, api: FakeBotAPI) -> Non
                 proc.kill()
     assert proc.returncode == 0, err
     assert not api.calls("getUpdates")  # stopped before it started polling
+
+
+def test_qabot_telegram_serves_a_webhook_with_its_secret_and_exits_0_on_sigterm(
+    tmp_path: Path, api: FakeBotAPI, fast_settings: Settings, fast_bot: Any
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/qabot-hook"
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "QABOT_EMBEDDER": "hash",
+        "QABOT_INDEX_DIR": str(fast_settings.index_dir),
+        "QABOT_CORPUS": str(fast_settings.corpus),
+        "QABOT_TELEGRAM_WEBHOOK_URL": url,
+        "QABOT_TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "QABOT_TELEGRAM_WEBHOOK_PORT": str(port),
+        "QABOT_TELEGRAM_WEBHOOK_SECRET": "hook-secret_1",
+    }
+    update = {"update_id": 1, "message": api.make_message(5, "/sources")}
+
+    def post(secret: str) -> int:
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(update).encode(),
+            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with subprocess.Popen(
+        [*COMMAND, "telegram"], cwd=tmp_path, env=environment(**env), stderr=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            hook = api.wait_for(lambda: api.calls("setWebhook"), timeout=60, what="the webhook to be set")[0]
+            time.sleep(0.2)  # setWebhook is called before the server accepts connections
+            assert api.wait_for(lambda: post("wrong") == 403, timeout=10, what="the webhook server")
+            assert post("hook-secret_1") == 200
+            [reply] = api.wait_for(lambda: api.sent(5), timeout=30, what="the reply")
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, err
+    assert hook.params["url"] == url and hook.params["secret_token"] == "hook-secret_1"
+    assert parse_html(reply.text).startswith("The articles (5)")
+    assert len(api.sent(5)) == 1 and not api.calls("getUpdates")
+    assert "serving the webhook" in err and err.rstrip().endswith("stopped")
