@@ -1,10 +1,59 @@
-"""`qabot bench` (in progress: issue 7)."""
+"""`qabot bench`: speed figures of issue 7, qabot and the LangChain tutorial pipeline side by side.
+
+Imports nothing heavy at the top: the benchmark modules load when the command runs.
+"""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
-def bench_command() -> None:
-    """Benchmark qabot against the LangChain tutorial pipeline (not built yet)."""
-    raise typer.Exit(2)
+def bench_command(
+    out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path("results/bench.json"),
+    quick: Annotated[bool, typer.Option(help="seeds/ and the RGB pool only, one round (a few minutes).")] = False,
+    with_10k: Annotated[
+        bool, typer.Option("--with-10k/--skip-10k", help="The 10k-chunk synthetic corpus and incremental update.")
+    ] = True,
+    real_10k: Annotated[
+        bool, typer.Option(help="Embed the 10k corpus with the real encoder (slow) and build the tutorial on it too.")
+    ] = False,
+    with_100k: Annotated[
+        bool, typer.Option("--with-100k/--skip-100k", help="The 100k-chunk corpus (heavy; nice -n 10 child).")
+    ] = False,
+    with_1m: Annotated[
+        bool, typer.Option("--with-1m/--skip-1m", help="FAISS alone at 1M vectors (heavy; nice -n 10 child).")
+    ] = False,
+    rounds: Annotated[int, typer.Option(help="Passes over the question list for warm latency.")] = 3,
+    questions: Annotated[
+        Path | None, typer.Option(help="Question file for seeds/ (default eval/seeds.jsonl, else bench/questions.txt).")
+    ] = None,
+    work: Annotated[Path | None, typer.Option(help="Keep corpora and indexes here (default: a temp folder).")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Also write the Markdown tables to this file.")] = None,
+) -> None:
+    """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
+    from bench.report import to_markdown
+    from bench.run import BenchOptions, run_bench
+
+    options = BenchOptions(
+        out=out,
+        work=work,
+        quick=quick,
+        with_10k=with_10k,
+        real_10k=real_10k,
+        with_100k=with_100k,
+        with_1m=with_1m,
+        rounds=rounds,
+        questions=questions,
+    )
+    results = run_bench(options, log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    text = to_markdown(results)
+    if markdown:
+        markdown.write_text(text + "\n")
+    print(text)

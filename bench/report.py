@@ -1,0 +1,186 @@
+"""The bench results as Markdown tables (printed by `qabot bench`, pasted into BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _g(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def corpus_table(name: str, c: dict[str, Any]) -> list[str]:
+    q, t, lat = c.get("qabot_build") or {}, c.get("tutorial_build") or {}, c.get("latency") or {}
+    rows: list[list[Any]] = []
+
+    def row(label: str, ours: Any, theirs: Any, ratio: Any = None) -> None:
+        rows.append([label, ours, theirs, ratio])
+
+    row(
+        "articles / chunks",
+        f"{_fmt(q.get('articles'))} / {_fmt(q.get('chunks'))}",
+        f"{_fmt(t.get('documents'))} / {_fmt(t.get('chunks'))}" if t else None,
+    )
+    row("vectors (qabot: sentences)", q.get("sentences"), t.get("chunks") if t else None)
+    row("build time (s)", q.get("seconds"), t.get("seconds"), c.get("build_seconds_qabot_over_tutorial"))
+    if q.get("projected_seconds") is not None:
+        row(
+            "  pipeline without encoder / projected total (s)",
+            f"{_fmt(q.get('pipeline_without_encoder_s'))} / {_fmt(q.get('projected_seconds'))}",
+            None,
+        )
+    row("chunks/s", q.get("chunks_per_s"), t.get("chunks_per_s"))
+    row("articles/s", q.get("articles_per_s"), t.get("articles_per_s"))
+    row(
+        "sentences/s (qabot)",
+        q.get("sentences_per_s") if q.get("projected_seconds") is None else q.get("projected_sentences_per_s"),
+        None,
+    )
+    row("raw encoder, same texts (texts/s)", q.get("raw_sentences_per_s"), _g(t, "raw_encoder", "per_s"))
+    row("build rate / raw encoder rate", q.get("overhead_ratio"), t.get("overhead_ratio"))
+    row("build peak RSS (MB, whole process)", q.get("build_peak_rss_mb"), t.get("build_peak_rss_mb"))
+    s, a, r = lat.get("qabot_search_ms") or {}, lat.get("qabot_answer_ms") or {}, lat.get("tutorial_retrieval_ms") or {}
+    row(
+        "warm search p50 / p95 (ms)",
+        f"{_fmt(s.get('p50'))} / {_fmt(s.get('p95'))}",
+        f"{_fmt(r.get('p50'))} / {_fmt(r.get('p95'))}" if r else None,
+        lat.get("search_over_tutorial_p50"),
+    )
+    row(
+        "warm answer p50 / p95 (ms)",
+        f"{_fmt(a.get('p50'))} / {_fmt(a.get('p95'))}" if a else None,
+        "(retrieval only)" if r else None,
+        lat.get("answer_over_tutorial_p50"),
+    )
+    hits = c.get("retrieval_hits")
+    if hits:
+        row(
+            f"source hit@1 / hit@4 ({hits['questions']} q)",
+            f"{hits['qabot_hit1']:.3f} / {hits['qabot_hit4']:.3f}",
+            f"{hits['tutorial_hit1']:.3f} / {hits['tutorial_hit4']:.3f}",
+        )
+    inc = c.get("incremental")
+    if inc:
+        row("add one article (s)", inc.get("add_one_article_s"), None)
+        row("re-index unchanged corpus (s)", inc.get("unchanged_s"), None)
+    title = f"### {name}: {_fmt(lat.get('questions'))} questions x {_fmt(lat.get('rounds'))} rounds"
+    return [title, "", *_table(["", "qabot", "tutorial", "qabot/tutorial"], rows), ""]
+
+
+def to_markdown(results: dict[str, Any]) -> str:
+    m = results.get("machine", {})
+    lines = [
+        f"Run {results.get('started_at')} (git {m.get('git')}), {m.get('cpus')} CPUs, "
+        f"load average {m.get('loadavg_start')} -> {m.get('loadavg_end')}, torch threads {m.get('torch_threads')}; "
+        f"run time {results.get('seconds')} s.",
+        "",
+        "## Floors",
+        "",
+        *_table(
+            ["floor", "target", "measured", "met"],
+            [[f["floor"], f["target"], f["value"], f["met"]] for f in results.get("floors", [])],
+        ),
+        "",
+    ]
+    for name, c in (results.get("corpora") or {}).items():
+        if isinstance(c, dict) and "error" not in c:
+            lines += corpus_table(name, c)
+        else:
+            lines += [f"### {name}: failed", "", f"`{c}`", ""]
+    enc = results.get("encoder")
+    if enc:
+        tw, qe = enc.get("twin", {}), enc.get("query_embed_ms", {})
+        rows = [
+            [
+                "batch rate, same texts (texts/s)",
+                _g(tw, "st_fp32_per_s"),
+                _g(tw, "onnx_int8_per_s"),
+                _g(tw, "onnx_over_st_rate"),
+            ],
+            ["single query p50 (ms)", _g(qe, "st_fp32", "p50"), _g(qe, "onnx_int8", "p50"), _g(qe, "onnx_over_st_p50")],
+            [
+                "cosine(fp32, int8) mean / p01 / min",
+                None,
+                f"{_fmt(tw.get('cosine_mean'), 4)} / {_fmt(tw.get('cosine_p01'), 4)} / {_fmt(tw.get('cosine_min'), 4)}",
+                None,
+            ],
+        ]
+        for key in ("rankings_seeds", "rankings_rgb"):
+            rk = enc.get(key)
+            if rk:
+                rows.append(
+                    [
+                        f"{key}: same top-5 sources in order / as a set / same chunks ({rk['questions']} q)",
+                        None,
+                        f"{rk['same_topk_sources_in_order']:.3f} / {rk['same_topk_source_set']:.3f} / "
+                        f"{rk['same_topk_chunks_in_order']:.3f}",
+                        None,
+                    ]
+                )
+        oi = enc.get("onnx_index_seeds")
+        if oi:
+            rows.append(
+                [
+                    "seeds, index+queries int8 vs all fp32: same top-5 sources in order / set",
+                    None,
+                    f"{oi['same_top5_sources_in_order']:.3f} / {oi['same_top5_source_set']:.3f}",
+                    None,
+                ]
+            )
+        lines += [
+            "### Encoder: sentence-transformers fp32 vs int8 ONNX twin",
+            "",
+            *_table(["", "fp32", "int8 ONNX", "int8/fp32"], rows),
+            "",
+        ]
+    cold = results.get("cold_start")
+    if cold:
+        rows = [
+            [name, _g(cold, name, "seconds_p50"), _g(cold, name, "peak_rss_mb"), _g(cold, name, "seconds_all")]
+            for name in ("qabot_help", "qabot_ask", "tutorial_query")
+        ]
+        rows.append(["qabot ask / tutorial", cold.get("ask_over_tutorial"), cold.get("ask_rss_over_tutorial"), None])
+        lines += [
+            f'### Cold start (fresh process, seeds index built): "{cold.get("question")}"',
+            "",
+            *_table(["", "seconds (median)", "peak RSS (MB)", "all runs (s)"], rows),
+            "",
+        ]
+    f1m = results.get("faiss_1m")
+    if f1m and "error" not in f1m:
+        rows = [[s["nprobe"], s["recall_at_10"], s["p50"], s["p95"]] for s in f1m.get("sweep", [])]
+        lines += [
+            f"### FAISS alone: {_fmt(f1m.get('vectors'))} {f1m.get('kind')} 384-d vectors, {f1m.get('index')}",
+            "",
+            f"build {_fmt(f1m.get('build_s'))} s (train {_fmt(f1m.get('train_s'))} s + add {_fmt(f1m.get('add_s'))} s),"
+            f" index ~{_fmt(f1m.get('index_mb'))} MB, child peak RSS {_fmt(f1m.get('child_peak_rss_mb'))} MB,"
+            f" exact search {_fmt(f1m.get('exact_ms_per_query_batched'))} ms/query (batched).",
+            "",
+            *_table(["nprobe", "recall@10", "p50 (ms, 1 thread)", "p95 (ms)"], rows),
+            "",
+        ]
+    elif f1m:
+        lines += ["### FAISS 1M: failed", "", f"`{f1m}`", ""]
+    return "\n".join(lines)
