@@ -100,6 +100,6 @@ def finalise(draft: Draft, index: Index, files: SourceFiles) -> tuple[str, tuple
         return f"[{renumber[n]}]"
 
     text = MARKER.sub(replace, draft.text)
-    text = re.sub(r"(\[\d+\])(?:\1)+", r"\1", text)  # "[1][1]" -> "[1]"
+    text = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", text)  # "[1] [1]" -> "[1]"
     text = re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
     return text, tuple(citations)

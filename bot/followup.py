@@ -44,7 +44,7 @@ def referent(turn: Turn) -> str | None:
     """The person a "he"/"she" in the next question most likely means."""
     asked = turn.answer.standalone_question or turn.question
     definition = DEFINITION.match(asked)
-    if definition and names(definition.group("name")):
+    if definition and definition.group("name")[:1].isupper() and names(definition.group("name")):
         return names(definition.group("name"))[0]
     if _asks_for_entity(asked) and not turn.answer.abstained:
         known = {w.lower() for w in re.findall(r"[\w’'-]+", asked)}
