@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bot.evaluation.cases import CaseFileError, answer_groups, load_cases
 from bot.evaluation.command import eval_command
-from bot.evaluation.harness import SourceTexts, run_cases
+from bot.evaluation.harness import SourceTexts, add_gold_in_passages, run_cases
 from bot.evaluation.metrics import summarise
 from retrieval.errors import BadQuestion
 from retrieval.records import Answer, Citation, Conversation
@@ -100,6 +100,7 @@ def test_eval_end_to_end_writes_json_and_html(tiny: Path) -> None:
             assert c["quote_valid"] and c["span_valid"]
             assert c["quote"] in (tiny / "corpus" / c["source"]).read_text()
     assert s["quote_validity"] in (1.0, None)
+    assert s["gold_in_top1"] is None  # whole-file articles: not measured
     # the follow-up was asked after its history: the question the bot searched with differs from the asked one
     follow = next(r for r in data["results"] if r["id"] == "engineer-followup")
     assert follow["history"] == ["Tell me about the Velmar bridge."]
@@ -327,3 +328,24 @@ def test_rgb_eval_builds_and_uses_its_own_corpus(tiny: Path) -> None:
     for r in data["results"]:
         assert r["retrieved_sources"] and all(s.startswith("passages.jsonl#") for s in r["retrieved_sources"])
         assert all(c["quote_valid"] for c in r["citations"])
+        # one-passage articles: whether the top passages hold the gold answer is measured
+        assert isinstance(r["metrics"]["gold_in_top1"], bool) and isinstance(r["metrics"]["gold_in_top5"], bool)
+    assert data["summary"]["gold_in_top5"] is not None
+    assert "abstention (unanswerable)" not in output  # not measured without unanswerable cases: not shown
+
+
+def test_gold_in_top_passages_for_one_passage_articles(tmp_path: Path) -> None:
+    records = [{"text": "Rowing is popular."}, {"text": "Tobias Crane won it."}, {"text": "T. Crane builds boats."}]
+    (tmp_path / "p.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    (tmp_path / "alpha.txt").write_text(ALPHA)
+    texts = SourceTexts(tmp_path)
+
+    def row(retrieved: list[str]) -> dict[str, Any]:
+        r: dict[str, Any] = {"answerable": True, "must_include": [["Tobias Crane"]], "metrics": {}}
+        add_gold_in_passages({**r, "retrieved_sources": retrieved}, texts)
+        return r["metrics"]
+
+    assert row(["p.jsonl#1", "p.jsonl#2"]) == {"gold_in_top1": False, "gold_in_top5": True}
+    assert row(["p.jsonl#2"]) == {"gold_in_top1": True, "gold_in_top5": True}
+    assert row(["p.jsonl#1", "p.jsonl#3"]) == {"gold_in_top1": False, "gold_in_top5": False}
+    assert row(["p.jsonl#1", "alpha.txt"]) == {}  # a whole-file article: not measured

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.evaluation.cases import Case
-from bot.evaluation.metrics import score_case
+from bot.evaluation.metrics import satisfies, score_case
 from retrieval.errors import QabotError
 from retrieval.records import Answer, Conversation, Turn
 
@@ -41,6 +41,17 @@ class SourceTexts:
             except (OSError, UnicodeDecodeError):
                 self._files[name] = None
         return self._files[name]
+
+    def record_text(self, source: str) -> str | None:
+        """The text of one article of a .jsonl file ("file.jsonl#N"); None for whole-file sources."""
+        name, _, number = source.partition("#")
+        text = self.file_text(name) if number else None
+        if text is None:
+            return None
+        try:
+            return unicodedata.normalize("NFC", str(json.loads(text.split("\n")[int(number) - 1])["text"]))
+        except (IndexError, ValueError, KeyError, TypeError):
+            return None
 
     def check(self, citation: dict[str, Any]) -> tuple[bool, bool]:
         """(quote found verbatim in the cited file, quote inside the cited line span)."""
@@ -114,7 +125,23 @@ def run_case(bot: QABot, case: Case, texts: SourceTexts) -> dict[str, Any]:
     except Exception as e:  # a bug: record it, keep the run going, and say so loudly in the log
         log.exception("case %s crashed the bot", case.id)
         return score_case(record(case, None, None, error=f"crash: {type(e).__name__}: {e}"), texts.check)
-    return score_case(record(case, answer, latency), texts.check)
+    scored = score_case(record(case, answer, latency), texts.check)
+    add_gold_in_passages(scored, texts)
+    return scored
+
+
+def add_gold_in_passages(row: dict[str, Any], texts: SourceTexts) -> None:
+    """For corpora of one-passage articles (.jsonl, e.g. RGB): does the top-1 / any top-5 retrieved passage hold the
+    gold answer? (Whole-file articles are too long for this to mean anything: left as None.)"""
+    retrieved = row.get("retrieved_sources") or []
+    if not row["answerable"] or not row.get("must_include") or not retrieved:
+        return
+    passages = [texts.record_text(source) for source in retrieved[:5]]
+    if any(p is None for p in passages):
+        return
+    holds = [satisfies(p or "", row["must_include"]) for p in passages]
+    row["metrics"]["gold_in_top1"] = holds[0]
+    row["metrics"]["gold_in_top5"] = any(holds)
 
 
 def run_cases(

@@ -251,6 +251,8 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "hit_at_1": _rate(r["metrics"]["hit_at_1"] for r in answerable),
         "hit_at_5": _rate(r["metrics"]["hit_at_5"] for r in answerable),
         "mrr": mean(r["metrics"]["rr"] for r in answerable),
+        "gold_in_top1": _rate(r["metrics"].get("gold_in_top1") for r in answerable),
+        "gold_in_top5": _rate(r["metrics"].get("gold_in_top5") for r in answerable),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "latency_mean_ms": mean(latencies),
@@ -266,7 +268,7 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
 FLOOR_METRICS = (
     "accuracy", "overall_accuracy", "correct", "f1", "citation_precision", "citation_recall", "quote_validity",
     "span_validity", "abstention", "abstention_precision", "false_abstention", "hit_at_1", "hit_at_5", "mrr",
-    "latency_p50_ms", "latency_p95_ms", "latency_mean_ms", "errors",
+    "gold_in_top1", "gold_in_top5", "latency_p50_ms", "latency_p95_ms", "latency_mean_ms", "errors",
 )  # fmt: skip
 
 

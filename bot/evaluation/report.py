@@ -24,6 +24,8 @@ METRICS: list[tuple[str, str, bool]] = [
     ("hit_at_1", "retrieval hit@1", True),
     ("hit_at_5", "retrieval hit@5", True),
     ("mrr", "retrieval MRR", True),
+    ("gold_in_top1", "gold answer in top passage", True),
+    ("gold_in_top5", "gold answer in top-5 passages", True),
     ("overall_accuracy", "all cases right", True),
     ("latency_p50_ms", "latency p50 (ms)", False),
     ("latency_p95_ms", "latency p95 (ms)", False),
@@ -31,7 +33,7 @@ METRICS: list[tuple[str, str, bool]] = [
 ]
 RATE_KEYS = [k for k, _, _ in METRICS if not k.startswith("latency") and k != "errors"]
 PLOT_KEYS = ["accuracy", "correct", "citation_precision", "citation_recall", "quote_validity", "abstention"]
-PLOT_KEYS += ["false_abstention", "hit_at_1", "hit_at_5", "mrr", "f1"]
+PLOT_KEYS += ["false_abstention", "hit_at_1", "hit_at_5", "mrr", "gold_in_top1", "gold_in_top5", "f1"]
 LABELS = {k: label for k, label, _ in METRICS}
 PALETTE = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#718096"]
 
@@ -115,6 +117,8 @@ def print_summary(console: Any, runs: Sequence[dict[str, Any]], comparison: dict
     if comparison:
         table.add_column("vs old", justify="right")
     for key, label, _ in METRICS:
+        if all(run["summary"].get(key) is None for run in runs):
+            continue  # not measured on this set (e.g. abstention without unanswerable cases)
         cells = [fmt(run["summary"].get(key), key) for run in runs]
         if comparison:
             entry = next(m for m in comparison["metrics"] if m["metric"] == key)
