@@ -75,7 +75,10 @@ def eval_command(
     only: Annotated[list[str] | None, typer.Option("--case", help="Only these case ids (repeatable).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Evaluate answers against a question file: correctness with citations, quotes, abstention, retrieval, latency."""
+    """Evaluate answers against a question file: correctness with citations, quotes, abstention, retrieval, latency.
+
+    Exit status: 0 when every floor is met (or none is set), 1 when a floor is missed, 2 when the run cannot start
+    (bad question file, unknown floor, no index or model)."""
     from rich.console import Console
 
     from bot.evaluation.cases import CaseFileError, load_cases
@@ -175,7 +178,7 @@ def eval_command(
                 }
             )
     except QabotError as e:
-        raise fail(str(e), code=1) from e
+        raise fail(str(e)) from e
 
     comparison = compare_runs(baseline, runs[0]) if baseline is not None else None
     missed = {run["meta"]["engine"]: check_floors(run["summary"], floors) for run in runs} if floors else None
