@@ -102,43 +102,35 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 def _cut(markup: str, budget: int) -> tuple[str, str]:
     """Split `markup` at the best boundary within `budget` units; returns (closed head, reopened tail)."""
-    stack: list[tuple[str, str]] = []  # (name, opening tag) of the tags open at the current position
-    stacks: dict[int, list[tuple[str, str]]] = {}  # position -> open tags there
-    best: dict[str, int] = {}  # "para" / "line" / "word" / "any" -> last such position within budget
+    Open = tuple[tuple[str, str], ...]  # (name, opening tag) of the tags open at a position
+    stack: Open = ()
+    best: dict[str, tuple[int, Open]] = {}  # "para" / "line" / "word" / "any" -> last such position within budget
     used = 0
-    pos = 0
     for match in _TOKEN.finditer(markup):
         token = match.group(0)
-        size = tg_len(token)
+        size = 1 if len(token) == 1 and token < "\U00010000" else tg_len(token)
         if used + size > budget:
             break
         used += size
         pos = match.end()
-        tag = _TAG.match(token) if token.startswith("<") else None
-        if tag:
+        if len(token) > 1 and token[0] == "<" and (tag := _TAG.match(token)):
             name = tag.group(2).lower()
             if tag.group(1):
-                for i in range(len(stack) - 1, -1, -1):
-                    if stack[i][0] == name:
-                        del stack[i:]
-                        break
+                names = [n for n, _ in stack]
+                if name in names:
+                    stack = stack[: len(names) - 1 - names[::-1].index(name)]
             elif not token.rstrip().endswith("/>"):
-                stack.append((name, token))
-        stacks[pos] = list(stack)
-        best["any"] = pos
+                stack = (*stack, (name, token))
+        best["any"] = (pos, stack)
         if token == "\n":
-            kind = "para" if markup[pos - 2 : pos] == "\n\n" else "line"
-            best[kind] = pos
-            if kind == "para":
-                best["line"] = pos
+            best["line"] = (pos, stack)
+            if markup[pos - 2 : pos] == "\n\n":
+                best["para"] = (pos, stack)
         elif token in (" ", "\t"):
-            best["word"] = pos
-    cut = next((best[k] for k in ("para", "line", "word", "any") if k in best), 0)
+            best["word"] = (pos, stack)
+    cut, open_tags = next((best[k] for k in ("para", "line", "word", "any") if k in best), (0, ()))
     if cut == 0:  # a single token larger than the budget: cannot happen with escaped text, but never loop
         cut = max(1, min(len(markup), budget))
-        open_tags: list[tuple[str, str]] = []
-    else:
-        open_tags = stacks[cut]
     head = markup[:cut].rstrip() + "".join(f"</{name}>" for name, _ in reversed(open_tags))
     tail = "".join(tag for _, tag in open_tags) + markup[cut:].lstrip()
     return head, tail

@@ -34,10 +34,8 @@ def environment(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(args: list[str], cwd: Path, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*COMMAND, *args], cwd=cwd, env=environment(**env), capture_output=True, text=True, timeout=timeout
-    )
+def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COMMAND, *args], cwd=cwd, env=environment(**env), capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture
@@ -47,20 +45,33 @@ def api() -> Any:
 
 
 def test_the_cli_does_not_import_telegram_until_the_bot_runs(tmp_path: Path) -> None:
-    code = "import sys, bot.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'telegram'))"
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from bot.cli import app\n"
+        "helped = CliRunner().invoke(app, ['telegram', '--help'])\n"
+        "assert helped.exit_code == 0 and '--webhook-url' in helped.output, helped.output\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'telegram'))\n"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
-    helped = run(["telegram", "--help"], tmp_path)
-    assert helped.returncode == 0 and "--webhook-url" in helped.stdout
 
 
-def test_missing_token_is_a_clear_error_and_exit_code_2(tmp_path: Path) -> None:
-    done = run(["telegram"], tmp_path, TELEGRAM_BOT_TOKEN="  ")
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": "  "}, "TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_ALLOWED_USER_IDS": "12,alice"}, "'alice' is not a numeric user id"),
+    ],
+    ids=["missing-token", "bad-allowed-ids"],
+)
+def test_bad_settings_are_a_clear_error_and_exit_code_2(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    done = run(["telegram"], tmp_path, **env)
     assert done.returncode == 2
-    assert "TELEGRAM_BOT_TOKEN is not set" in done.stderr
+    assert message in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -131,8 +131,8 @@ def test_split_counts_utf16_units_and_handles_a_word_longer_than_a_message() -> 
 def test_split_random_markup_always_gives_valid_parts() -> None:
     rng = random.Random(7)
     pieces = ["word", "&amp;", "&lt;", "🤔", "é", " ", " ", "\n", "\n\n", "<b>x y</b>", "<i>a</i>", "<code>c d</code>"]
-    for _ in range(25):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(200, 3000)))
+    for _ in range(8):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(200, 2500)))
         if not html_to_text(text).strip():
             continue
         for limit in (300, 1000, MAX_MESSAGE):
