@@ -35,7 +35,9 @@ def environment(**extra: str) -> dict[str, str]:
 
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*COMMAND, *args], cwd=cwd, env=environment(**env), capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [*COMMAND, *args], cwd=cwd, env=environment(**env), capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
