@@ -112,8 +112,12 @@ def search(
     for col in ("#", "source", "lines", "score", "passage"):
         table.add_column(col, overflow="fold")
     for p in passages:
-        table.add_row(
-            str(p.rank), p.chunk.source, f"{p.chunk.line_start}-{p.chunk.line_end}", f"{p.score:.4f}", p.chunk.text
+        table.add_row(  # Text, not markup: articles contain brackets
+            str(p.rank),
+            Text(p.chunk.source),
+            f"{p.chunk.line_start}-{p.chunk.line_end}",
+            f"{p.score:.4f}",
+            Text(p.chunk.text),
         )
     out.print(table)
 

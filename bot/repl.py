@@ -49,10 +49,10 @@ Ask a question about the articles; follow-up questions use the conversation so f
 
 EngineOpt = Annotated[
     str | None,
-    typer.Option("--engine", "-e", help=f"Answering engine: {ENGINES}. [default: QABOT_ENGINE or extractive]"),
+    typer.Option("--engine", "-e", help=f"Answering engine: {ENGINES} (default: QABOT_ENGINE or extractive)"),
 ]
-CorpusOpt = Annotated[Path | None, typer.Option(help="Folder of articles. [default: QABOT_CORPUS or seeds/]")]
-IndexDirOpt = Annotated[Path | None, typer.Option(help="Where the index lives. [default: QABOT_INDEX_DIR or .index/]")]
+CorpusOpt = Annotated[Path | None, typer.Option(help="Folder of articles (default: QABOT_CORPUS or seeds/).")]
+IndexDirOpt = Annotated[Path | None, typer.Option(help="Where the index lives (default: QABOT_INDEX_DIR or .index/).")]
 
 
 # ---------------------------------------------------------------- commands
@@ -198,16 +198,21 @@ def rich_answer(answer: Answer) -> list[Any]:
                     (c.title, "italic"),
                 )
             )
-            parts.append(Padding(Text(f"“{c.quote}”", style="green"), (0, 0, 0, 4)))
+            parts.append(Padding(Text(f"“{c.quote}”", style="green"), (0, 0, 0, 4), expand=False))
     timing = answer.timings_ms.get("total_ms")
     footer = f"{answer.engine} · confidence {answer.confidence:.2f}"
     parts.append(Text(footer + (f" · {timing:.0f} ms" if timing is not None else ""), style="dim"))
     return parts
 
 
+def write_plain(console: Console, text: str) -> None:
+    """Text as it is (no markup, wrapping or tab expansion: `:sources` is tab-separated for `cut`)."""
+    console.file.write(text + "\n")
+
+
 def show_answer(console: Console, answer: Answer, plain: bool) -> None:
     if plain:
-        console.out(plain_answer(answer), highlight=False)
+        write_plain(console, plain_answer(answer))
         return
     for part in rich_answer(answer):
         console.print(part)
@@ -258,7 +263,7 @@ class ChatSession:
         self.last = answer
         show_answer(self.out, answer, self.plain)
         if self.plain:
-            self.out.out("")
+            write_plain(self.out, "")
 
     def command(self, name: str, arg: str) -> bool:
         if name in ("q", "quit", "exit"):
@@ -284,14 +289,14 @@ class ChatSession:
         sources = self.bot.sources()
         if self.plain:
             for s in sources:
-                self.out.out(f"{s.source}\t{s.date or 'undated'}\t{s.chunks} chunks\t{s.title}", highlight=False)
-            self.out.out("")
+                write_plain(self.out, f"{s.source}\t{s.date or 'undated'}\t{s.chunks} chunks\t{s.title}")
+            write_plain(self.out, "")
             return
         table = Table(title=f"{len(sources)} articles", title_justify="left")
         for col in ("file", "title", "date", "chunks"):
             table.add_column(col, overflow="fold", justify="right" if col == "chunks" else "left")
         for s in sources:
-            table.add_row(s.source, s.title, s.date or "undated", str(s.chunks))
+            table.add_row(Text(s.source), Text(s.title), s.date or "undated", str(s.chunks))  # Text: no markup
         self.out.print(table)
 
     def show_passage(self, arg: str) -> None:
@@ -308,7 +313,7 @@ class ChatSession:
         c = cited[int(arg)]
         passage = c.passage or c.quote
         if self.plain:
-            self.out.out(f"[{c.n}] {source_label(c)}: {c.title}\n{passage}\n", highlight=False)
+            write_plain(self.out, f"[{c.n}] {source_label(c)}: {c.title}\n{passage}\n")
             return
         self.out.print(
             Text.assemble(
@@ -322,7 +327,7 @@ class ChatSession:
         at = passage.find(c.quote)
         if at >= 0:
             body.stylize("bold green", at, at + len(c.quote))
-        self.out.print(Padding(body, (0, 0, 0, 4)))
+        self.out.print(Padding(body, (0, 0, 0, 4), expand=False))
 
     def switch_engine(self, spec: str) -> None:
         if not spec:
@@ -337,14 +342,14 @@ class ChatSession:
 
     def say(self, text: str) -> None:
         if self.plain:
-            self.out.out(text + "\n", highlight=False)
+            write_plain(self.out, text + "\n")
         else:
             self.out.print(Text(text, style="dim"))
 
     def error(self, text: str) -> None:
         self.failures += 1
         if self.plain:
-            self.err.out(f"error: {text}", highlight=False)
+            write_plain(self.err, f"error: {text}")
         else:
             self.out.print(Text.assemble(("error: ", "bold red"), text))
 
@@ -354,12 +359,14 @@ def run_piped(session: ChatSession, lines: Iterable[str]) -> int:
     for line in lines:
         if not line.strip():
             continue
-        session.out.out(f"> {line.strip()}", highlight=False)
+        write_plain(session.out, f"> {line.strip()}")
         try:
             if not session.handle(line):
                 break
         except KeyboardInterrupt:
             return 130
+        finally:
+            session.out.file.flush()  # a script reading answers as they come must not wait for a full buffer
     return 1 if session.failures else 0
 
 
