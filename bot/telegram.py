@@ -94,28 +94,24 @@ def telegram_command(
 
     _check_token(token, settings.telegram_api_base_url)  # before the slow part: a bad token fails in a second
 
-    previous = signal.signal(signal.SIGTERM, _stop_while_loading)  # loading takes seconds: stop cleanly then too
+    # Loading takes seconds: SIGTERM meanwhile exits 0 too. run_polling/run_webhook then install their own handler.
+    signal.signal(signal.SIGTERM, _stop_while_loading)
+    from bot.core import QABot
+    from retrieval.errors import QabotError
+
+    _say("loading the index and the answer engine…")
     try:
-        from bot.core import QABot
-        from retrieval.errors import QabotError
+        qa = QABot.load(settings)
+    except QabotError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(EXIT_FAILURE) from exc
 
-        _say("loading the index and the answer engine…")
-        try:
-            qa = QABot.load(settings)
-        except QabotError as exc:
-            _say(f"error: {exc}")
-            raise typer.Exit(EXIT_FAILURE) from exc
+    from telegram import Update
+    from telegram.error import InvalidToken, TelegramError
 
-        from telegram import Update
-        from telegram.error import InvalidToken, TelegramError
+    from bot.telegram_app import TelegramOptions, build_application
 
-        from bot.telegram_app import TelegramOptions, build_application
-
-        app = build_application(
-            token, qa, TelegramOptions.from_settings(settings), base_url=settings.telegram_api_base_url
-        )
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    app = build_application(token, qa, TelegramOptions.from_settings(settings), base_url=settings.telegram_api_base_url)
     if allowed:
         _say(f"answering only user ids {', '.join(str(i) for i in sorted(allowed))}")
 
