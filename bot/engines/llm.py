@@ -340,7 +340,7 @@ def _openai_chat(settings: Settings) -> BaseChatModel:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as e:
-        raise EngineError("The llm:openai engine needs langchain-openai: `pip install langchain-openai==1.7.4`.") from e
+        raise EngineError("The llm:openai engine needs langchain-openai: `pip install langchain-openai==1.7.3`.") from e
     from pydantic import SecretStr
 
     key = settings.openai_api_key.get_secret_value() or "not-set"  # local servers often want no key

@@ -29,7 +29,7 @@ from retrieval.errors import ModelMissing, QabotError
 
 PARTS = 22
 PART_VERSION = "0.2.0"
-REMOTE_PINS = ("langchain-openai==1.7.4", "langchain-ollama==1.1.0")
+REMOTE_PINS = ("langchain-openai==1.7.3", "langchain-ollama==1.1.0")
 
 out = Console()
 err = Console(stderr=True)
