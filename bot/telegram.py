@@ -106,10 +106,9 @@ def telegram_command(
         _say(f"error: {exc}")
         raise typer.Exit(EXIT_FAILURE) from exc
 
-    from telegram import Update
     from telegram.error import InvalidToken, TelegramError
 
-    from bot.telegram_app import TelegramOptions, build_application
+    from bot.telegram_app import ALLOWED_UPDATES, TelegramOptions, build_application
 
     app = build_application(token, qa, TelegramOptions.from_settings(settings), base_url=settings.telegram_api_base_url)
     if allowed:
@@ -131,11 +130,11 @@ def telegram_command(
                 url_path=url_path,
                 webhook_url=webhook_url,
                 secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
             _say("long polling for updates; Ctrl-C or SIGTERM stops")
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken as exc:
         _say("error: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN).")
         raise typer.Exit(EXIT_FAILURE) from exc

@@ -58,6 +58,7 @@ COMMANDS = (
     ("reset", "Forget this chat's conversation"),
     ("ask", "Ask a question (in groups): /ask QUESTION"),
 )
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]  # what the handlers use
 SOURCES_BUTTON = "Show sources"
 CALLBACK_PREFIX = "src:"
 # Updates in flight at once. Cheap: a chat's updates wait on its lock, the answers on `concurrency` slots, so one
@@ -476,9 +477,9 @@ class QAService:
             self.conversations.touch(chat_id, conversation.add(turn, keep=self.options.history_turns))
             markup = None
             if answer.citations and not answer.abstained:
-                key = next(self._answer_ids)
-                self.answers.touch(key, (chat_id, answer))
-                data = f"{CALLBACK_PREFIX}{key}"
+                answer_id = next(self._answer_ids)
+                self.answers.touch(answer_id, (chat_id, answer))
+                data = f"{CALLBACK_PREFIX}{answer_id}"  # a few bytes: well within Telegram's 64
                 markup = InlineKeyboardMarkup([[InlineKeyboardButton(SOURCES_BUTTON, callback_data=data)]])
             await self._send(message, split_html(render_answer(answer)), html=True, markup=markup)
 

@@ -119,6 +119,7 @@ def test_qabot_telegram_answers_over_long_polling_and_exits_0_on_sigterm(
                 proc.kill()
     assert proc.returncode == 0, err
     assert [c["command"] for c in api.commands] == ["start", "help", "sources", "reset", "ask"]
+    assert api.calls("getUpdates")[0].params["allowed_updates"] == ["message", "edited_message", "callback_query"]
     shown = parse_html(reply.text) if reply.parse_mode == "HTML" else reply.text
     assert shown == "The articles don't say." or "\n\nSources\n[1] 00" in shown
     assert "long polling" in err and err.rstrip().endswith("stopped")
@@ -195,6 +196,7 @@ def test_qabot_telegram_serves_a_webhook_with_its_secret_and_exits_0_on_sigterm(
                 proc.kill()
     assert proc.returncode == 0, err
     assert hook.params["url"] == url and hook.params["secret_token"] == "hook-secret_1"
+    assert hook.params["allowed_updates"] == ["message", "edited_message", "callback_query"]
     assert parse_html(reply.text).startswith("The articles (5)")
     assert len(api.sent(5)) == 1 and not api.calls("getUpdates")
     assert "serving the webhook" in err and err.rstrip().endswith("stopped")
