@@ -20,7 +20,7 @@ from langchain_core.messages import BaseMessage
 
 from bot.core import QABot
 from bot.engines import make_engine
-from bot.engines.llm import ABSTAIN_PHRASE, LLMEngine, make_llm_engine
+from bot.engines.llm import ABSTAIN_PHRASE, MAX_PASSAGES, LLMEngine, make_llm_engine
 from bot.settings import Settings
 from retrieval.errors import EngineError, ModelMissing
 from retrieval.ingest import normalise
@@ -93,10 +93,11 @@ def test_several_passages_and_list_markers(fast_bot: QABot) -> None:
 
 
 def test_invented_passage_numbers_are_dropped(fast_bot: QABot) -> None:
-    bot, _ = llm_bot(fast_bot, ["Ahmad Massoud leads the resistance [1]. He lives on the moon [42][0]."])
+    bot, _ = llm_bot(fast_bot, ["Ahmad Massoud leads the resistance [1]. He lives on the moon [42][0][6]."])
     answer = bot.answer(QUESTION)
     assert len(answer.citations) == 1
-    assert "[42]" not in answer.text and "[0]" not in answer.text and "[2]" not in answer.text
+    for marker in ("[42]", "[0]", "[6]", "[2]"):  # [6]: retrieved, but not among the passages shown
+        assert marker not in answer.text
     assert "[1]" in answer.text
     assert_verbatim(answer)
 
@@ -138,9 +139,11 @@ def test_passages_and_question_go_inside_delimited_data_blocks(fast_bot: QABot) 
     content = str(human.content)
     passages = top_passages(fast_bot, QUESTION)
     block = content[content.index("<passages>") : content.index("</passages>")]
-    for n, p in enumerate(passages, 1):
+    assert len(passages) > MAX_PASSAGES  # only the best MAX_PASSAGES are shown
+    for n, p in enumerate(passages[:MAX_PASSAGES], 1):
         assert f"[{n}] {p.title}" in block
         assert p.chunk.text.strip()[:60] in block
+    assert f"[{MAX_PASSAGES + 1}]" not in block
     assert f"<question>\n{QUESTION}\n</question>" in content
 
 

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 ABSTAIN_PHRASE = "The articles don't say."
 KINDS = ("local", "openai", "ollama", "fake")
+MAX_PASSAGES = 5  # the best-ranked passages shown to the model: bounds the prompt (~1k tokens on the seeds)
 
 MODEL_SIZE = 1_117_320_768
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -109,7 +110,7 @@ class LLMEngine(Engine):
         """The messages sent to the model for one question: system rules, then the data blocks."""
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        blocks = [_passage_block(i, p) for i, p in enumerate(evidence.passages, 1)]
+        blocks = [_passage_block(i, p) for i, p in enumerate(evidence.passages[:MAX_PASSAGES], 1)]
         return [
             SystemMessage(content=self.prompts.system.format(abstain_phrase=ABSTAIN_PHRASE)),
             HumanMessage(
@@ -214,8 +215,8 @@ class LLMEngine(Engine):
             def replace(match: re.Match[str], words: set[str] = words) -> str:
                 markers = []
                 for n in (int(x) for x in re.findall(r"\d+", match.group(1))):
-                    if not 1 <= n <= len(evidence.passages):
-                        log.info("dropping invented citation [%d] (%d passages)", n, len(evidence.passages))
+                    if not 1 <= n <= min(len(evidence.passages), MAX_PASSAGES):
+                        log.info("dropping invented citation [%d] (%d passages shown)", n, MAX_PASSAGES)
                         continue
                     best = _best_sentence(evidence, evidence.passages[n - 1], words, question_words)
                     if best is None:
