@@ -545,3 +545,35 @@ def test_build_application_needs_no_network_and_keeps_the_options() -> None:
     service = app.bot_data["qa_service"]
     assert service.qa is qa and service.options is options
     assert app.bot.base_url == f"http://127.0.0.1:9/bot{TOKEN}"
+
+
+async def test_the_fake_bot_api_behaves_like_telegram(api: FakeBotAPI) -> None:
+    """What the other tests lean on: Telegram's 400s, 404 for unknown methods, 401 for a wrong token, and
+    getUpdates with offset confirmation and a long-poll timeout."""
+    from telegram import Bot
+    from telegram.error import BadRequest, EndPointNotFound, InvalidToken
+
+    async with Bot(TOKEN, base_url=api.base_url) as bot:
+        with pytest.raises(BadRequest, match="text is empty"):
+            await bot.send_message(5, " ")
+        with pytest.raises(BadRequest, match="too long"):
+            await bot.send_message(5, "x" * 4097)
+        with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
+            await bot.send_message(5, "a < b", parse_mode="HTML")
+        assert (await bot.send_message(5, "🤔" * 2048)).message_id  # 4096 UTF-16 units: the most allowed
+        with pytest.raises(EndPointNotFound):
+            await bot.do_api_request("noSuchMethod")
+
+        first = api.message(5, "one")
+        api.message(5, "two")
+        got = await bot.get_updates(offset=0, timeout=0)
+        assert [u.message.text for u in got if u.message] == ["one", "two"]
+        got = await bot.get_updates(offset=first["update_id"] + 1, timeout=0)  # confirms "one"
+        assert [u.message.text for u in got if u.message] == ["two"]
+        started = time.monotonic()
+        assert await bot.get_updates(offset=got[0].update_id + 1, timeout=1) == ()
+        assert 0.9 <= time.monotonic() - started < 3  # held open until the long-poll timeout
+    with pytest.raises(InvalidToken):
+        async with Bot("1:wrong", base_url=api.base_url) as other:
+            await other.get_me()
+    assert api.sent(5)[0].text == "🤔" * 2048
