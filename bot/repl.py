@@ -142,7 +142,7 @@ def load_bot(settings: Settings, err: Console) -> QABot:
         err.print(
             Text(
                 f"No index at {settings.index_dir} yet: building it from {settings.corpus} "
-                "(first run only; later runs load it).",
+                "(first run only; later runs load it). Loading the embedding model…",
                 style="bold",
             )
         )
