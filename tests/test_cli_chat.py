@@ -222,6 +222,33 @@ def test_prompt_loop_keeps_history_and_handles_ctrl_c_and_ctrl_d(real_bot: objec
     assert history.stat().st_mode & 0o077 == 0  # private: questions can be personal
 
 
+def test_ctrl_c_while_answering_cancels_that_question_only(fast_bot: object) -> None:
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from bot.core import QABot
+    from retrieval.records import Answer, Conversation
+
+    class InterruptedOnce(QABot):
+        """The real bot, except that the first question is interrupted as if Ctrl-C hit mid-answer."""
+
+        interrupted = False
+
+        def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
+            if not self.interrupted:
+                self.interrupted = True
+                raise KeyboardInterrupt
+            return super().answer(question, conversation)
+
+    bot = InterruptedOnce(fast_bot.settings, fast_bot.index, fast_bot.retriever, fast_bot.engine)  # type: ignore[attr-defined]
+    chat_session, out, _ = session(bot, plain=False)
+    with create_pipe_input() as keys:
+        keys.send_text("Who leads the NRF?\rWho leads the NRF?\r:quit\r")
+        run_interactive(chat_session, "", input=keys, output=DummyOutput())
+    assert "(cancelled)" in out.getvalue()
+    assert [t.question for t in chat_session.conversation.turns] == ["Who leads the NRF?"]  # only the second
+
+
 @pytest.mark.model
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_chat_in_a_real_terminal(real_bot: object, real_settings: Settings, tmp_path: Path) -> None:
