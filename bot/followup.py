@@ -47,11 +47,18 @@ def referent(turn: Turn) -> str | None:
     if definition and definition.group("name")[:1].isupper() and names(definition.group("name")):
         return names(definition.group("name"))[0]
     if _asks_for_entity(asked) and not turn.answer.abstained:
+        # the answer's new name that the answer keeps coming back to (its surname counted)
         known = {w.lower() for w in re.findall(r"[\w’'-]+", asked)}
-        first = re.split(r"(?<=[.!?])\s", _without_markers(turn.answer.text), maxsplit=1)[0]
-        for name in names(first[0].lower() + first[1:] if first else first):
-            if not any(w.lower() in known for w in name.split()):
-                return name
+        text = _without_markers(turn.answer.text)
+        sentences = re.split(r"(?<=[.!?])\s", text)
+        candidates = [
+            name
+            for sentence in sentences
+            for name in names(sentence[:1].lower() + sentence[1:])
+            if not any(w.lower() in known for w in name.split())
+        ]
+        if candidates:
+            return max(candidates, key=lambda n: (text.count(n.split()[-1]), -candidates.index(n)))
     in_question = names(asked)
     return max(in_question, key=lambda n: len(n.split())) if in_question else None
 

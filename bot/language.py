@@ -27,7 +27,8 @@ NUMBER_WORDS = (
 
 ANSWER_PATTERNS = {
     "date": re.compile(
-        rf"\b(?:{DAYS}|{MONTHS}\.? \d{{1,2}}|\d{{1,2}} {MONTHS}|{MONTHS}|(?:1[89]|20)\d\d(?:s)?|\d{{4}}-\d\d-\d\d|"
+        rf"\b(?:{DAYS}|{MONTHS}\.? \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)? {MONTHS}|{MONTHS}|"
+        r"(?:1[89]|20)\d\d(?:s)?|\d{4}-\d\d-\d\d|"
         r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:early|mid|late)-?\w+|"
         r"yesterday|today|overnight|last (?:week|month|year)|"
         r"(?:days?|weeks?|months?|years?) (?:ago|before|after|later))\b"
@@ -77,6 +78,11 @@ class QuestionInfo:
     terms: tuple[str, ...]  # stemmed content words
 
     @property
+    def numbers(self) -> tuple[str, ...]:
+        """Terms with digits (years, ordinals, seasons): facts of another year do not answer."""
+        return tuple(t for t in self.terms if any(ch.isdigit() for ch in t))
+
+    @property
     def contestable(self) -> bool:
         """Could sources disagree on the answer: a yes/no question about a claimed event."""
         return self.polar and bool(CONTESTED.intersection(self.terms) or "really" in self.text.lower())
@@ -110,13 +116,22 @@ def analyse(question: str) -> QuestionInfo:
     wants: str | None = None
     if re.search(
         r"\bhow (?:many|much|long|old|far|large|big|tall|high|wide|deep)\b|\bwhat (?:number|percentage|share)\b", q
-    ) or re.search(r"\b(?:population|size|area|number|percentage|age|height|length|cost|budget|death toll)\b of\b", q):
+    ) or re.search(
+        r"\b(?:(?:population|size|area|number|percentage|age|height|length|cost|budget|death toll) of|revenue|"
+        r"price|salary|profit|sales|attendance|turnover)\b",
+        q,
+    ):
         wants = "number"
     elif re.search(r"^(?:\w+\s)?when\b|\b(?:what|which) (?:day|date|year|month|time|weekday|night)\b", q):
         wants = "date"
     elif (
         re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|man|woman|leader|group|country)\b", q)
         or re.search(r"\b(?:name|capital|president|leader|head|mayor|governor|spokes(?:man|person|woman)) of\b", q)
+        or re.search(
+            r"^(?:which|what) (?!day|date|year|month|time|weekday|night|kind|sort|type|word)\w+ (?:\w+ )?"
+            r"(?:won|is|was|are|were|did|has|had|will)\b",
+            q,
+        )
         or re.search(r"\bwhich (?:country|city|province|place|valley|district|outlet|agency)\b", q)
     ):
         wants = "name"

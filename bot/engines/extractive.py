@@ -11,6 +11,7 @@ below a calibrated score the engine abstains and says so.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass
 
@@ -35,8 +36,8 @@ NO_ANSWER = "The articles don't say."
 
 # Weights of the sentence score; tuned on eval/seeds.jsonl as a whole, never per question.
 W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
-CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY = 0.08, 0.05, 0.2
-KEEP_RATIO = 0.85  # further sentences must score within this share of the best
+CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.08, 0.05, 0.2, 0.2
+KEEP_RATIO = 0.7  # further sentences must score within this share of the best
 DISPUTE_RATIO = 0.6  # the disputing side of a disagreement must score within this share of the best
 NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
 NOT_A_QUESTION = (
@@ -105,6 +106,9 @@ class ExtractiveEngine(Engine):
                 typed = answer_near_terms(text, info)
                 paragraph = _paragraph(index.articles[chunk.source], span)
                 unnamed = any(not mentions(paragraph, name) for name in asked_names)
+                # a number the question gives (a year, a season) must appear in the article
+                context = index.articles[chunk.source].text
+                missing = [n for n in info.numbers if not re.search(rf"\b{re.escape(n)}", context, re.IGNORECASE)]
                 score = (
                     W_DENSE * dense
                     + W_LEXICAL * lexical
@@ -114,6 +118,7 @@ class ExtractiveEngine(Engine):
                     - CAPTION_PENALTY * is_caption(text)
                     - SHORT_PENALTY * (len(text.split()) < 6)
                     - UNNAMED_PENALTY * unnamed
+                    - NUMBER_PENALTY * len(missing) / max(len(info.numbers), 1)
                 )
                 quote = Quote(chunk.source, span.start, span.end)
                 scored.append(Scored(row, quote, text, score, dense, lexical, passage.rank, typed))
