@@ -467,12 +467,20 @@ class QAService:
             typing = asyncio.create_task(self._keep_typing(chat_id))
             try:
                 async with self.computing:  # at most `concurrency` answers computed at once, in threads
+                    started = time.perf_counter()
                     answer = await asyncio.to_thread(self.qa.answer, question, conversation)
             except QabotError as exc:  # a bad question and the like: the message is for the user
                 await self._send(message, [str(exc)], html=False)
                 return
             finally:
                 typing.cancel()
+            log.info(
+                "chat %s: answered in %.2f s (%s, %d citation(s))",
+                chat_id,
+                time.perf_counter() - started,
+                "abstained" if answer.abstained else answer.engine,
+                len(answer.citations),
+            )
             turn = Turn(question=answer.question, answer=answer)
             self.conversations.touch(chat_id, conversation.add(turn, keep=self.options.history_turns))
             markup = None
