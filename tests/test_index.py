@@ -127,3 +127,17 @@ def test_no_pickle_in_index_files(corpus: Path, tmp_path: Path) -> None:
     assert np.load(version / "vectors.npy", allow_pickle=False).dtype == np.float32
     for file in version.iterdir():
         assert b"\x80\x04\x95" not in file.read_bytes()[:64]  # no pickle protocol-4 header
+
+
+def test_ensure_index_rebuilds_when_chunking_changed(corpus: Path, tmp_path: Path) -> None:
+    from bot.core import ensure_index
+    from tests.conftest import make_settings
+
+    first = ensure_index(make_settings(tmp_path, corpus=corpus))
+    assert first.manifest["chunking"]["chunk_size"] == 600  # type: ignore[index]
+    second = ensure_index(make_settings(tmp_path, corpus=corpus, chunk_size=300))
+    assert second.manifest["chunking"]["chunk_size"] == 300  # type: ignore[index]
+    assert len(second.chunks) > len(first.chunks)
+    (corpus / "new.txt").write_text("A late report says the road was reopened.\n")
+    third = ensure_index(make_settings(tmp_path, corpus=corpus, chunk_size=300))
+    assert "new.txt" in third.articles  # a changed corpus is picked up on the next start
