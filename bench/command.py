@@ -33,6 +33,12 @@ def bench_command(
         Path | None, typer.Option(help="Question file for seeds/ (default eval/seeds.jsonl, else bench/questions.txt).")
     ] = None,
     work: Annotated[Path | None, typer.Option(help="Keep corpora and indexes here (default: a temp folder).")] = None,
+    use_100k: Annotated[
+        Path | None, typer.Option(help="Take the 100k figures from an earlier `python -m bench.scale` JSON.")
+    ] = None,
+    use_1m: Annotated[
+        Path | None, typer.Option(help="Take the 1M figures from an earlier `python -m bench.faiss_scale` JSON.")
+    ] = None,
     markdown: Annotated[Path | None, typer.Option(help="Also write the Markdown tables to this file.")] = None,
 ) -> None:
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
@@ -49,6 +55,8 @@ def bench_command(
         with_1m=with_1m,
         rounds=rounds,
         questions=questions,
+        use_100k=use_100k,
+        use_1m=use_1m,
     )
     results = run_bench(options, log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,19 @@ def raw_encode(model: Any, texts: Sequence[str], batch_size: int = 64) -> dict[s
     return {"texts": len(texts), "seconds": round(seconds, 3), "per_s": rate(len(texts), seconds)}
 
 
+def raw_bracket(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The raw rate measured just before and just after a build, pooled (the machine drifts)."""
+    texts = int(before["texts"]) + int(after["texts"])
+    seconds = float(before["seconds"]) + float(after["seconds"])
+    return {
+        "texts": texts,
+        "seconds": round(seconds, 3),
+        "per_s": rate(texts, seconds),
+        "before_per_s": before["per_s"],
+        "after_per_s": after["per_s"],
+    }
+
+
 def twin_agreement(st: Any, onnx: Any, texts: Sequence[str], batch_size: int = 64) -> dict[str, object]:
     """Rate of each backend on the same texts (run twice, alternating, best of two) and cosine agreement."""
     best: dict[str, float] = {}

@@ -69,37 +69,52 @@ def reset_peak_rss() -> bool:
     return True
 
 
+GNU_TIME = Path("/usr/bin/time")
+
+
 def run_child(
     cmd: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 600.0, cwd: Path | None = None
 ) -> dict[str, object]:
-    """Run a command in a fresh process: wall seconds, exit code, the child's own peak RSS, output tails.
+    """Run a command in a fresh process: wall seconds, exit code, the command's own peak RSS, output tails.
 
-    The child is reaped with os.wait4, whose rusage is that child's alone (ru_maxrss: its peak RSS)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            list(cmd), env=dict(env) if env is not None else None, cwd=cwd, stdout=out, stderr=err, text=True
-        )
-        status, usage = 0, None
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - started > timeout:
-                proc.kill()
-                _, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.005)
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
+    A process forked from this (large) one inherits its peak RSS, so the peak comes from GNU time
+    wrapping the command (its child starts small); without it, os.wait4's figure, flagged as an upper bound."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file = Path(tmp) / "rss"
+        wrapped = list(cmd)
+        if GNU_TIME.is_file():
+            wrapped = [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *wrapped]
+        with open(Path(tmp) / "out", "w+") as out, open(Path(tmp) / "err", "w+") as err:
+            started = time.perf_counter()
+            proc = subprocess.Popen(
+                wrapped, env=dict(env) if env is not None else None, cwd=cwd, stdout=out, stderr=err, text=True
+            )
+            status, usage = 0, None
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() - started > timeout:
+                    proc.kill()
+                    _, status, usage = os.wait4(proc.pid, 0)
+                    break
+                time.sleep(0.005)
+            seconds = time.perf_counter() - started
+            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read(), err.read()
+        peak, exact = None, False
+        try:
+            peak, exact = round(int(rss_file.read_text().strip().splitlines()[-1]) / 1024, 1), True
+        except (OSError, ValueError, IndexError):
+            peak = round(usage.ru_maxrss / 1024, 1) if usage is not None else None
     return {
         "seconds": round(seconds, 3),
         "returncode": proc.returncode,
         "timed_out": seconds > timeout,
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1) if usage is not None else None,
+        "peak_rss_mb": peak,
+        "peak_rss_exact": exact,
         "stdout_tail": stdout[-300:],
         "stderr_tail": stderr[-300:],
     }

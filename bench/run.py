@@ -55,6 +55,8 @@ class BenchOptions:
     seeds: Path = ROOT / "seeds"
     rgb: Path = RGB_FILE
     questions: Path | None = None
+    use_100k: Path | None = None  # JSON of an earlier `python -m bench.scale` run, instead of running it
+    use_1m: Path | None = None  # JSON of an earlier `python -m bench.faiss_scale` run
 
 
 @dataclass
@@ -152,21 +154,19 @@ def qabot_build(
     corpus: Path, index_dir: Path, embedder: Embedder, raw_model: Any, raw_cap: int | None = None
 ) -> tuple[dict[str, object], Any]:
     """A full build with qabot's pipeline, then the bare encoder on (a sample of) the same sentences."""
+    from bench.encoders import raw_bracket, raw_encode
     from retrieval.index import build_index, load_index
 
     settings = settings_for(corpus, index_dir)
+    texts = sentence_texts(corpus, settings, raw_cap)
+    before = raw_encode(raw_model, texts, batch_size=64)
     reset_peak_rss()
     report = build_index(
         corpus, index_dir, embedder, settings.chunking, rebuild=True, index_type=settings.index_type, batch_size=64
     )
     build_peak = peak_rss_mb()
     index = load_index(index_dir)
-    texts = [index.sentence_text(i) for i in range(len(index.sentence_source))]
-    if raw_cap and len(texts) > raw_cap:
-        texts = random.Random(3).sample(texts, raw_cap)
-    from bench.encoders import raw_encode
-
-    raw = raw_encode(raw_model, texts, batch_size=64)
+    raw = raw_bracket(before, raw_encode(raw_model, texts, batch_size=64))
     result: dict[str, object] = {
         "files": report.files,
         "articles": report.articles,
@@ -205,19 +205,35 @@ def qabot_build(
     return result, index
 
 
-def tutorial_build(corpus: Path, models: Models, folder: Path, raw_cap: int | None = None) -> tuple[dict, Any]:
-    from bench.encoders import raw_encode
-    from bench.tutorial import build
+def sentence_texts(corpus: Path, settings: Any, cap: int | None) -> list[str]:
+    """The sentences qabot embeds for this corpus (same reader and splitter), or a random sample of them."""
+    from retrieval.chunking import spacy_splitter, split_sentences
+    from retrieval.ingest import load_corpus
 
+    articles = load_corpus(corpus).articles
+    if cap and len(articles) > cap // 4:  # a random subset of articles is enough to sample from
+        articles = random.Random(3).sample(articles, cap // 4)
+    articles = split_sentences(articles, spacy_splitter())
+    texts = [a.text[s.start : s.end] for a in articles for s in a.sentences]
+    if cap and len(texts) > cap:
+        texts = random.Random(3).sample(texts, cap)
+    return texts
+
+
+def tutorial_build(corpus: Path, models: Models, folder: Path, raw_cap: int | None = None) -> tuple[dict, Any]:
+    from bench.encoders import raw_bracket, raw_encode
+    from bench.tutorial import build, corpus_documents, split
+
+    texts = split(corpus_documents(corpus))[1]
+    if raw_cap and len(texts) > raw_cap:
+        texts = random.Random(3).sample(texts, raw_cap)
+    before = raw_encode(models.st.model, texts, batch_size=32)  # HuggingFaceEmbeddings encodes 32 at a time
     reset_peak_rss()
     tindex, built = build(corpus, models.tutorial)
     stats: dict[str, Any] = dict(built)
     stats["build_peak_rss_mb"] = peak_rss_mb()
     tindex.save(folder)
-    texts = tindex.texts
-    if raw_cap and len(texts) > raw_cap:
-        texts = random.Random(3).sample(texts, raw_cap)
-    raw = raw_encode(models.st.model, texts, batch_size=32)  # HuggingFaceEmbeddings encodes 32 at a time
+    raw = raw_bracket(before, raw_encode(models.st.model, texts, batch_size=32))
     stats["chunks_per_s"] = rate(int(stats["chunks"]), float(stats["seconds"]))
     stats["articles_per_s"] = rate(int(stats["documents"]), float(stats["seconds"]))
     stats["raw_encoder"] = raw
@@ -365,6 +381,7 @@ def run_corpus(
     with_tutorial: bool = True,
     raw_cap: int | None = None,
     expected: dict[str, list[str]] | None = None,
+    rounds: int | None = None,
 ) -> tuple[dict[str, object], Any, Any]:
     log(f"[{name}] qabot build")
     qabot, index = qabot_build(corpus, work / f"index-{name}", embedder or models.st, models.st.model, raw_cap)
@@ -380,7 +397,7 @@ def run_corpus(
         "corpus": str(corpus),
         "qabot_build": qabot,
         "tutorial_build": tutorial,
-        "latency": latency(settings, models, tindex, questions, opts.rounds),
+        "latency": latency(settings, models, tindex, questions, rounds or opts.rounds),
     }
     if tutorial is not None:
         result["build_seconds_qabot_over_tutorial"] = ratio(qabot["seconds"], tutorial["seconds"])  # type: ignore[arg-type]
@@ -462,6 +479,8 @@ def run_bench(opts: BenchOptions, log: Log = print) -> dict[str, object]:
             "real_10k": opts.real_10k,
             "with_100k": opts.with_100k,
             "with_1m": opts.with_1m,
+            "use_100k": str(opts.use_100k) if opts.use_100k else None,
+            "use_1m": str(opts.use_1m) if opts.use_1m else None,
             "rounds": rounds,
         },
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -476,12 +495,12 @@ def run_bench(opts: BenchOptions, log: Log = print) -> dict[str, object]:
     seeds, seeds_index, _ = run_corpus("seeds", opts.seeds, work, models, seeds_q, opts, log, expected=expected)
     corpora["seeds"] = seeds
     rgb_dir = write_rgb_corpus(opts.rgb, work / "corpus-rgb")
-    rgb, rgb_index, _ = run_corpus("rgb", rgb_dir, work, models, rgb_q, opts, log)
+    rgb, rgb_index, _ = run_corpus("rgb", rgb_dir, work, models, rgb_q, opts, log, rounds=1, raw_cap=800)
     corpora["rgb"] = rgb
 
     log("encoder: int8 ONNX twin against fp32")
     sentences = real_sentences(opts.seeds, opts.rgb)
-    sample = random.Random(5).sample(sentences, min(300 if opts.quick else 800, len(sentences)))
+    sample = random.Random(5).sample(sentences, min(200 if opts.quick else 400, len(sentences)))
     results["encoder"] = run_encoders(models, seeds_index, rgb_index, seeds_q, rgb_q, sample)
     results["encoder"]["onnx_index_seeds"] = onnx_built_index(opts.seeds, work, models, seeds_index, seeds_q)  # type: ignore[index]
 
@@ -520,7 +539,9 @@ def run_bench(opts: BenchOptions, log: Log = print) -> dict[str, object]:
             np.save(work / "cache.npy", np.stack([embedder.cache[t] for t in embedder.cache]), allow_pickle=False)
             (work / "cache.json").write_text(json.dumps(list(embedder.cache)))
 
-    if opts.with_100k:
+    if opts.use_100k:
+        corpora["100k"] = {**json.loads(opts.use_100k.read_text()), "from_earlier_run": str(opts.use_100k)}
+    elif opts.with_100k:
         log("[100k] in a nice -n 10 child process")
         if not (work / "cache.npy").is_file():
             np.save(work / "cache.npy", models.st.embed(sentences), allow_pickle=False)
@@ -528,7 +549,9 @@ def run_bench(opts: BenchOptions, log: Log = print) -> dict[str, object]:
         args = ["bench.scale", "--work", str(work), "--chunks", "100000", "--rounds", str(rounds)]
         corpora["100k"] = scale_child(work, "scale-100k", 100_000, args)
 
-    if opts.with_1m:
+    if opts.use_1m:
+        results["faiss_1m"] = {**json.loads(opts.use_1m.read_text()), "from_earlier_run": str(opts.use_1m)}
+    elif opts.with_1m:
         log("[1M] FAISS alone in a nice -n 10 child process")
         base = work / "base.npy"
         np.save(base, models.st.embed(sentences), allow_pickle=False)

@@ -66,9 +66,9 @@ def test_qabot_build_tutorial_latency_and_report(tmp_path: Path) -> None:
     corpus = Path(shutil.copytree(SEEDS, tmp_path / "corpus"))  # the incremental step adds a file to it
     build, index = run.qabot_build(corpus, tmp_path / "index", HashEmbedder(), RawHash())
     assert build["sentences"] == len(index.sentence_source) > 0 and build["chunks"] == len(index.chunks)
-    assert build["sentences_per_s"] == measure.rate(build["sentences"], build["seconds"])  # type: ignore[arg-type]
+    assert build["sentences_per_s"] == pytest.approx(build["sentences"] / build["seconds"], rel=0.01)  # type: ignore[operator]
     assert build["overhead_ratio"] == measure.ratio(build["sentences_per_s"], build["raw_sentences_per_s"])  # type: ignore[arg-type]
-    assert build["raw_encoder"]["texts"] == build["sentences"]  # type: ignore[index]
+    assert build["raw_encoder"]["texts"] == 2 * build["sentences"]  # type: ignore[index,operator]  # before + after
 
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
