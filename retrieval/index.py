@@ -189,8 +189,9 @@ def _read_sqlite(path: Path) -> tuple[dict[str, Article], list[Chunk], list[tupl
     if [c.id for c in chunks] != list(range(len(chunks))):
         raise ValueError("chunk ids are not contiguous")
     sentences: list[tuple[str, Span]] = []
+    firsts = {c.source: c.first_sentence for c in chunks if c.ordinal == 0}  # one pass, not one per article
     for article in articles.values():
-        first = article_first_sentence(chunks, article.source)
+        first = firsts.get(article.source)
         if first is not None and first != len(sentences):
             raise ValueError("sentence rows are out of order")
         sentences.extend((article.source, span) for span in article.sentences)
