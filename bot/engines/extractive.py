@@ -36,7 +36,7 @@ NO_ANSWER = "The articles don't say."
 
 # Weights of the sentence score; tuned on eval/seeds.jsonl as a whole, never per question.
 W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
-CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.08, 0.05, 0.2, 0.2
+CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.3, 0.05, 0.2, 0.2
 KEEP_RATIO = 0.7  # further sentences must score within this share of the best
 DISPUTE_RATIO = 0.6  # the disputing side of a disagreement must score within this share of the best
 NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
@@ -115,7 +115,7 @@ class ExtractiveEngine(Engine):
                     + W_TYPE * typed
                     + W_TYPE_ANYWHERE * has_answer_type(text, info.wants, info.text)
                     + W_RANK * (k - passage.rank) / k
-                    - CAPTION_PENALTY * is_caption(text)
+                    - CAPTION_PENALTY * is_caption(paragraph)  # a photo caption: the line ends in a credit
                     - SHORT_PENALTY * (len(text.split()) < 6)
                     - UNNAMED_PENALTY * unnamed
                     - NUMBER_PENALTY * len(missing) / max(len(info.numbers), 1)
