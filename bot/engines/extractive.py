@@ -30,13 +30,14 @@ from bot.language import (
 )
 from bot.settings import Settings
 from retrieval.index import Index
-from retrieval.records import Article, Span
+from retrieval.records import Article, Chunk, Span
 
 NO_ANSWER = "The articles don't say."
 
 # Weights of the sentence score; tuned on eval/seeds.jsonl as a whole, never per question.
 W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
 CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.3, 0.05, 0.2, 0.2
+PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
 KEEP_RATIO = 0.7  # further sentences must score within this share of the best
 DISPUTE_RATIO = 0.6  # the disputing side of a disagreement must score within this share of the best
 NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
@@ -94,15 +95,15 @@ class ExtractiveEngine(Engine):
         asked_names = names_in(info.text)
         for passage in evidence.passages:
             chunk = passage.chunk
-            for i, span in enumerate(chunk.sentences):
-                row = chunk.first_sentence + i
-                if row in seen_rows:
+            for key, span, rows in _units(index, chunk):
+                if key in seen_rows:
                     continue
-                seen_rows.add(row)
+                seen_rows.add(key)
+                row = key
                 text = index.articles[chunk.source].text[span.start : span.end]
-                words = sentence_stems[row]
+                words = frozenset().union(*(sentence_stems[r] for r in rows))
                 lexical = sum(w for t, w in term_weight.items() if t in words) / total
-                dense = float(index.vectors[row] @ evidence.qvec)
+                dense = max(float(index.vectors[r] @ evidence.qvec) for r in rows)
                 typed = answer_near_terms(text, info)
                 paragraph = _paragraph(index.articles[chunk.source], span)
                 unnamed = any(not mentions(paragraph, name) for name in asked_names)
@@ -231,6 +232,23 @@ def _quote_balance(text: str) -> int:
     if text.count('"') % 2:
         return 1 if text.lstrip().startswith('"') or text.find('"') < len(text) / 2 else -1
     return 0
+
+
+def _units(index: Index, chunk: Chunk) -> list[tuple[int, Span, list[int]]]:
+    """What can answer: each sentence of the chunk (keyed by its row), and each short paragraph of
+    several sentences as a whole (keyed by minus its first row, minus one), so that a sentence like
+    "It was released on July 21, 2017." is judged with the sentence that names "it"."""
+    article = index.articles[chunk.source]
+    units = [(chunk.first_sentence + i, span, [chunk.first_sentence + i]) for i, span in enumerate(chunk.sentences)]
+    lines: dict[int, list[int]] = {}
+    for i, span in enumerate(chunk.sentences):
+        lines.setdefault(article.text.count("\n", 0, span.start), []).append(i)
+    for members in lines.values():
+        first, last = chunk.sentences[members[0]], chunk.sentences[members[-1]]
+        if len(members) > 1 and last.end - first.start <= PARAGRAPH_UNIT:
+            rows = [chunk.first_sentence + i for i in members]
+            units.append((-1 - rows[0], Span(start=first.start, end=last.end), rows))
+    return units
 
 
 def _paragraph(article: Article, span: Span) -> str:
