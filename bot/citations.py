@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -55,8 +56,13 @@ def quote_is_verbatim(index: Index, files: SourceFiles, quote: Quote) -> bool:
     if on_disk is None:
         return False
     if quote.source.lower().endswith((".html", ".htm")):
-        return text in article.text  # extracted text: the file itself holds markup
+        return _collapse(text) in _collapse(html.unescape(re.sub(r"<[^>]+>", " ", on_disk)))
     return text in on_disk
+
+
+def _collapse(text: str) -> str:
+    """Whitespace folded to single spaces: an HTML page and its extracted text differ only there."""
+    return " ".join(text.split())
 
 
 def passage_around(index: Index, quote: Quote) -> str:

@@ -124,3 +124,23 @@ def test_real_follow_up(real_bot) -> None:  # type: ignore[no-untyped-def]
     answer = real_bot.answer("Who was his father?", conversation)
     assert answer.standalone_question == "Who was Ahmad Massoud's father?"
     assert "Ahmad Shah Massoud" in answer.text and not answer.abstained
+
+
+def test_html_quotes_are_checked_against_the_page(tmp_path: Path) -> None:
+    from bot.core import QABot
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "".join(f"<p>Paragraph {i} says the valley is long &amp; narrow and hard to reach.</p>" for i in range(6))
+    page = f"<html><body><nav>Home</nav><article><h1>Valley news</h1>{body}<p>The governor said on Monday that the road would reopen.</p></article></body></html>"  # noqa: E501
+    (corpus / "news.html").write_text(page)
+    bot = QABot.load(make_settings(tmp_path, corpus=corpus))
+    answer = bot.answer("When will the road reopen?")
+    assert not answer.abstained and answer.citations[0].source == "news.html"
+    assert "road would reopen" in answer.citations[0].quote
+    start = bot.index.articles["news.html"].text.index("The governor")
+    quote = Quote("news.html", start, start + len("The governor said on Monday"))
+    assert quote_is_verbatim(bot.index, bot.files, quote)
+    (corpus / "news.html").write_text(page.replace("The governor said", "The mayor said"))
+    assert not quote_is_verbatim(bot.index, SourceFiles(corpus), quote)
