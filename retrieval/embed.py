@@ -143,14 +143,18 @@ class OnnxMiniLMEmbedder(Embedder):
 
     def embed(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Batch texts of similar length together (as sentence-transformers does): far less padding to
+        # compute, same vectors (padding is masked out of the pooling).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(texts), batch_size):
-            batch = self.tokenizer.encode_batch(list(texts[start : start + batch_size]))
+            rows = order[start : start + batch_size]
+            batch = self.tokenizer.encode_batch([texts[i] for i in rows])
             ids = np.array([e.ids for e in batch], dtype=np.int64)
             mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
             summed = (hidden * mask[..., None]).sum(axis=1)
-            out[start : start + len(batch)] = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            out[rows] = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
         return normalise_rows(out)
 
 
