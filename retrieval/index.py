@@ -224,6 +224,15 @@ def build_index(
     hashes = file_hashes(corpus) if corpus.is_dir() else {}
     if not corpus.is_dir():
         load_corpus(corpus)  # raises the CorpusError with its message
+    manifest = None if rebuild else _unchanged(index_dir, embedder, config, hashes)
+    if manifest is not None:  # nothing to do, decided from the manifest alone: no index data read
+        counts = manifest["counts"]
+        report.up_to_date = True
+        report.files = len(hashes)
+        report.articles, report.chunks, report.sentences = counts["articles"], counts["chunks"], counts["sentences"]
+        report.index_type = str(manifest["index_type"])
+        report.seconds = time.perf_counter() - started
+        return report
     previous = None if rebuild else _compatible_previous(index_dir, embedder, config)
     old_files = previous.files if previous else {}
     report.added = sorted(p for p in hashes if p not in old_files)
@@ -299,6 +308,29 @@ def build_index(
 
 def _file_of(source: str) -> str:
     return source.split("#", 1)[0]
+
+
+def _unchanged(index_dir: Path, embedder: Embedder, config: ChunkConfig, hashes: dict[str, str]) -> dict | None:
+    """The live manifest when the index was built with this model and chunking from exactly these files and
+    its data files are all present at their recorded sizes; else None (and the full check runs). Cheap: the
+    content checksums are verified when the index is loaded, which names `qabot index --rebuild` on a mismatch."""
+    try:
+        version = current_version(index_dir)
+        manifest = json.loads((version / "manifest.json").read_text())
+        same = (
+            manifest.get("format") == FORMAT
+            and manifest.get("model_id") == embedder.model_id
+            and int(manifest.get("dim", -1)) == embedder.dim
+            and manifest.get("chunking") == config.describe()
+            and manifest.get("files") == hashes
+            and all(
+                (version / name).is_file() and (version / name).stat().st_size == size
+                for name, (_, size) in manifest["checksums"].items()
+            )
+        )
+    except (IndexMissing, IndexCorrupt, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return manifest if same else None
 
 
 def _compatible_previous(index_dir: Path, embedder: Embedder, config: ChunkConfig) -> Index | None:
