@@ -16,6 +16,9 @@ import typer
 def bench_command(
     out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path("results/bench.json"),
     quick: Annotated[bool, typer.Option(help="seeds/ and the RGB pool only, one round (a few minutes).")] = False,
+    seeds_only: Annotated[
+        bool, typer.Option(help="seeds/ only: build, warm latency, encoder agreement, cold start (minutes).")
+    ] = False,
     with_10k: Annotated[
         bool, typer.Option("--with-10k/--skip-10k", help="The 10k-chunk synthetic corpus and incremental update.")
     ] = True,
@@ -37,7 +40,8 @@ def bench_command(
         Path | None, typer.Option(help="Take the 100k figures from an earlier `python -m bench.scale` JSON.")
     ] = None,
     use_1m: Annotated[
-        Path | None, typer.Option(help="Take the 1M figures from an earlier `python -m bench.faiss_scale` JSON.")
+        list[Path] | None,
+        typer.Option(help="Take the 1M figures from earlier `python -m bench.faiss_scale` JSONs (repeatable)."),
     ] = None,
     markdown: Annotated[Path | None, typer.Option(help="Also write the Markdown tables to this file.")] = None,
 ) -> None:
@@ -49,6 +53,7 @@ def bench_command(
         out=out,
         work=work,
         quick=quick,
+        seeds_only=seeds_only,
         with_10k=with_10k,
         real_10k=real_10k,
         with_100k=with_100k,
@@ -56,7 +61,7 @@ def bench_command(
         rounds=rounds,
         questions=questions,
         use_100k=use_100k,
-        use_1m=use_1m,
+        use_1m=use_1m or [],
     )
     results = run_bench(options, log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
     out.parent.mkdir(parents=True, exist_ok=True)

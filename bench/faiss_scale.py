@@ -3,9 +3,9 @@
 Run as a child process (`python -m bench.faiss_scale --out FILE ...`, started with `nice -n 10` by
 `qabot bench --with-1m`) so its memory is its own and the heavy part is polite to the machine.
 
-Vectors ("realistic"): mixtures of two real MiniLM sentence embeddings plus Gaussian noise,
-normalised: v = (1-t)·a + t·b + ε, t ~ U(0, 0.5), ‖ε‖ ≈ `noise`. Queries come from the same
-generator (other draws). "gaussian": i.i.d. normal vectors, normalised, the worst case (no structure,
+Vectors ("realistic"): mixtures of three real MiniLM sentence embeddings plus Gaussian noise,
+normalised: v = w1·a + w2·b + w3·c + ε, w ~ Dirichlet(1, 1, 1), ‖ε‖ ≈ `noise`. Queries come from the
+same generator (other draws). "gaussian": i.i.d. normal vectors, normalised, the worst case (no structure,
 every point about equally far). Generated block by block; exact top-10 computed block by block too,
 so only the approximate index holds all vectors.
 """
@@ -13,6 +13,7 @@ so only the approximate index holds all vectors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -24,6 +25,7 @@ from bench.measure import peak_rss_mb, summarise
 
 BLOCK = 100_000
 DIM = 384
+MIX = 3  # real embeddings mixed per synthetic vector
 
 
 def make_block(kind: str, base: np.ndarray | None, n: int, seed: int, noise: float) -> np.ndarray:
@@ -31,10 +33,10 @@ def make_block(kind: str, base: np.ndarray | None, n: int, seed: int, noise: flo
     if kind == "gaussian" or base is None:
         x = rng.standard_normal((n, DIM), dtype=np.float32)
     else:
-        a = base[rng.integers(0, len(base), n)]
-        b = base[rng.integers(0, len(base), n)]
-        t = rng.uniform(0.0, 0.5, (n, 1)).astype(np.float32)
-        x = (1 - t) * a + t * b + rng.standard_normal((n, DIM), dtype=np.float32) * (noise / np.sqrt(DIM))
+        weights = rng.dirichlet(np.ones(MIX), n).astype(np.float32)
+        x = rng.standard_normal((n, DIM), dtype=np.float32) * (noise / np.sqrt(DIM))
+        for j in range(MIX):
+            x += weights[:, j : j + 1] * base[rng.integers(0, len(base), n)]
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     return np.ascontiguousarray(x, dtype=np.float32)
 
@@ -46,6 +48,15 @@ def single_query_ms(index: object, queries: np.ndarray, k: int = 10) -> list[flo
         index.search(q.reshape(1, -1), k)  # type: ignore[attr-defined]
         out.append((time.perf_counter() - started) * 1000)
     return out
+
+
+def unnice() -> int:
+    """Back to niceness 0 for the short latency sweep when allowed (the build stays niced); the level used."""
+    import os
+
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
+    return os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def recall_at(found: np.ndarray, exact: np.ndarray) -> float:
@@ -60,8 +71,8 @@ def run(
     base: np.ndarray | None,
     nq: int = 500,
     nlist: int = 1024,
-    nprobes: tuple[int, ...] = (8, 16, 32, 64),
-    noise: float = 0.5,
+    nprobes: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64),
+    noise: float = 0.6,
     hnsw_n: int = 0,
     hnsw_m: int = 32,
     hnsw_ef_construction: int = 40,
@@ -94,6 +105,7 @@ def run(
     exact = heap.I.copy()
 
     faiss.omp_set_num_threads(1)  # single-query latency on one thread: honest on a shared 2-core box
+    niceness = unnice()
     sweeps = []
     for nprobe in nprobes:
         ivf.nprobe = nprobe
@@ -119,6 +131,7 @@ def run(
         "sweep": sweeps,
         "chosen": chosen,
         "meets_floor": bool(ok),
+        "latency_niceness": niceness,
     }
     del ivf
     if hnsw_n:
@@ -171,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", type=Path, help=".npy of real sentence embeddings (realistic vectors)")
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--nlist", type=int, default=1024)
-    parser.add_argument("--noise", type=float, default=0.5)
+    parser.add_argument("--noise", type=float, default=0.6)
     parser.add_argument("--hnsw-n", type=int, default=0)
     args = parser.parse_args(argv)
     base = np.load(args.base, allow_pickle=False) if args.base else None

@@ -81,6 +81,13 @@ def corpus_table(name: str, c: dict[str, Any]) -> list[str]:
             f"{hits['qabot_hit1']:.3f} / {hits['qabot_hit4']:.3f}",
             f"{hits['tutorial_hit1']:.3f} / {hits['tutorial_hit4']:.3f}",
         )
+    fq = c.get("faiss_single_query_ms") or {}
+    if fq:
+        row(
+            f"dense step alone p50, FAISS {fq.get('default_threads')} threads / 1 thread (ms)",
+            f"{_fmt(fq.get('default_threads_p50'))} / {_fmt(fq.get('one_thread_p50'))}",
+            None,
+        )
     inc = c.get("incremental")
     if inc:
         row("add one article (s)", inc.get("add_one_article_s"), None)
@@ -168,14 +175,22 @@ def to_markdown(results: dict[str, Any]) -> str:
             *_table(["", "seconds (median)", "peak RSS (MB)", "all runs (s)"], rows),
             "",
         ]
-    f1m = results.get("faiss_1m")
+    for f1m in [results.get("faiss_1m"), *(results.get("faiss_1m_other") or [])]:
+        lines += faiss_table(f1m)
+    return "\n".join(lines)
+
+
+def faiss_table(f1m: Any) -> list[str]:
+    lines: list[str] = []
     if f1m and "error" not in f1m:
+        peak = f1m.get("child_peak_rss_mb") or f1m.get("peak_rss_mb")
         rows = [[s["nprobe"], s["recall_at_10"], s["p50"], s["p95"]] for s in f1m.get("sweep", [])]
         lines += [
-            f"### FAISS alone: {_fmt(f1m.get('vectors'))} {f1m.get('kind')} 384-d vectors, {f1m.get('index')}",
+            f"### FAISS alone: {_fmt(f1m.get('vectors'))} {f1m.get('kind')} 384-d vectors, {f1m.get('index')}"
+            + (f" (noise {f1m['noise']}, from {f1m['base_vectors']} real embeddings)" if f1m.get("noise") else ""),
             "",
             f"build {_fmt(f1m.get('build_s'))} s (train {_fmt(f1m.get('train_s'))} s + add {_fmt(f1m.get('add_s'))} s),"
-            f" index ~{_fmt(f1m.get('index_mb'))} MB, child peak RSS {_fmt(f1m.get('child_peak_rss_mb'))} MB,"
+            f" index ~{_fmt(f1m.get('index_mb'))} MB, peak RSS {_fmt(peak)} MB,"
             f" exact search {_fmt(f1m.get('exact_ms_per_query_batched'))} ms/query (batched).",
             "",
             *_table(["nprobe", "recall@10", "p50 (ms, 1 thread)", "p95 (ms)"], rows),
@@ -183,4 +198,4 @@ def to_markdown(results: dict[str, Any]) -> str:
         ]
     elif f1m:
         lines += ["### FAISS 1M: failed", "", f"`{f1m}`", ""]
-    return "\n".join(lines)
+    return lines

@@ -46,6 +46,7 @@ class BenchOptions:
     out: Path = ROOT / "results" / "bench.json"
     work: Path | None = None  # where corpora and indexes go (default: a fresh temp folder, removed after)
     quick: bool = False  # seeds + RGB only, fewer rounds
+    seeds_only: bool = False  # seeds/ (build, latency, encoder agreement) and cold start only
     with_10k: bool = True
     real_10k: bool = False  # embed the 10k corpus with the real encoder instead of looked-up real vectors
     with_100k: bool = False
@@ -56,7 +57,7 @@ class BenchOptions:
     rgb: Path = RGB_FILE
     questions: Path | None = None
     use_100k: Path | None = None  # JSON of an earlier `python -m bench.scale` run, instead of running it
-    use_1m: Path | None = None  # JSON of an earlier `python -m bench.faiss_scale` run
+    use_1m: list[Path] = field(default_factory=list)  # JSONs of earlier `python -m bench.faiss_scale` runs
 
 
 @dataclass
@@ -294,6 +295,32 @@ def latency(
     return result
 
 
+def faiss_threads(index: Any, queries: int = 30, k: int = 150) -> dict[str, object]:
+    """The dense step alone (k=150 nearest sentences, as qabot asks), FAISS's default threads vs one thread."""
+    import faiss
+
+    vectors = index.vectors
+    if not len(vectors):
+        return {}
+    picks = vectors[np.random.default_rng(1).integers(0, len(vectors), queries)]
+    k = min(k, len(vectors))
+    default = faiss.omp_get_max_threads()
+    out: dict[str, object] = {"vectors": len(vectors), "k": k, "default_threads": default}
+    try:
+        for label, threads in (("default_threads_p50", default), ("one_thread_p50", 1)):
+            faiss.omp_set_num_threads(threads)
+            index.faiss_index.search(picks[:1], k)
+            ms = []
+            for q in picks:
+                started = time.perf_counter()
+                index.faiss_index.search(q.reshape(1, -1), k)
+                ms.append((time.perf_counter() - started) * 1000)
+            out[label] = summarise(ms)["p50"]
+    finally:
+        faiss.omp_set_num_threads(default)
+    return out
+
+
 def hit_at_k(settings: Any, models: Models, tindex: Any, expected: dict[str, list[str]]) -> dict[str, object]:
     """Source hit@1 / hit@4 of qabot search and of the tutorial, on questions with expected sources."""
     from bot.core import QABot
@@ -399,6 +426,7 @@ def run_corpus(
         "tutorial_build": tutorial,
         "latency": latency(settings, models, tindex, questions, rounds or opts.rounds),
     }
+    result["faiss_single_query_ms"] = faiss_threads(index)
     if tutorial is not None:
         result["build_seconds_qabot_over_tutorial"] = ratio(qabot["seconds"], tutorial["seconds"])  # type: ignore[arg-type]
     if expected and tindex is not None:
@@ -475,12 +503,13 @@ def run_bench(opts: BenchOptions, log: Log = print) -> dict[str, object]:
         "machine": machine(),
         "options": {
             "quick": opts.quick,
+            "seeds_only": opts.seeds_only,
             "with_10k": opts.with_10k and not opts.quick,
             "real_10k": opts.real_10k,
             "with_100k": opts.with_100k,
             "with_1m": opts.with_1m,
             "use_100k": str(opts.use_100k) if opts.use_100k else None,
-            "use_1m": str(opts.use_1m) if opts.use_1m else None,
+            "use_1m": [str(p) for p in opts.use_1m],
             "rounds": rounds,
         },
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -491,26 +520,49 @@ def run_bench(opts: BenchOptions, log: Log = print) -> dict[str, object]:
     results["model_load_s"] = models.load_s
     corpora: dict[str, object] = {}
     results["corpora"] = corpora
+    errors: dict[str, str] = {}
+    results["errors"] = errors
+    state: dict[str, Any] = {"sentences": real_sentences(opts.seeds, opts.rgb)}
 
-    seeds, seeds_index, _ = run_corpus("seeds", opts.seeds, work, models, seeds_q, opts, log, expected=expected)
-    corpora["seeds"] = seeds
-    rgb_dir = write_rgb_corpus(opts.rgb, work / "corpus-rgb")
-    rgb, rgb_index, _ = run_corpus("rgb", rgb_dir, work, models, rgb_q, opts, log, rounds=1, raw_cap=800)
-    corpora["rgb"] = rgb
+    def section(name: str, fn: Callable[[], None]) -> None:
+        """Run one part; a failure is recorded and the run goes on; partial results are saved after each."""
+        try:
+            fn()
+        except Exception as err:  # a benchmark part failing must not lose the others
+            import traceback
 
-    log("encoder: int8 ONNX twin against fp32")
-    sentences = real_sentences(opts.seeds, opts.rgb)
-    sample = random.Random(5).sample(sentences, min(200 if opts.quick else 400, len(sentences)))
-    results["encoder"] = run_encoders(models, seeds_index, rgb_index, seeds_q, rgb_q, sample)
-    results["encoder"]["onnx_index_seeds"] = onnx_built_index(opts.seeds, work, models, seeds_index, seeds_q)  # type: ignore[index]
+            errors[name] = f"{type(err).__name__}: {err}"
+            log(f"{name} FAILED: {traceback.format_exc()}")
+        opts.out.parent.mkdir(parents=True, exist_ok=True)
+        opts.out.with_suffix(".partial.json").write_text(json.dumps(results, indent=2, default=str))
 
-    log("cold start")
-    results["cold_start"] = cold_start(
-        work / "index-seeds", opts.seeds, work / "tutorial-seeds", 1 if opts.quick else opts.cold_runs, log
-    )
+    def seeds_part() -> None:
+        corpora["seeds"], state["seeds_index"], _ = run_corpus(
+            "seeds", opts.seeds, work, models, seeds_q, opts, log, expected=expected
+        )
 
-    mixed_q = seeds_q[:30] + rgb_q[:30]
-    if opts.with_10k and not opts.quick:
+    def rgb_part() -> None:
+        rgb_dir = write_rgb_corpus(opts.rgb, work / "corpus-rgb")
+        corpora["rgb"], state["rgb_index"], _ = run_corpus(
+            "rgb", rgb_dir, work, models, rgb_q, opts, log, rounds=1, raw_cap=800
+        )
+
+    def encoder_part() -> None:
+        log("encoder: int8 ONNX twin against fp32")
+        sentences = state["sentences"]
+        sample = random.Random(5).sample(sentences, min(200 if opts.quick else 400, len(sentences)))
+        encoder = run_encoders(models, state["seeds_index"], state.get("rgb_index"), seeds_q, rgb_q, sample)
+        encoder["onnx_index_seeds"] = onnx_built_index(opts.seeds, work, models, state["seeds_index"], seeds_q)
+        results["encoder"] = encoder
+
+    def cold_part() -> None:
+        log("cold start")
+        results["cold_start"] = cold_start(
+            work / "index-seeds", opts.seeds, work / "tutorial-seeds", 1 if opts.quick else opts.cold_runs, log
+        )
+
+    def ten_k_part() -> None:
+        sentences = state["sentences"]
         corpus = work / "corpus-10k"
         made = write_synthetic_corpus(corpus, sentences, 10_000)
         embedder: Embedder = models.st
@@ -524,38 +576,55 @@ def run_bench(opts: BenchOptions, log: Log = print) -> dict[str, object]:
             corpus,
             work,
             models,
-            mixed_q,
+            seeds_q[:30] + rgb_q[:30],
             opts,
             log,
             embedder=embedder,
             with_tutorial=opts.real_10k,
-            raw_cap=None if opts.real_10k else 3000,
+            raw_cap=None if opts.real_10k else 1000,
         )
         ten["synthetic"] = made
+        corpora["10k"] = ten
         log("[10k] incremental update")
         ten["incremental"] = incremental(corpus, work / "index-10k", models.st, sentences)
-        corpora["10k"] = ten
         if isinstance(embedder, CachedEmbedder):
             np.save(work / "cache.npy", np.stack([embedder.cache[t] for t in embedder.cache]), allow_pickle=False)
             (work / "cache.json").write_text(json.dumps(list(embedder.cache)))
 
-    if opts.use_100k:
-        corpora["100k"] = {**json.loads(opts.use_100k.read_text()), "from_earlier_run": str(opts.use_100k)}
-    elif opts.with_100k:
+    def hundred_k_part() -> None:
+        if opts.use_100k:
+            corpora["100k"] = {**json.loads(opts.use_100k.read_text()), "from_earlier_run": str(opts.use_100k)}
+            return
         log("[100k] in a nice -n 10 child process")
         if not (work / "cache.npy").is_file():
-            np.save(work / "cache.npy", models.st.embed(sentences), allow_pickle=False)
-            (work / "cache.json").write_text(json.dumps(sentences))
+            np.save(work / "cache.npy", models.st.embed(state["sentences"]), allow_pickle=False)
+            (work / "cache.json").write_text(json.dumps(state["sentences"]))
         args = ["bench.scale", "--work", str(work), "--chunks", "100000", "--rounds", str(rounds)]
         corpora["100k"] = scale_child(work, "scale-100k", 100_000, args)
 
-    if opts.use_1m:
-        results["faiss_1m"] = {**json.loads(opts.use_1m.read_text()), "from_earlier_run": str(opts.use_1m)}
-    elif opts.with_1m:
+    def one_m_part() -> None:
+        if opts.use_1m:
+            runs = [{**json.loads(path.read_text()), "from_earlier_run": str(path)} for path in opts.use_1m]
+            results["faiss_1m"] = runs[0]  # the floor is checked on the first
+            results["faiss_1m_other"] = runs[1:]
+            return
         log("[1M] FAISS alone in a nice -n 10 child process")
         base = work / "base.npy"
-        np.save(base, models.st.embed(sentences), allow_pickle=False)
+        np.save(base, models.st.embed(state["sentences"]), allow_pickle=False)
         results["faiss_1m"] = scale_child(work, "faiss-1m", 0, ["bench.faiss_scale", "--base", str(base)])
+
+    section("seeds", seeds_part)
+    if not opts.seeds_only:
+        section("rgb", rgb_part)
+    if "seeds_index" in state:
+        section("encoder", encoder_part)
+    section("cold_start", cold_part)
+    if opts.with_10k and not opts.quick and not opts.seeds_only:
+        section("10k", ten_k_part)
+    if opts.use_100k or opts.with_100k:
+        section("100k", hundred_k_part)
+    if opts.use_1m or opts.with_1m:
+        section("1m", one_m_part)
 
     results["bench_peak_rss_mb"] = peak_rss_mb()
     results["bench_rss_mb_at_end"] = rss_mb()
