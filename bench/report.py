@@ -25,6 +25,10 @@ def _g(data: Any, *keys: str) -> Any:
     return data
 
 
+def _ratio(a: Any, b: Any) -> float | None:
+    return round(a / b, 3) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
@@ -74,6 +78,14 @@ def corpus_table(name: str, c: dict[str, Any]) -> list[str]:
         "(retrieval only)" if r else None,
         lat.get("answer_over_tutorial_p50"),
     )
+    r1 = lat.get("tutorial_retrieval_1thread_ms") or {}
+    if r1:
+        row(
+            "  tutorial with torch on 1 thread: p50 / p95 (ms)",
+            None,
+            f"{_fmt(r1.get('p50'))} / {_fmt(r1.get('p95'))}",
+            _ratio(a.get("p50"), r1.get("p50")),
+        )
     hits = c.get("retrieval_hits")
     if hits:
         row(

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -259,6 +259,7 @@ def latency(
     search_ms: list[float] = []
     answer_ms: list[float] = []
     tutorial_ms: list[float] = []
+    tutorial_1t_ms: list[float] = []
     stages: dict[str, list[float]] = {}
     for _ in range(rounds):
         for q in qs:
@@ -275,6 +276,10 @@ def latency(
                 t = time.perf_counter()
                 tindex.search(models.tutorial, q)
                 tutorial_ms.append((time.perf_counter() - t) * 1000)
+                with torch_threads(1):  # the tutorial again with torch on one thread (as qabot's ONNX query path)
+                    t = time.perf_counter()
+                    tindex.search(models.tutorial, q)
+                    tutorial_1t_ms.append((time.perf_counter() - t) * 1000)
     result: dict[str, object] = {
         "questions": len(qs),
         "rounds": rounds,
@@ -285,6 +290,7 @@ def latency(
         "qabot_answer_ms": summarise(answer_ms) if answers else None,
         "answer_stages_p50_ms": {k: summarise(v)["p50"] for k, v in stages.items()},
         "tutorial_retrieval_ms": summarise(tutorial_ms) if tindex is not None else None,
+        "tutorial_retrieval_1thread_ms": summarise(tutorial_1t_ms) if tindex is not None else None,
     }
     if tindex is not None:
         tut = summarise(tutorial_ms)["p50"]
@@ -292,7 +298,25 @@ def latency(
         if answers:
             result["answer_over_tutorial_p50"] = ratio(summarise(answer_ms)["p50"], tut)
             result["tutorial_over_answer_p50"] = ratio(tut, summarise(answer_ms)["p50"])
+            one = summarise(tutorial_1t_ms)["p50"]
+            result["tutorial_1thread_over_answer_p50"] = ratio(one, summarise(answer_ms)["p50"])
     return result
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """torch's intra-op threads set to n for the block (no-op without torch)."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def faiss_threads(index: Any, queries: int = 30, k: int = 150) -> dict[str, object]:
@@ -682,6 +706,12 @@ def floors(results: dict[str, object]) -> list[dict[str, object]]:
     check(
         "tutorial retrieval p50 / qabot answer p50 (seeds)",
         _get(results, "corpora", "seeds", "latency", "tutorial_over_answer_p50"),
+        lambda v: v >= 2,
+        ">= 2",
+    )
+    check(
+        "  same, tutorial with torch on 1 thread",
+        _get(results, "corpora", "seeds", "latency", "tutorial_1thread_over_answer_p50"),
         lambda v: v >= 2,
         ">= 2",
     )

@@ -87,6 +87,8 @@ def test_qabot_build_tutorial_latency_and_report(tmp_path: Path) -> None:
     assert lat["tutorial_retrieval_ms"]["n"] == 4  # type: ignore[index]
     p50 = lat["qabot_answer_ms"]["p50"], lat["tutorial_retrieval_ms"]["p50"]  # type: ignore[index]
     assert lat["tutorial_over_answer_p50"] == measure.ratio(p50[1], p50[0])
+    one_thread = lat["tutorial_retrieval_1thread_ms"]["p50"]  # type: ignore[index]
+    assert lat["tutorial_1thread_over_answer_p50"] == measure.ratio(one_thread, p50[0])
     assert set(lat["answer_stages_p50_ms"]) >= {"retrieve_ms", "total_ms"}  # type: ignore[arg-type]
 
     inc = run.incremental(corpus, tmp_path / "index", HashEmbedder(), ["A new sentence here, for the test."] * 3)
