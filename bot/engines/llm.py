@@ -164,7 +164,7 @@ class LLMEngine(Engine):
             return Draft(text=ABSTAIN_PHRASE, abstained=True, confidence=0.0, engine=self.name)
         text, quotes, scores = self._cite(reply, evidence)
         if not quotes:
-            log.info("%s cited no valid passage: falling back to the extractive answer", self.name)
+            log.info("%s cited no valid passage (%r): falling back to the extractive answer", self.name, reply[:300])
             fallback = self._extractive().draft(evidence)
             fallback.engine = f"{self.name}+extractive"
             return fallback
