@@ -38,6 +38,7 @@ NO_ANSWER = "The articles don't say."
 W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
 CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.3, 0.05, 0.2, 0.2
 PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
+EXTRA_LEXICAL = 0.5
 KEEP_RATIO = 0.7  # further sentences must score within this share of the best
 DISPUTE_RATIO = 0.6  # the disputing side of a disagreement must score within this share of the best
 NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
@@ -154,8 +155,12 @@ class ExtractiveEngine(Engine):
         for candidate in scored[1:]:
             if len(chosen) >= self.settings.max_answer_sentences or candidate.score < KEEP_RATIO * best.score:
                 break
-            if all(not _similar(candidate.text, c.text) for c in chosen) and (
-                has_answer_type(candidate.text, info.wants, info.text) or candidate.lexical >= best.lexical
+            # a further sentence must be about the question too: the wanted kind of answer near its
+            # words, and at least half the word coverage of the best sentence
+            if (
+                all(not _similar(candidate.text, c.text) for c in chosen)
+                and candidate.typed
+                and candidate.lexical >= EXTRA_LEXICAL * best.lexical
             ):
                 chosen.append(candidate)
         return self.compose(evidence.index, [c.quote for c in chosen], best.score)
