@@ -93,7 +93,7 @@ def write_synthetic_corpus(
 ) -> dict[str, int]:
     """Article files of shuffled real sentences until the estimated chunk count reaches target_chunks.
 
-    Each file: a title line, a blank line, then paragraphs of `per_paragraph` sentences. Sentences
+    Each file: a title line, a blank line, then paragraphs of `per_paragraph` sentences, one a line. Sentences
     repeat across files (the pool is a few thousand); the order never does."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -101,7 +101,8 @@ def write_synthetic_corpus(
     chunks = files = total_sentences = 0
     while chunks < target_chunks:
         picked = rng.sample(pool, min(sentences_per_article, len(pool)))
-        paragraphs = [" ".join(picked[i : i + per_paragraph]) for i in range(0, len(picked), per_paragraph)]
+        # one sentence a line (qabot splits line by line, so its sentences are these, found in the vector cache)
+        paragraphs = ["\n".join(picked[i : i + per_paragraph]) for i in range(0, len(picked), per_paragraph)]
         title = f"Synthetic article {files:06d}: " + " ".join(picked[0].split()[:8])
         text = title + "\n\n" + "\n\n".join(paragraphs) + "\n"
         sub = folder / f"{files // 1000:03d}"
