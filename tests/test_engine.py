@@ -144,3 +144,20 @@ def test_html_quotes_are_checked_against_the_page(tmp_path: Path) -> None:
     assert quote_is_verbatim(bot.index, bot.files, quote)
     (corpus / "news.html").write_text(page.replace("The governor said", "The mayor said"))
     assert not quote_is_verbatim(bot.index, SourceFiles(corpus), quote)
+
+
+def test_quotation_marks_decide_which_way_a_quote_grows() -> None:
+    from bot.engines.extractive import _quote_balance
+
+    assert _quote_balance("“In Pakistani media, reports are circulating.") == 1
+    assert _quote_balance("Inshallah, it will be my final day,” Massoud tweeted.") == -1
+    assert _quote_balance('"Final decisions have been taken.') == 1
+    assert _quote_balance('The assault is strongly condemned," the spokesman told reporters.') == -1
+    assert _quote_balance("“Whole,” he said.") == 0
+
+
+@pytest.mark.model
+def test_real_split_quotation_comes_whole(real_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = real_bot.answer("What did Iran's foreign ministry spokesman say?")
+    quote = answer.citations[0].quote
+    assert quote.startswith('"The news coming from Panjshir') and quote.endswith("told reporters.")

@@ -235,7 +235,10 @@ def _quote_balance(text: str) -> int:
     if curly:
         return curly
     if text.count('"') % 2:
-        return 1 if text.lstrip().startswith('"') or text.find('"') < len(text) / 2 else -1
+        # a straight quote closes when it follows a word or punctuation and opens otherwise
+        at = text.index('"')
+        closes = at > 0 and not text[at - 1].isspace() and (at + 1 == len(text) or text[at + 1] in " ,.;:!?")
+        return -1 if closes else 1
     return 0
 
 
