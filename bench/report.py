@@ -196,7 +196,7 @@ def faiss_table(f1m: Any) -> list[str]:
     lines: list[str] = []
     if f1m and "error" not in f1m:
         peak = f1m.get("child_peak_rss_mb") or f1m.get("peak_rss_mb")
-        rows = [[s["nprobe"], s["recall_at_10"], s["p50"], s["p95"]] for s in f1m.get("sweep", [])]
+        rows = [[s["nprobe"], f"{s['recall_at_10']:.4f}", s["p50"], s["p95"]] for s in f1m.get("sweep", [])]
         lines += [
             f"### FAISS alone: {_fmt(f1m.get('vectors'))} {f1m.get('kind')} 384-d vectors, {f1m.get('index')}"
             + (f" (noise {f1m['noise']}, from {f1m['base_vectors']} real embeddings)" if f1m.get("noise") else ""),
