@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     name = f"{args.chunks // 1000}k"
     corpus = args.work / f"corpus-{name}"
     made = write_synthetic_corpus(corpus, sentences, args.chunks)
-    build, _ = qabot_build(corpus, args.work / f"index-{name}", cached, st.model, raw_cap=3000)  # type: ignore[attr-defined]
+    build, index = qabot_build(corpus, args.work / f"index-{name}", cached, st.model, raw_cap=3000)  # type: ignore[attr-defined]
+    del index, cached  # one loaded index at a time (the latency step loads its own)
     questions = seeds_questions()[0][:30] + rgb_queries(RGB_FILE)[:30]
     result = {
         "corpus": str(corpus),
