@@ -140,18 +140,6 @@ def analyse(question: str) -> QuestionInfo:
     return QuestionInfo(text=question, wants=wants, polar=polar, terms=tuple(dict.fromkeys(stems(question))))
 
 
-def new_names(sentence: str, question: str) -> list[str]:
-    """Capitalised words of the sentence (not its first word) that the question does not mention."""
-    asked = {w.lower() for w in WORD.findall(question)}
-    asked |= {w.removesuffix("’s").removesuffix("'s") for w in asked}
-    found = []
-    for match in CAPITALISED.finditer(sentence):
-        word = match.group(0).removesuffix("’s").removesuffix("'s")
-        if not NOT_NAMES.match(word) and word.lower() not in asked:
-            found.append(word)
-    return found
-
-
 def answer_spans(sentence: str, wants: str, question: str) -> list[int]:
     """Character offsets where a thing of the wanted kind starts in the sentence."""
     if wants == "name":
@@ -201,11 +189,7 @@ def mentions(text: str, name: str) -> bool:
 
 def has_answer_type(sentence: str, wants: str | None, question: str = "") -> bool:
     """Does the sentence hold the kind of thing asked for (a name the question lacks, a number, a date)?"""
-    if wants is None:
-        return True
-    if wants == "name":
-        return bool(new_names(sentence, question))
-    return bool(ANSWER_PATTERNS[wants].search(sentence))
+    return wants is None or bool(answer_spans(sentence, wants, question))
 
 
 def stance(sentence: str) -> str | None:
