@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -122,7 +123,9 @@ def analyse(question: str) -> QuestionInfo:
         q,
     ):
         wants = "number"
-    elif re.search(r"^(?:\w+\s)?when\b|\b(?:what|which) (?:day|date|year|month|time|weekday|night)\b", q):
+    elif re.search(r"^(?:\w+\s)?when\b|\b(?:what|which) (?:day|date|year|month|time|weekday|night)\b", q) or re.search(
+        r"^(?:what|which)\b.*\b(?:date|day|year)\b", q
+    ):
         wants = "date"
     elif (
         re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|man|woman|leader|group|country)\b", q)
@@ -165,6 +168,90 @@ def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5) -> boo
     starts = [w.start() for w in words]
     answer_at = [bisect.bisect_right(starts, offset) - 1 for offset in answer_spans(sentence, info.wants, info.text)]
     return any(abs(i - j) <= window for i in term_at for j in answer_at)
+
+
+MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+DATE_VALUE = re.compile(
+    rf"\b(?:(?P<m1>{MONTHS})\.? (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?:of )?(?P<y1>(?:1[89]|20)\d\d))?|"
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<m2>{MONTHS})\.?(?:,? (?P<y2>(?:1[89]|20)\d\d))?)\b"
+)
+# A run of capitalised words, initials allowed inside ("Niels B. Christiansen").
+NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*\w(?:(?: [A-Z]\.)? [A-Z][\w’'-]*\w)*")
+NUMBER_VALUE = re.compile(r"(?<![\w.])\$?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|trillion|thousand|%|percent)?", re.I)
+
+
+def answer_values(
+    sentence: str, info: QuestionInfo, window: int = 5, common: frozenset[str] = frozenset()
+) -> dict[str, int]:
+    """The answers of the wanted kind the sentence gives near the question's words, each with its distance
+    in words to the nearest of them. Values are normalised so that
+    two sources giving the same answer give the same value: a name's words ("niels b. christiansen"),
+    a day ("sep 7 2018", "nov 17"), a number with its scale ("6.3 billion"). Capitalised words that are
+    `common` (the corpus mostly writes them in lower case: "Foundation", "Player") are not names."""
+    if info.wants is None:
+        return {}
+    words = list(WORD.finditer(sentence))
+    stemmed = _stemmer().stemWords([w.group(0).lower().removesuffix("’s").removesuffix("'s") for w in words])
+    terms = set(info.terms)
+    term_at = [i for i, s in enumerate(stemmed) if s in terms]
+    starts = [w.start() for w in words]
+
+    values: dict[str, int] = {}
+
+    def add(offset: int, value: str) -> None:
+        j = bisect.bisect_right(starts, offset) - 1
+        gap = min((abs(i - j) for i in term_at), default=window + 1)
+        if gap <= window and gap < values.get(value, window + 1):
+            values[value] = gap
+
+    if info.wants == "name":
+        asked = {w.lower().removesuffix("’s").removesuffix("'s") for w in WORD.findall(info.text)}
+        for m in NAME_RUN.finditer(sentence):
+            name = [w.removesuffix("’s").removesuffix("'s") for w in m.group(0).split()]
+            name = [w for w in name if len(w) > 1 and not NOT_NAMES.match(w) and w.lower() not in asked | common]
+            if name:
+                add(m.start(), " ".join(name).lower())
+    elif info.wants == "date":
+        for m in DATE_VALUE.finditer(sentence):
+            month = (m.group("m1") or m.group("m2"))[:3].lower()
+            day, year = m.group("d1") or m.group("d2"), m.group("y1") or m.group("y2")
+            add(m.start(), " ".join(x for x in (month, str(int(day)), year) if x))
+    else:
+        for m in NUMBER_VALUE.finditer(sentence):
+            if m.group(1) not in info.numbers:
+                add(m.start(1), " ".join(x for x in (m.group(1).replace(",", ""), (m.group(2) or "").lower()) if x))
+    return values
+
+
+def common_words(texts: Iterable[str]) -> frozenset[str]:
+    """Words the texts write in lower case at least as often as capitalised: common nouns, not names."""
+    lower: dict[str, int] = {}
+    upper: dict[str, int] = {}
+    for text in texts:
+        for w in WORD.findall(text):
+            counts = upper if w[0].isupper() else lower
+            counts[w.lower()] = counts.get(w.lower(), 0) + 1
+    return frozenset(w for w, n in lower.items() if n >= upper.get(w, 0))
+
+
+def gives_value(text: str, value: str, wants: str) -> bool:
+    """Does the text give this answer value (as `answer_values` normalises it), wherever it stands?"""
+    if wants == "name":
+        return bool(re.search(rf"\b{re.escape(value.split()[-1])}\b", text, re.IGNORECASE))
+    if wants == "date":
+        month, day, *year = value.split()
+        for m in DATE_VALUE.finditer(text):
+            same_day = int(m.group("d1") or m.group("d2")) == int(day)
+            if same_day and (m.group("m1") or m.group("m2"))[:3].lower() == month:
+                found = m.group("y1") or m.group("y2")
+                if not year or not found or found == year[0]:
+                    return True
+        return False
+    number, *scale = value.split()
+    return any(
+        m.group(1).replace(",", "") == number and (m.group(2) or "").lower() == (scale[0] if scale else "")
+        for m in NUMBER_VALUE.finditer(text)
+    )
 
 
 def names_in(question: str) -> list[str]:

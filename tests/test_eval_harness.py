@@ -267,6 +267,7 @@ RGB = [
         "positive": ["The 2021 Zorbat regatta was held in Quillon in May.", "Quillon hosted the regatta."],
         "negative": ["The 2019 regatta was held in Velmar.", "Rowing is popular on the Zorbat."],
         "positive_wrong": ["The 2021 Zorbat regatta was held in Velmar in May."],
+        "fakeanswer": "Velmar",
     },
     {
         "id": 1,
@@ -314,6 +315,9 @@ def test_rgb_answers_and_corpus(tmp_path: Path) -> None:
     wrong = load_cases(path, work_dir=tmp_path / "work", rgb_pool="pos+neg+wrong")
     assert wrong.corpus != case_set.corpus
     assert any("Velmar in May" in line for line in (wrong.corpus / "passages.jsonl").read_text().splitlines())  # type: ignore[operator]
+    # the planted answer is what a counterfactual answer must show next to the gold one
+    assert wrong.cases[0].conflicting == (("Velmar",),) and case_set.cases[0].conflicting == ()
+    assert wrong.cases[1].conflicting == ()  # no fakeanswer given
 
 
 def test_rgb_eval_builds_and_uses_its_own_corpus(tiny: Path) -> None:

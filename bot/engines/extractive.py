@@ -20,6 +20,9 @@ from bot.language import (
     QuestionInfo,
     analyse,
     answer_near_terms,
+    answer_values,
+    common_words,
+    gives_value,
     has_answer_type,
     is_caption,
     is_instruction,
@@ -41,6 +44,8 @@ PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged a
 EXTRA_LEXICAL = 0.5
 KEEP_RATIO = 0.7  # further sentences must score within this share of the best
 DISPUTE_RATIO = 0.6  # the disputing side of a disagreement must score within this share of the best
+VALUE_WINDOW = 8  # words between a question's word and the answer value it gives
+CONFLICT_LIKENESS = 0.75  # two sentences giving different answers contradict when otherwise this alike
 NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
 NOT_A_QUESTION = (
     "I only answer questions about the articles; instructions inside a question are not followed. "
@@ -66,6 +71,7 @@ class ExtractiveEngine(Engine):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._stats: tuple[int, list[frozenset[str]], dict[str, float], float] | None = None
+        self._common: tuple[int, frozenset[str]] | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ scoring
@@ -84,6 +90,13 @@ class ExtractiveEngine(Engine):
                 idf = {s: math.log(1 + n / c) for s, c in df.items()}
                 self._stats = (id(index), words, idf, math.log(1 + n))
             return self._stats[1], self._stats[2], self._stats[3]
+
+    def common(self, index: Index) -> frozenset[str]:
+        """Words the corpus mostly writes in lower case (so a capitalised one is a heading, not a name)."""
+        with self._lock:
+            if self._common is None or self._common[0] != id(index):
+                self._common = (id(index), common_words(a.text for a in index.articles.values()))
+            return self._common[1]
 
     def score(self, evidence: Evidence, info: QuestionInfo) -> list[Scored]:
         index = evidence.index
@@ -143,12 +156,14 @@ class ExtractiveEngine(Engine):
             return self.abstain(scored, threshold, evidence.index)
         best = scored[0]
         sides = self.disagreement(scored, best) if info.contestable else None
+        second = "On the other side:"
+        if sides is None and info.wants:
+            sides, second = self.conflict(scored, best, info, evidence.index), "Another source says otherwise:"
         if sides is not None:
-            claim, denial = sides
-            quotes = [self.whole_quote(evidence.index, s.quote) for s in (claim, denial)]
+            quotes = [self.whole_quote(evidence.index, s.quote) for s in sides]
             text = (
                 f"The sources disagree. {self.quote_text(evidence.index, quotes[0])} [1] "
-                f"On the other side: {self.quote_text(evidence.index, quotes[1])} [2]"
+                f"{second} {self.quote_text(evidence.index, quotes[1])} [2]"
             )
             return Draft(text=text, quotes=quotes, confidence=best.score, engine=self.name)
         chosen = [best]
@@ -213,6 +228,37 @@ class ExtractiveEngine(Engine):
                 return claims[0], disputes[0]
         return None
 
+    def conflict(
+        self, scored: list[Scored], best: Scored, info: QuestionInfo, index: Index
+    ) -> tuple[Scored, Scored] | None:
+        """Another source that says the same thing as the best sentence with a different answer (another
+        name, date or number), and scores nearly as well: the sources contradict each other."""
+        common = self.common(index)
+        mine = answer_values(best.text, info, VALUE_WINDOW, common)
+        if not mine or info.wants is None:
+            return None
+        wants = info.wants
+        floor = max(DISPUTE_RATIO * best.score, self.settings.abstain_below)
+        for other in scored[1:]:
+            if other.score < floor:
+                break
+            if other.quote.source == best.quote.source or not other.typed:
+                continue
+            # about the same thing: the question's numbers (a year) that the best gives, it gives too
+            if any(_has_number(best.text, n) and not _has_number(other.text, n) for n in info.numbers):
+                continue
+            theirs = answer_values(other.text, info, VALUE_WINDOW, common)
+            if not theirs:
+                continue
+            # the answers each gives that the other does not; the rest of the two sentences alike
+            only_mine = {v for v in mine if not gives_value(other.text, v, wants)}
+            only_theirs = {v for v in theirs if not gives_value(best.text, v, wants)}
+            if only_mine and only_theirs:
+                likeness = _likeness(_without(best.text, only_mine), _without(other.text, only_theirs))
+                if likeness >= CONFLICT_LIKENESS:
+                    return best, other
+        return None
+
     def with_counter_evidence(self, evidence: Evidence) -> Evidence:
         """For a yes/no question about a claimed event, also retrieve what disputes it."""
         if evidence.search is None:
@@ -269,6 +315,21 @@ def _same_line(article: Article, a: Span, b: Span) -> bool:
     return "\n" not in article.text[a.start : b.end]
 
 
-def _similar(a: str, b: str) -> bool:
+def _has_number(text: str, number: str) -> bool:
+    return bool(re.search(rf"\b{re.escape(number)}", text, re.IGNORECASE))
+
+
+def _without(text: str, values: set[str]) -> str:
+    """The text with the words of the given answer values taken out."""
+    drop = {s for v in values for s in stems(v)}
+    return " ".join(s for s in stems(text) if s not in drop)
+
+
+def _likeness(a: str, b: str) -> float:
+    """Jaccard overlap of the two texts' stems."""
     sa, sb = set(stems(a)), set(stems(b))
-    return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= 0.5
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
+def _similar(a: str, b: str) -> bool:
+    return _likeness(a, b) >= 0.5

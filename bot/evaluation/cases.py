@@ -32,6 +32,8 @@ class Case:
     answerable: bool = True
     history: tuple[str, ...] = ()  # earlier questions of the conversation, asked first, not scored
     kind: str = "fact"
+    # answers that planted (counterfactual) passages give instead: an answer meeting both shows the conflict
+    conflicting: tuple[tuple[str, ...], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +45,7 @@ class Case:
             "expected_sources": list(self.expected_sources),
             "answerable": self.answerable,
             "history": list(self.history),
+            "conflicting": [list(g) for g in self.conflicting],
         }
 
 
@@ -223,6 +226,9 @@ def load_rgb(path: Path, records: list[tuple[int, dict[str, Any]]], work_dir: Pa
                 must_include=groups,
                 expected_sources=tuple(sources),
                 kind="rgb",
+                conflicting=answer_groups(record["fakeanswer"])
+                if record.get("fakeanswer") and "positive_wrong" in kinds
+                else (),
             )
         )
     notes = [f"RGB corpus ({pool}): {len(lines)} distinct passages in {target}"]

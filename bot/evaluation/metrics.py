@@ -177,10 +177,18 @@ def score_case(case: dict[str, Any], quote_check: Callable[[dict[str, Any]], tup
         "hit_at_1": hit_at(retrieved, expected, 1) if answerable and expected else None,
         "hit_at_5": hit_at(retrieved, expected, 5) if answerable and expected else None,
         "rr": reciprocal_rank(retrieved, expected) if answerable and expected else None,
+        # counterfactual cases: does the answer give both the gold answer and the planted one, and say they differ?
+        "both_sides": satisfies(text, case["must_include"]) and satisfies(text, case["conflicting"])
+        if answerable and case.get("conflicting") and case.get("must_include") and not case.get("abstained")
+        else None,
+        "conflict_said": DISAGREE.search(text) is not None if answerable and case.get("conflicting") else None,
     }
     case["metrics"] = metrics
     case["right"], case["verdict"] = verdict(case)
     return case
+
+
+DISAGREE = re.compile(r"\b(?:disagree|contradict|conflict|differ)", re.IGNORECASE)
 
 
 def _rate(values: Iterable[bool | None]) -> float | None:
@@ -253,6 +261,8 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "mrr": mean(r["metrics"]["rr"] for r in answerable),
         "gold_in_top1": _rate(r["metrics"].get("gold_in_top1") for r in answerable),
         "gold_in_top5": _rate(r["metrics"].get("gold_in_top5") for r in answerable),
+        "both_sides": _rate(r["metrics"].get("both_sides") for r in answerable),
+        "conflict_said": _rate(r["metrics"].get("conflict_said") for r in answerable),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "latency_mean_ms": mean(latencies),
@@ -268,7 +278,8 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
 FLOOR_METRICS = (
     "accuracy", "overall_accuracy", "correct", "f1", "citation_precision", "citation_recall", "quote_validity",
     "span_validity", "abstention", "abstention_precision", "false_abstention", "hit_at_1", "hit_at_5", "mrr",
-    "gold_in_top1", "gold_in_top5", "latency_p50_ms", "latency_p95_ms", "latency_mean_ms", "errors",
+    "gold_in_top1", "gold_in_top5", "both_sides", "conflict_said", "latency_p50_ms", "latency_p95_ms",
+    "latency_mean_ms", "errors",
 )  # fmt: skip
 
 

@@ -26,6 +26,8 @@ METRICS: list[tuple[str, str, bool]] = [
     ("mrr", "retrieval MRR", True),
     ("gold_in_top1", "gold answer in top passage", True),
     ("gold_in_top5", "gold answer in top-5 passages", True),
+    ("both_sides", "counterfactual: gold and planted answer both shown", True),
+    ("conflict_said", "counterfactual: says the sources disagree", True),
     ("overall_accuracy", "all cases right", True),
     ("latency_p50_ms", "latency p50 (ms)", False),
     ("latency_p95_ms", "latency p95 (ms)", False),

@@ -1,0 +1,94 @@
+"""The language signals the extractive engine composes answers with: answer values and conflicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.language import analyse, answer_values, common_words, gives_value
+from tests.conftest import make_settings
+
+
+def test_names_keep_initials_and_drop_asked_and_common_words() -> None:
+    info = analyse("Who is the CEO of Lego in 2021?")
+    sentence = "Apr 26, 2021 ... Lego play matters, CEO Niels B. Christiansen tells the Group."
+    values = answer_values(sentence, info, window=8, common=frozenset({"group"}))
+    assert "niels b. christiansen" in values
+    assert "group" not in values and "lego" not in values  # a common noun; a word of the question
+
+
+def test_values_are_normalised_so_sources_can_be_compared() -> None:
+    when = analyse("When was the game released?")
+    assert answer_values("The game was released on September 7, 2018.", when) == {"sep 7 2018": 2}
+    assert answer_values("It was released on 7th of Sept. 2018 in Europe.", when) == {"sep 7 2018": 2}
+    assert gives_value("Out since Sep. 7, 2018.", "sep 7 2018", "date")
+    assert not gives_value("Out since Sep. 17, 2018.", "sep 7 2018", "date")
+    assert gives_value("Out on Sep 7.", "sep 7 2018", "date")  # no year given: does not contradict
+    much = analyse("What was Tesla's revenue in Q3 2019?")
+    assert answer_values("Tesla posted $6.3 billion in revenue in Q3 2019.", much) == {"6.3 billion": 2}
+    assert not gives_value("revenue of $6.3 million", "6.3 billion", "number")
+
+
+def test_far_from_the_question_words_is_no_answer() -> None:
+    info = analyse("Who won the race?")
+    assert answer_values("Bob Smith won the race.", info) == {"bob smith": 4}  # words from "race"
+    far = "Bob Smith, who had trained for many long and difficult years in the hills, won the race."
+    assert answer_values(far, info, window=8) == {}
+
+
+def test_common_words_are_those_mostly_written_in_lower_case() -> None:
+    common = common_words(["The Foundation said the foundation and the foundation agreed.", "Ask Alice Brown."])
+    assert "foundation" in common and "alice" not in common
+
+
+@pytest.fixture(scope="module")
+def conflicting_bot(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from bot.core import QABot
+
+    corpus = tmp_path_factory.mktemp("conflict") / "corpus"
+    corpus.mkdir()
+    (corpus / "herald.txt").write_text(
+        "Bridge opens\n\nThe new river bridge in Easton was opened on Monday by Mayor Alice Brown.\n"
+        "Traffic was light on the first day.\n",
+        encoding="utf-8",
+    )
+    (corpus / "courier.txt").write_text(
+        "Easton celebrates\n\nThe new river bridge in Easton was opened on Monday by Mayor Carol White.\n"
+        "Crowds gathered on both banks.\n",
+        encoding="utf-8",
+    )
+    (corpus / "gazette.txt").write_text(
+        "Budget news\n\nThe council approved the budget for the library in Easton on Friday.\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(corpus.parent, corpus=corpus, embedder="minilm")
+    return QABot.load(settings)
+
+
+def test_sources_giving_different_names_are_shown_disagreeing(conflicting_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = conflicting_bot.answer("Who opened the new river bridge in Easton?")
+    assert not answer.abstained
+    assert answer.text.startswith("The sources disagree.")
+    assert "Alice Brown" in answer.text and "Carol White" in answer.text
+    assert {c.source for c in answer.citations} == {"herald.txt", "courier.txt"}
+
+
+def test_no_conflict_when_the_question_has_one_source(conflicting_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = conflicting_bot.answer("When did the council approve the library budget?")
+    assert "disagree" not in answer.text
+    assert "Friday" in answer.text and [c.source for c in answer.citations] == ["gazette.txt"]
+
+
+def test_counterfactual_metrics_need_both_answers(tmp_path: Path) -> None:
+    from bot.evaluation.metrics import score_case
+
+    case = {
+        "answerable": True, "abstained": False, "expected_answer": "Alice Brown", "expected_sources": [],
+        "must_include": [["Alice Brown"]], "conflicting": [["Carol White"]], "citations": [],
+        "answer": "The sources disagree. Mayor Alice Brown [1] Another source says otherwise: Mayor Carol White [2]",
+    }  # fmt: skip
+    scored = score_case(case, lambda c: (True, True))
+    assert scored["metrics"]["both_sides"] is True and scored["metrics"]["conflict_said"] is True
+    one_sided = score_case({**case, "answer": "Mayor Carol White [1]"}, lambda c: (True, True))
+    assert one_sided["metrics"]["both_sides"] is False and one_sided["metrics"]["conflict_said"] is False
