@@ -143,19 +143,23 @@ def analyse(question: str) -> QuestionInfo:
     return QuestionInfo(text=question, wants=wants, polar=polar, terms=tuple(dict.fromkeys(stems(question))))
 
 
-def answer_spans(sentence: str, wants: str, question: str) -> list[int]:
-    """Character offsets where a thing of the wanted kind starts in the sentence."""
+def answer_spans(sentence: str, wants: str, question: str, common: frozenset[str] = frozenset()) -> list[int]:
+    """Character offsets where a thing of the wanted kind starts in the sentence. A name is a capitalised
+    word that the question does not use and that is not `common` (a word the corpus mostly writes in
+    lower case, capitalised only in headings: "Crew List", "Director")."""
     if wants == "name":
         asked = {w.lower().removesuffix("’s").removesuffix("'s") for w in WORD.findall(question)}
         return [
             m.start()
             for m in CAPITALISED.finditer(sentence)
-            if not NOT_NAMES.match(w := m.group(0).removesuffix("’s").removesuffix("'s")) and w.lower() not in asked
+            if not NOT_NAMES.match(w := m.group(0).removesuffix("’s").removesuffix("'s"))
+            and w.lower() not in asked
+            and w.lower() not in common
         ]
     return [m.start() for m in ANSWER_PATTERNS[wants].finditer(sentence)]
 
 
-def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5) -> bool:
+def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5, common: frozenset[str] = frozenset()) -> bool:
     """Is there a thing of the wanted kind within `window` words of a word the question uses?
     ("eight districts" for "how many districts", "deputy leader Mullah Abdul Ghani Baradar" for
     "who is the deputy leader"). True for questions that want no particular kind."""
@@ -166,7 +170,8 @@ def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5) -> boo
     terms = set(info.terms)
     term_at = [i for i, s in enumerate(stemmed) if s in terms]
     starts = [w.start() for w in words]
-    answer_at = [bisect.bisect_right(starts, offset) - 1 for offset in answer_spans(sentence, info.wants, info.text)]
+    spans = answer_spans(sentence, info.wants, info.text, common)
+    answer_at = [bisect.bisect_right(starts, offset) - 1 for offset in spans]
     return any(abs(i - j) <= window for i in term_at for j in answer_at)
 
 
@@ -274,9 +279,9 @@ def mentions(text: str, name: str) -> bool:
     )
 
 
-def has_answer_type(sentence: str, wants: str | None, question: str = "") -> bool:
+def has_answer_type(sentence: str, wants: str | None, question: str = "", common: frozenset[str] = frozenset()) -> bool:
     """Does the sentence hold the kind of thing asked for (a name the question lacks, a number, a date)?"""
-    return wants is None or bool(answer_spans(sentence, wants, question))
+    return wants is None or bool(answer_spans(sentence, wants, question, common))
 
 
 def stance(sentence: str) -> str | None:

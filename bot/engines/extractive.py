@@ -107,6 +107,7 @@ class ExtractiveEngine(Engine):
         scored: list[Scored] = []
         k = max(len(evidence.passages), 1)
         asked_names = names_in(info.text)
+        common = self.common(index)
         for passage in evidence.passages:
             chunk = passage.chunk
             for key, span, rows in _units(index, chunk):
@@ -118,7 +119,7 @@ class ExtractiveEngine(Engine):
                 words = frozenset().union(*(sentence_stems[r] for r in rows))
                 lexical = sum(w for t, w in term_weight.items() if t in words) / total
                 dense = max(float(index.vectors[r] @ evidence.qvec) for r in rows)
-                typed = answer_near_terms(text, info)
+                typed = answer_near_terms(text, info, common=common)
                 paragraph = _paragraph(index.articles[chunk.source], span)
                 unnamed = any(not mentions(paragraph, name) for name in asked_names)
                 # a number the question gives (a year, a season) must appear in the article
@@ -128,7 +129,7 @@ class ExtractiveEngine(Engine):
                     W_DENSE * dense
                     + W_LEXICAL * lexical
                     + W_TYPE * typed
-                    + W_TYPE_ANYWHERE * has_answer_type(text, info.wants, info.text)
+                    + W_TYPE_ANYWHERE * has_answer_type(text, info.wants, info.text, common)
                     + W_RANK * (k - passage.rank) / k
                     - CAPTION_PENALTY * is_caption(paragraph)  # a photo caption: the line ends in a credit
                     - SHORT_PENALTY * (len(text.split()) < 6)
