@@ -156,7 +156,9 @@ def answer_spans(sentence: str, wants: str, question: str, common: frozenset[str
             and w.lower() not in asked
             and w.lower() not in common
         ]
-    return [m.start() for m in ANSWER_PATTERNS[wants].finditer(sentence)]
+    # the question's own numbers (a year, a season) are not the number it asks for
+    given = {t for t in WORD.findall(question) if t[0].isdigit()} if wants == "number" else set()
+    return [m.start() for m in ANSWER_PATTERNS[wants].finditer(sentence) if m.group(0) not in given]
 
 
 def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5, common: frozenset[str] = frozenset()) -> bool:

@@ -92,3 +92,12 @@ def test_counterfactual_metrics_need_both_answers(tmp_path: Path) -> None:
     assert scored["metrics"]["both_sides"] is True and scored["metrics"]["conflict_said"] is True
     one_sided = score_case({**case, "answer": "Mayor Carol White [1]"}, lambda c: (True, True))
     assert one_sided["metrics"]["both_sides"] is False and one_sided["metrics"]["conflict_said"] is False
+
+
+def test_question_numbers_and_heading_words_are_not_answers() -> None:
+    from bot.language import answer_spans
+
+    assert answer_spans("In 2019 sales rose to 367,500 cars.", "number", "How many cars were sold in 2019?") == [22]
+    heading, asked = "Who's making Assassin's Creed: Crew List ; Director.", "Who directed Assassin's Creed?"
+    assert answer_spans(heading, "name", asked, common=frozenset({"crew", "list", "director"})) == []
+    assert answer_spans(heading + " Justin Kurzel.", "name", asked, common=frozenset({"crew", "list", "director"}))
