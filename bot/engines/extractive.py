@@ -39,6 +39,7 @@ NO_ANSWER = "The articles don't say."
 
 # Weights of the sentence score; tuned on eval/seeds.jsonl as a whole, never per question.
 W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
+W_EXACT = 0.05  # a whole date for a "when" question
 CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.3, 0.05, 0.2, 0.2
 PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
 EXTRA_LEXICAL = 0.5
@@ -125,8 +126,11 @@ class ExtractiveEngine(Engine):
                 # a number the question gives (a year, a season) must appear in the article
                 context = index.articles[chunk.source].text
                 missing = [n for n in info.numbers if not re.search(rf"\b{re.escape(n)}", context, re.IGNORECASE)]
+                # a whole date (day, month and year) near the question's words answers "when" best
+                exact = info.wants == "date" and any(len(v.split()) == 3 for v in answer_values(text, info, 5))
                 score = (
-                    W_DENSE * dense
+                    W_EXACT * exact
+                    + W_DENSE * dense
                     + W_LEXICAL * lexical
                     + W_TYPE * typed
                     + W_TYPE_ANYWHERE * has_answer_type(text, info.wants, info.text, common)
