@@ -2,15 +2,23 @@
 
 Layout of an index folder:
   CURRENT            the name of the live version folder (replaced atomically)
-  v-<time>/          one complete build
-    manifest.json    model, dimension, chunking, index type, per-file hashes, checksums of the rest
-    vectors.npy      one L2-normalised float32 row per sentence (np.save, no pickle)
-    index.faiss      the search structure over those rows (faiss.write_index)
-    chunks.sqlite    articles, chunks and sentences: text, offsets, line spans
+  v-<time>/          one complete version
+    manifest.json    model, dimension, chunking, index type, per-file hashes, segments, checksums of the rest
+    vectors.npy      segment 0: one L2-normalised float32 row per sentence (np.save, no pickle)
+    chunks.sqlite    segment 0: articles, chunks and sentences: text, offsets, line spans
+    vectors-0001.npy, chunks-0001.sqlite, ...   further segments, one per append (ids continue)
+    index.faiss      HNSW only: the graph over all rows (faiss.write_index); a flat index is made
+                     from the vectors at load (it is a copy of them)
 
 The dense unit is the sentence (what the answer engine scores); the retrieval unit is the chunk
 (sentences packed with overlap). A build writes a new version folder and only then points CURRENT
 at it, so a crash mid-build leaves the previous index in use.
+
+Adding files is append-only: the new version hard-links the previous version's segment files (their
+recorded checksums carry over, so damage to them is still caught at load), writes one more segment
+with only the new articles, and checksums only what it wrote. Changed or removed files, a different
+index type, or too many segments take the full path (everything rewritten as one segment; unchanged
+articles keep their vectors, only new text is embedded).
 """
 
 from __future__ import annotations
@@ -36,7 +44,9 @@ from retrieval.records import Article, Chunk, Span
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3  # 3: segments, no stored flat index; 2 (one segment + index.faiss) is still read
+READABLE_FORMATS = (2, 3)
+MAX_SEGMENTS = 32  # past this an append rewrites everything as one segment
 HNSW_THRESHOLD = 200_000  # sentences; past this "auto" picks an approximate index
 
 
@@ -103,27 +113,56 @@ def current_version(index_dir: Path) -> Path:
     return version
 
 
+def segments_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The manifest's segments in order; a format-2 manifest is one segment."""
+    if manifest.get("format") == 2:
+        counts = manifest["counts"]
+        return [{"vectors": "vectors.npy", "sqlite": "chunks.sqlite", **counts}]
+    segments = manifest["segments"]
+    assert isinstance(segments, list)
+    return segments
+
+
+def faiss_file_of(manifest: dict[str, Any]) -> str | None:
+    """The stored FAISS file, if any (format 2 always stored one; format 3 only for HNSW)."""
+    if manifest.get("format") == 2:
+        return "index.faiss"
+    name = manifest.get("faiss_file")
+    return str(name) if name else None
+
+
 def load_index(index_dir: Path, verify: bool = True) -> Index:
     import faiss
 
     version = current_version(index_dir)
     try:
         manifest = json.loads((version / "manifest.json").read_text())
-        if manifest.get("format") != FORMAT:
+        if manifest.get("format") not in READABLE_FORMATS:
             raise IndexCorrupt(str(index_dir), f"format {manifest.get('format')} is not {FORMAT}")
         if verify:
             for name, (sha, size) in manifest["checksums"].items():
                 file = version / name
                 if not file.is_file() or file.stat().st_size != size or sha256_file(file) != sha:
                     raise IndexCorrupt(str(index_dir), f"{name} is missing, truncated or altered")
-        vectors = np.load(version / "vectors.npy", allow_pickle=False)
-        faiss_index = faiss.read_index(str(version / "index.faiss"))
-        articles, chunks, sentences = _read_sqlite(version / "chunks.sqlite")
+        segments = segments_of(manifest)
+        dim = int(manifest["dim"])
+        parts = []
+        for segment in segments:
+            part = np.load(version / segment["vectors"], allow_pickle=False)
+            if part.ndim != 2 or part.shape != (int(segment["sentences"]), dim):
+                raise IndexCorrupt(str(index_dir), f"{segment['vectors']} does not hold the vectors it should")
+            parts.append(part)
+        vectors = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        stored = faiss_file_of(manifest)
+        if stored is not None:
+            faiss_index = faiss.read_index(str(version / stored))
+        else:
+            faiss_index = make_faiss(str(manifest["index_type"]), vectors.reshape(-1, dim))
+        articles, chunks, sentences = _read_sqlite([version / segment["sqlite"] for segment in segments])
     except IndexCorrupt:
         raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, sqlite3.Error) as err:
         raise IndexCorrupt(str(index_dir), f"{type(err).__name__}: {err}") from err
-    dim = int(manifest["dim"])
     if vectors.ndim != 2 or vectors.shape != (len(sentences), dim) or faiss_index.ntotal != len(sentences):
         raise IndexCorrupt(str(index_dir), "vector count or dimension does not match the sentences")
     sentence_chunks: list[list[int]] = [[] for _ in sentences]
@@ -147,45 +186,50 @@ def _spans(raw: str) -> tuple[Span, ...]:
     return tuple(Span(start=a, end=b) for a, b in json.loads(raw))
 
 
-def _read_sqlite(path: Path) -> tuple[dict[str, Article], list[Chunk], list[tuple[str, Span]]]:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        articles = {}
-        for row in db.execute(
-            "SELECT source, title, date, url, sha256, text, line_offset, boilerplate, sentences FROM articles"
-            " ORDER BY position"
-        ):
-            articles[row[0]] = Article(
-                source=row[0],
-                title=row[1],
-                date=row[2],
-                url=row[3],
-                sha256=row[4],
-                text=row[5],
-                line_offset=row[6],
-                boilerplate=_spans(row[7]),
-                sentences=_spans(row[8]),
-            )
-        chunks = [
-            Chunk(
-                id=row[0],
-                source=row[1],
-                ordinal=row[2],
-                text=row[3],
-                start=row[4],
-                end=row[5],
-                line_start=row[6],
-                line_end=row[7],
-                sentences=_spans(row[8]),
-                first_sentence=row[9],
-            )
+def _read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk], list[tuple[str, Span]]]:
+    """Articles, chunks and sentence rows of all segments, in order (ids and positions run on across them)."""
+    articles: dict[str, Article] = {}
+    chunks: list[Chunk] = []
+    for path in paths:
+        if not path.is_file():  # sqlite would create an empty file (and then fail on the missing table)
+            raise OSError(f"{path.name} is missing")
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
             for row in db.execute(
-                "SELECT id, source, ordinal, text, start, end, line_start, line_end, sentences, first_sentence"
-                " FROM chunks ORDER BY id"
+                "SELECT source, title, date, url, sha256, text, line_offset, boilerplate, sentences FROM articles"
+                " ORDER BY position"
+            ):
+                articles[row[0]] = Article(
+                    source=row[0],
+                    title=row[1],
+                    date=row[2],
+                    url=row[3],
+                    sha256=row[4],
+                    text=row[5],
+                    line_offset=row[6],
+                    boilerplate=_spans(row[7]),
+                    sentences=_spans(row[8]),
+                )
+            chunks.extend(
+                Chunk(
+                    id=row[0],
+                    source=row[1],
+                    ordinal=row[2],
+                    text=row[3],
+                    start=row[4],
+                    end=row[5],
+                    line_start=row[6],
+                    line_end=row[7],
+                    sentences=_spans(row[8]),
+                    first_sentence=row[9],
+                )
+                for row in db.execute(
+                    "SELECT id, source, ordinal, text, start, end, line_start, line_end, sentences, first_sentence"
+                    " FROM chunks ORDER BY id"
+                )
             )
-        ]
-    finally:
-        db.close()
+        finally:
+            db.close()
     if [c.id for c in chunks] != list(range(len(chunks))):
         raise ValueError("chunk ids are not contiguous")
     sentences: list[tuple[str, Span]] = []
@@ -226,11 +270,12 @@ def build_index(
         load_corpus(corpus)  # raises the CorpusError with its message
     manifest = None if rebuild else _unchanged(index_dir, embedder, config, hashes)
     if manifest is not None:  # nothing to do, decided from the manifest alone: no index data read
-        counts = manifest["counts"]
+        _report_counts(report, manifest, len(hashes))
         report.up_to_date = True
-        report.files = len(hashes)
-        report.articles, report.chunks, report.sentences = counts["articles"], counts["chunks"], counts["sentences"]
-        report.index_type = str(manifest["index_type"])
+        report.seconds = time.perf_counter() - started
+        return report
+    work = _Work(embedder, splitter, batch_size, progress, on_stage)
+    if not rebuild and _append(corpus, index_dir, config, index_type, hashes, work, report):
         report.seconds = time.perf_counter() - started
         return report
     previous = None if rebuild else _compatible_previous(index_dir, embedder, config)
@@ -248,11 +293,7 @@ def build_index(
         return report
 
     todo = set(report.added) | set(report.changed) if previous else set(hashes)
-    fresh = load_corpus(corpus, only=todo)
-    report.skipped = fresh.skipped
-    if on_stage:
-        on_stage(f"splitting {len(fresh.articles)} articles into sentences")
-    new_articles = split_sentences(fresh.articles, splitter or spacy_splitter())
+    new_articles, new_vectors = work.articles_and_vectors(corpus, todo, report)
 
     # Keep unchanged articles (and their vectors) from the previous build, in their old order.
     kept: list[tuple[Article, np.ndarray]] = []
@@ -264,24 +305,11 @@ def build_index(
             if _file_of(article.source) in keep_files:
                 kept.append((article, previous.vectors[row : row + n]))
             row += n
-    texts = [a.text[s.start : s.end] for a in new_articles for s in a.sentences]
-    if on_stage:
-        on_stage(f"embedding {len(texts)} sentences")
-    new_vectors = (
-        embedder.embed(texts, batch_size=batch_size, progress=progress)
-        if texts
-        else np.zeros((0, embedder.dim), dtype=np.float32)
-    )
-    report.embedded = len(texts)
 
     articles = [a for a, _ in kept] + new_articles
     vectors = np.concatenate([v for _, v in kept] + [new_vectors]).astype(np.float32, copy=False)
     vectors = vectors.reshape(-1, embedder.dim)
-    chunks: list[Chunk] = []
-    sentence_row = 0
-    for article in articles:
-        chunks.extend(chunk_article(article, config, first_id=len(chunks), first_sentence=sentence_row))
-        sentence_row += len(article.sentences)
+    chunks = _chunks(articles, config, first_id=0, first_sentence=0)
 
     kind = choose_index_type(index_type, len(vectors))
     manifest = {
@@ -291,7 +319,7 @@ def build_index(
         "chunking": config.describe(),
         "index_type": kind,
         "corpus": str(corpus.resolve()),
-        "files": {p: h for p, h in hashes.items() if p not in dict(fresh.skipped)},
+        "files": {p: h for p, h in hashes.items() if p not in dict(report.skipped)},
         "counts": {"articles": len(articles), "chunks": len(chunks), "sentences": len(vectors)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -299,11 +327,161 @@ def build_index(
         on_stage(f"writing a {kind} index of {len(vectors)} vectors")
     _write_version(index_dir, manifest, articles, chunks, vectors)
 
-    report.files = len(manifest["files"])  # type: ignore[arg-type]
-    report.articles, report.chunks, report.sentences = len(articles), len(chunks), len(vectors)
-    report.index_type = kind
+    _report_counts(report, manifest, len(manifest["files"]))  # type: ignore[arg-type]
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Work:
+    """What a build needs to turn files into articles with sentences and their vectors."""
+
+    embedder: Embedder
+    splitter: SentenceSplitter | None
+    batch_size: int
+    progress: bool
+    on_stage: Callable[[str], None] | None
+
+    def articles_and_vectors(self, corpus: Path, files: set[str], report: BuildReport) -> tuple[list[Article], Any]:
+        """The files' articles with their sentences, and one vector per sentence (only these are embedded)."""
+        fresh = load_corpus(corpus, only=files)
+        report.skipped = fresh.skipped
+        if self.on_stage:
+            self.on_stage(f"splitting {len(fresh.articles)} articles into sentences")
+        articles = split_sentences(fresh.articles, self.splitter or spacy_splitter()) if fresh.articles else []
+        texts = [a.text[s.start : s.end] for a in articles for s in a.sentences]
+        if self.on_stage:
+            self.on_stage(f"embedding {len(texts)} sentences")
+        vectors = (
+            self.embedder.embed(texts, batch_size=self.batch_size, progress=self.progress)
+            if texts
+            else np.zeros((0, self.embedder.dim), dtype=np.float32)
+        )
+        report.embedded = len(texts)
+        return articles, np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.embedder.dim)
+
+
+def _chunks(articles: list[Article], config: ChunkConfig, first_id: int, first_sentence: int) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    row = first_sentence
+    for article in articles:
+        chunks.extend(chunk_article(article, config, first_id=first_id + len(chunks), first_sentence=row))
+        row += len(article.sentences)
+    return chunks
+
+
+def _report_counts(report: BuildReport, manifest: dict[str, Any], files: int) -> None:
+    counts = manifest["counts"]
+    report.files = files
+    report.articles, report.chunks, report.sentences = counts["articles"], counts["chunks"], counts["sentences"]
+    report.index_type = str(manifest["index_type"])
+
+
+def _append(
+    corpus: Path,
+    index_dir: Path,
+    config: ChunkConfig,
+    index_type: str,
+    hashes: dict[str, str],
+    work: _Work,
+    report: BuildReport,
+) -> bool:
+    """Files were only added: write a version that links the previous segments and adds one segment.
+
+    False (and nothing written) when the full path must run instead: no usable previous index, files
+    changed or removed, another model, chunking or index type, a data file missing or of the wrong
+    size, or too many segments. The previous data is not re-read: its checksums carry over and are
+    verified when the index is loaded."""
+    try:
+        version = current_version(index_dir)
+        old = json.loads((version / "manifest.json").read_text())
+        if old.get("format") not in READABLE_FORMATS:
+            return False
+        old_files: dict[str, str] = old["files"]
+        segments = segments_of(old)
+        checksums: dict[str, list] = old["checksums"]
+        counts = old["counts"]
+        same = (
+            old.get("model_id") == work.embedder.model_id
+            and int(old.get("dim", -1)) == work.embedder.dim
+            and old.get("chunking") == config.describe()
+            and all(hashes.get(p) == h for p, h in old_files.items())  # nothing changed or removed
+            and len(segments) < MAX_SEGMENTS
+        )
+        carried = [segment[key] for segment in segments for key in ("vectors", "sqlite")]
+        stored = faiss_file_of(old)
+        same = same and all(
+            name in checksums and (version / name).is_file() and (version / name).stat().st_size == checksums[name][1]
+            for name in carried + ([stored] if stored else [])
+        )
+    except (IndexMissing, IndexCorrupt, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    added = sorted(p for p in hashes if p not in old_files)
+    if not same or not added:
+        return False
+    kind = str(old.get("index_type"))
+    if choose_index_type(index_type, int(counts["sentences"])) != kind or (kind == "hnsw" and stored is None):
+        return False
+
+    report.added = added
+    articles, vectors = work.articles_and_vectors(corpus, set(added), report)
+    if choose_index_type(index_type, int(counts["sentences"]) + len(vectors)) != kind:
+        return False  # this append crosses the "auto" threshold: the full path builds the other type
+    files = {**old_files, **{p: hashes[p] for p in added if p not in dict(report.skipped)}}
+    if not articles:  # every added file was skipped (empty, unreadable): nothing to append
+        _report_counts(report, old, len(files))
+        return True
+    first_article, first_chunk, first_sentence = (int(counts[k]) for k in ("articles", "chunks", "sentences"))
+    chunks = _chunks(articles, config, first_id=first_chunk, first_sentence=first_sentence)
+    vectors_file, sqlite_file = f"vectors-{len(segments):04d}.npy", f"chunks-{len(segments):04d}.sqlite"
+    segment = {
+        "vectors": vectors_file,
+        "sqlite": sqlite_file,
+        "articles": len(articles),
+        "chunks": len(chunks),
+        "sentences": len(vectors),
+    }
+    manifest = {
+        **old,
+        "format": FORMAT,
+        "corpus": str(corpus.resolve()),
+        "files": files,
+        "counts": {
+            "articles": first_article + len(articles),
+            "chunks": first_chunk + len(chunks),
+            "sentences": first_sentence + len(vectors),
+        },
+        "segments": [*segments, segment],
+        "faiss_file": "index.faiss" if kind == "hnsw" else None,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+    def write(tmp: Path) -> dict[str, list]:
+        import faiss
+
+        sums = {}
+        for name in carried:  # unchanged: linked, checksum carried over (verified at load)
+            _link_or_copy(version / name, tmp / name)
+            sums[name] = checksums[name]
+        np.save(tmp / vectors_file, vectors, allow_pickle=False)
+        _write_sqlite(tmp / sqlite_file, articles, chunks, first_article)
+        written = [vectors_file, sqlite_file]
+        if kind == "hnsw":  # the stored graph grows by the new vectors only
+            assert stored is not None
+            graph = faiss.read_index(str(version / stored))
+            if graph.ntotal != first_sentence:
+                raise IndexCorrupt(str(index_dir), f"{stored} holds {graph.ntotal} vectors, not {first_sentence}")
+            graph.add(vectors)
+            faiss.write_index(graph, str(tmp / "index.faiss"))
+            written.append("index.faiss")
+        sums.update({name: _checksum(tmp / name) for name in written})
+        return sums
+
+    if work.on_stage:
+        work.on_stage(f"appending {len(articles)} articles ({len(vectors)} vectors) to the {kind} index")
+    _publish(index_dir, manifest, write)
+    _report_counts(report, manifest, len(files))
+    return True
 
 
 def _file_of(source: str) -> str:
@@ -318,7 +496,7 @@ def _unchanged(index_dir: Path, embedder: Embedder, config: ChunkConfig, hashes:
         version = current_version(index_dir)
         manifest = json.loads((version / "manifest.json").read_text())
         same = (
-            manifest.get("format") == FORMAT
+            manifest.get("format") in READABLE_FORMATS
             and manifest.get("model_id") == embedder.model_id
             and int(manifest.get("dim", -1)) == embedder.dim
             and manifest.get("chunking") == config.describe()
@@ -376,23 +554,28 @@ def make_faiss(kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_construction
     return index
 
 
-def _write_version(
-    index_dir: Path, manifest: dict[str, object], articles: list[Article], chunks: list[Chunk], vectors: np.ndarray
-) -> None:
-    import faiss
+def _checksum(path: Path) -> list:
+    return [sha256_file(path), path.stat().st_size]
 
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link (versions are never modified in place, so sharing the data is safe), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _publish(index_dir: Path, manifest: dict[str, object], write: Callable[[Path], dict[str, list]]) -> None:
+    """Write a version folder (write() fills it and returns the checksums of its data files), then switch
+    CURRENT to it atomically and remove the older versions. A failure leaves the previous version live."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.perf_counter_ns() % 10**6}"
     version = index_dir / name
     tmp = index_dir / f".tmp-{name}"
     tmp.mkdir()
     try:
-        np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
-        faiss.write_index(make_faiss(str(manifest["index_type"]), vectors), str(tmp / "index.faiss"))
-        _write_sqlite(tmp / "chunks.sqlite", articles, chunks)
-        manifest["checksums"] = {
-            f: [sha256_file(tmp / f), (tmp / f).stat().st_size] for f in ("vectors.npy", "index.faiss", "chunks.sqlite")
-        }
+        manifest["checksums"] = write(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
         os.replace(tmp, version)
         pointer = index_dir / ".CURRENT.tmp"
@@ -408,7 +591,37 @@ def _write_version(
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_sqlite(path: Path, articles: list[Article], chunks: list[Chunk]) -> None:
+def _write_version(
+    index_dir: Path, manifest: dict[str, object], articles: list[Article], chunks: list[Chunk], vectors: np.ndarray
+) -> None:
+    """A complete version as one segment (and, for HNSW, the graph)."""
+    import faiss
+
+    kind = str(manifest["index_type"])
+    manifest["segments"] = [
+        {
+            "vectors": "vectors.npy",
+            "sqlite": "chunks.sqlite",
+            "articles": len(articles),
+            "chunks": len(chunks),
+            "sentences": len(vectors),
+        }
+    ]
+    manifest["faiss_file"] = "index.faiss" if kind == "hnsw" else None
+
+    def write(tmp: Path) -> dict[str, list]:
+        np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
+        written = ["vectors.npy", "chunks.sqlite"]
+        if kind == "hnsw":
+            faiss.write_index(make_faiss(kind, vectors), str(tmp / "index.faiss"))
+            written.append("index.faiss")
+        _write_sqlite(tmp / "chunks.sqlite", articles, chunks)
+        return {name: _checksum(tmp / name) for name in written}
+
+    _publish(index_dir, manifest, write)
+
+
+def _write_sqlite(path: Path, articles: list[Article], chunks: list[Chunk], first_position: int = 0) -> None:
     db = sqlite3.connect(path)
     try:
         db.executescript(
@@ -435,7 +648,7 @@ def _write_sqlite(path: Path, articles: list[Article], chunks: list[Chunk]) -> N
                     json.dumps([[s.start, s.end] for s in a.sentences]),
                     i,
                 )
-                for i, a in enumerate(articles)
+                for i, a in enumerate(articles, start=first_position)
             ],
         )
         db.executemany(

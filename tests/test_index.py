@@ -141,3 +141,160 @@ def test_ensure_index_rebuilds_when_chunking_changed(corpus: Path, tmp_path: Pat
     (corpus / "new.txt").write_text("A late report says the road was reopened.\n")
     third = ensure_index(make_settings(tmp_path, corpus=corpus, chunk_size=300))
     assert "new.txt" in third.articles  # a changed corpus is picked up on the next start
+
+
+# ---------------------------------------------------------------- append-only additions
+
+NEW_ARTICLE = (
+    "Floods close the Salang pass\n\n"
+    "Heavy rain closed the Salang pass on Tuesday, officials said. Hundreds of trucks were stranded.\n"
+    "The road is expected to reopen by Friday.\n"
+)
+
+
+def _chunk_keys(index: index_module.Index) -> set[tuple[object, ...]]:
+    return {(c.source, c.ordinal, c.text, c.start, c.end, c.line_start, c.line_end, c.sentences) for c in index.chunks}
+
+
+def _vectors_by_sentence(index: index_module.Index) -> dict[tuple[str, int, int], np.ndarray]:
+    return {
+        (source, span.start, span.end): index.vectors[row]
+        for row, (source, span) in enumerate(zip(index.sentence_source, index.sentence_span, strict=True))
+    }
+
+
+def test_adding_a_file_appends_a_segment_and_equals_a_fresh_build(corpus: Path, tmp_path: Path) -> None:
+    embedder = HashEmbedder()
+    build_index(corpus, tmp_path / "idx", embedder)
+    old_version = current_version(tmp_path / "idx")
+    old_manifest = load_index(tmp_path / "idx").manifest
+    inodes = {name: (old_version / name).stat().st_ino for name in ("vectors.npy", "chunks.sqlite")}
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+
+    report = build_index(corpus, tmp_path / "idx", embedder)
+    assert report.added == ["zz_new.txt"] and not report.changed and not report.removed
+    after = load_index(tmp_path / "idx")
+    assert report.embedded == len(after.articles["zz_new.txt"].sentences) == 4  # only the new text: title + 3
+    version = current_version(tmp_path / "idx")
+    segments = after.manifest["segments"]
+    assert isinstance(segments, list) and len(segments) == 2 and segments[1]["articles"] == 1
+    # the previous segment is carried over untouched: same inode (a hard link), same recorded checksum
+    for name, inode in inodes.items():
+        assert (version / name).stat().st_ino == inode
+        assert after.manifest["checksums"][name] == old_manifest["checksums"][name]  # type: ignore[index]
+    assert not old_version.exists()  # the old version folder is gone, its data lives on through the links
+    assert after.stale_files(corpus) == [] and build_index(corpus, tmp_path / "idx", embedder).up_to_date
+
+    # the new article is searchable
+    top = Retriever(after, embedder).search("Why was the Salang pass closed?", k=3)
+    assert top[0].chunk.source == "zz_new.txt"
+
+    # and the result is what a build from scratch gives: same chunks, same vectors per sentence
+    fresh_report = build_index(corpus, tmp_path / "fresh", embedder, rebuild=True)
+    fresh = load_index(tmp_path / "fresh")
+    assert fresh_report.chunks == report.chunks and fresh_report.sentences == report.sentences
+    assert _chunk_keys(after) == _chunk_keys(fresh)
+    appended, scratch = _vectors_by_sentence(after), _vectors_by_sentence(fresh)
+    assert appended.keys() == scratch.keys()
+    assert all(np.allclose(appended[key], scratch[key], atol=1e-6) for key in scratch)
+    # every sentence row maps to the chunks holding it and back, across the segments
+    for chunk in after.chunks:
+        for i in range(len(chunk.sentences)):
+            assert chunk.id in after.sentence_chunks[chunk.first_sentence + i]
+            assert after.sentence_source[chunk.first_sentence + i] == chunk.source
+
+
+@pytest.mark.parametrize("segment", ["vectors.npy", "chunks.sqlite", "vectors-0001.npy", "chunks-0001.sqlite"])
+def test_damage_to_any_segment_is_still_caught_after_appends(corpus: Path, tmp_path: Path, segment: str) -> None:
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    version = current_version(tmp_path / "idx")
+    data = bytearray((version / segment).read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, one byte altered: only the checksum can tell
+    (version / segment).write_bytes(bytes(data))
+    with pytest.raises(IndexCorrupt, match=rf"{segment} is missing, truncated or altered"):
+        load_index(tmp_path / "idx")
+    report = build_index(corpus, tmp_path / "idx", HashEmbedder(), rebuild=True)
+    assert report.embedded == report.sentences and len(load_index(tmp_path / "idx").articles) == 6
+
+
+def test_a_missing_segment_makes_an_append_rebuild(corpus: Path, tmp_path: Path) -> None:
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    (current_version(tmp_path / "idx") / "chunks.sqlite").unlink()
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    report = build_index(corpus, tmp_path / "idx", HashEmbedder())  # cannot append to a broken index
+    assert report.embedded == report.sentences
+    assert len(load_index(tmp_path / "idx").manifest["segments"]) == 1  # type: ignore[arg-type]
+
+
+def test_changes_and_removals_after_appends_rewrite_one_segment(corpus: Path, tmp_path: Path) -> None:
+    embedder = HashEmbedder()
+    build_index(corpus, tmp_path / "idx", embedder)
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    build_index(corpus, tmp_path / "idx", embedder)
+    (corpus / "zz_other.txt").write_text("Talks resumed in Doha on Monday, a spokesman said.\n")
+    third = build_index(corpus, tmp_path / "idx", embedder)
+    assert third.embedded == 1 and len(load_index(tmp_path / "idx").manifest["segments"]) == 3  # type: ignore[arg-type]
+    (corpus / "zz_new.txt").unlink()
+    (corpus / "zz_other.txt").write_text("Talks resumed in Doha on Tuesday, a spokesman said.\n")
+    report = build_index(corpus, tmp_path / "idx", embedder)
+    assert report.removed == ["zz_new.txt"] and report.changed == ["zz_other.txt"] and report.embedded == 1
+    index = load_index(tmp_path / "idx")
+    assert len(index.manifest["segments"]) == 1 and "zz_new.txt" not in index.articles  # type: ignore[arg-type]
+    assert _chunk_keys(index) == _chunk_keys(load_index(_fresh(corpus, tmp_path / "fresh")))
+
+
+def _fresh(corpus: Path, index_dir: Path) -> Path:
+    build_index(corpus, index_dir, HashEmbedder(), rebuild=True)
+    return index_dir
+
+
+def test_too_many_segments_are_merged(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "MAX_SEGMENTS", 2)
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    for n in range(2):
+        (corpus / f"zz_{n}.txt").write_text(f"Report number {n} says the road was reopened.\n")
+        build_index(corpus, tmp_path / "idx", HashEmbedder())
+    index = load_index(tmp_path / "idx")
+    assert len(index.manifest["segments"]) == 1 and {"zz_0.txt", "zz_1.txt"} <= set(index.articles)  # type: ignore[arg-type]
+
+
+def test_hnsw_index_grows_by_the_new_vectors(corpus: Path, tmp_path: Path) -> None:
+    build_index(corpus, tmp_path / "idx", HashEmbedder(), index_type="hnsw")
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    report = build_index(corpus, tmp_path / "idx", HashEmbedder(), index_type="hnsw")
+    assert report.embedded == 4
+    index = load_index(tmp_path / "idx")
+    assert type(index.faiss_index).__name__ == "IndexHNSWFlat" and index.faiss_index.ntotal == report.sentences
+    assert len(index.manifest["segments"]) == 2  # type: ignore[arg-type]
+    top = Retriever(index, HashEmbedder()).search("Why was the Salang pass closed?", k=3)
+    assert top[0].chunk.source == "zz_new.txt"
+
+
+def test_a_format_2_index_is_read_and_appended_to(corpus: Path, tmp_path: Path) -> None:
+    """Indexes written before segments (one vectors.npy + chunks.sqlite + a stored flat index.faiss)."""
+    import json
+
+    import faiss
+
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    version = current_version(tmp_path / "idx")
+    manifest = json.loads((version / "manifest.json").read_text())
+    vectors = np.load(version / "vectors.npy")
+    faiss.write_index(index_module.make_faiss("flat", vectors), str(version / "index.faiss"))
+    manifest["checksums"]["index.faiss"] = index_module._checksum(version / "index.faiss")
+    for key in ("segments", "faiss_file"):
+        del manifest[key]
+    manifest["format"] = 2
+    (version / "manifest.json").write_text(json.dumps(manifest))
+    assert load_index(tmp_path / "idx").faiss_index.ntotal == len(vectors)
+    assert build_index(corpus, tmp_path / "idx", HashEmbedder()).up_to_date  # still current: not rebuilt
+
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    report = build_index(corpus, tmp_path / "idx", HashEmbedder())
+    assert report.embedded == 4
+    index = load_index(tmp_path / "idx")
+    assert index.manifest["format"] == index_module.FORMAT and len(index.manifest["segments"]) == 2  # type: ignore[arg-type]
+    assert not (current_version(tmp_path / "idx") / "index.faiss").exists()  # flat: made from the vectors at load
+    assert _chunk_keys(index) == _chunk_keys(load_index(_fresh(corpus, tmp_path / "fresh")))
