@@ -261,6 +261,35 @@ def gives_value(text: str, value: str, wants: str) -> bool:
     )
 
 
+NUMBER_NAMES = (
+    ("zero", "zeroth"), ("one", "first"), ("two", "second"), ("three", "third"), ("four", "fourth"),
+    ("five", "fifth"), ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"), ("nine", "ninth"),
+    ("ten", "tenth"), ("eleven", "eleventh"), ("twelve", "twelfth"), ("thirteen", "thirteenth"),
+    ("fourteen", "fourteenth"), ("fifteen", "fifteenth"), ("sixteen", "sixteenth"), ("seventeen", "seventeenth"),
+    ("eighteen", "eighteenth"), ("nineteen", "nineteenth"), ("twenty", "twentieth"),
+)  # fmt: skip
+
+
+def gives_number(text: str, number: str) -> bool:
+    """Does the text hold the number, as digits ("11", "11th") or, up to twenty, in words ("eleventh")?"""
+    forms = [re.escape(number)]
+    if number.isdigit() and int(number) < len(NUMBER_NAMES):
+        forms += NUMBER_NAMES[int(number)]
+    return bool(re.search(rf"\b(?:{'|'.join(forms)})", text, re.IGNORECASE))
+
+
+# A date heading a text, as web snippets and datelines give it ("Sep 17, 2020 ...", "3 days ago —").
+DATELINE = re.compile(
+    rf"^\s*(?:{MONTHS}\.? \d{{1,2}}, \d{{4}}|\d{{1,2}} {MONTHS}\.? \d{{4}}|\d+ (?:minutes?|hours?|days?) ago)"
+    r"\s*(?:\.\.\.|…|—|–)\s*"
+)
+
+
+def without_dateline(text: str) -> str:
+    """The text without the date that heads it as a snippet or dateline (when it was published)."""
+    return DATELINE.sub("", text, count=1)
+
+
 def names_in(question: str) -> list[str]:
     """Multi-word capitalised names in the question ("Ilhan Omar", "General Abdul Wudod Zara")."""
     found = []

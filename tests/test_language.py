@@ -101,3 +101,14 @@ def test_question_numbers_and_heading_words_are_not_answers() -> None:
     heading, asked = "Who's making Assassin's Creed: Crew List ; Director.", "Who directed Assassin's Creed?"
     assert answer_spans(heading, "name", asked, common=frozenset({"crew", "list", "director"})) == []
     assert answer_spans(heading + " Justin Kurzel.", "name", asked, common=frozenset({"crew", "list", "director"}))
+
+
+def test_a_dateline_is_when_it_was_published_not_what_it_says() -> None:
+    from bot.language import without_dateline
+
+    assert without_dateline("Nov 14, 2022 ... The season premiered on August 22, 2021.") == (
+        "The season premiered on August 22, 2021."
+    )
+    assert without_dateline("3 days ago — Here's the release date.") == "Here's the release date."
+    kept = "On Nov 14, 2022 the season ended."
+    assert without_dateline(kept) == kept

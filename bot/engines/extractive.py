@@ -11,7 +11,6 @@ below a calibrated score the engine abstains and says so.
 from __future__ import annotations
 
 import math
-import re
 import threading
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from bot.language import (
     answer_near_terms,
     answer_values,
     common_words,
+    gives_number,
     gives_value,
     has_answer_type,
     is_caption,
@@ -30,6 +30,7 @@ from bot.language import (
     names_in,
     stance,
     stems,
+    without_dateline,
 )
 from bot.settings import Settings
 from retrieval.index import Index
@@ -109,6 +110,7 @@ class ExtractiveEngine(Engine):
         k = max(len(evidence.passages), 1)
         asked_names = names_in(info.text)
         common = self.common(index)
+        missing_in: dict[str, int] = {}  # per article: how many of the question's numbers it lacks
         for passage in evidence.passages:
             chunk = passage.chunk
             for key, span, rows in _units(index, chunk):
@@ -124,10 +126,15 @@ class ExtractiveEngine(Engine):
                 paragraph = _paragraph(index.articles[chunk.source], span)
                 unnamed = any(not mentions(paragraph, name) for name in asked_names)
                 # a number the question gives (a year, a season) must appear in the article
-                context = index.articles[chunk.source].text
-                missing = [n for n in info.numbers if not re.search(rf"\b{re.escape(n)}", context, re.IGNORECASE)]
+                if chunk.source not in missing_in:
+                    context = index.articles[chunk.source].text
+                    missing_in[chunk.source] = sum(not gives_number(context, n) for n in info.numbers)
+                missing = missing_in[chunk.source]
                 # a whole date (day, month and year) near the question's words answers "when" best
-                exact = info.wants == "date" and any(len(v.split()) == 3 for v in answer_values(text, info, 5))
+                # (not the date heading a web snippet or a dateline: that is when it was published)
+                exact = info.wants == "date" and any(
+                    len(v.split()) == 3 for v in answer_values(without_dateline(text), info, 5)
+                )
                 score = (
                     W_EXACT * exact
                     + W_DENSE * dense
@@ -138,7 +145,7 @@ class ExtractiveEngine(Engine):
                     - CAPTION_PENALTY * is_caption(paragraph)  # a photo caption: the line ends in a credit
                     - SHORT_PENALTY * (len(text.split()) < 6)
                     - UNNAMED_PENALTY * unnamed
-                    - NUMBER_PENALTY * len(missing) / max(len(info.numbers), 1)
+                    - NUMBER_PENALTY * missing / max(len(info.numbers), 1)
                 )
                 quote = Quote(chunk.source, span.start, span.end)
                 scored.append(Scored(row, quote, text, score, dense, lexical, passage.rank, typed))
@@ -250,7 +257,7 @@ class ExtractiveEngine(Engine):
             if other.quote.source == best.quote.source or not other.typed:
                 continue
             # about the same thing: the question's numbers (a year) that the best gives, it gives too
-            if any(_has_number(best.text, n) and not _has_number(other.text, n) for n in info.numbers):
+            if any(gives_number(best.text, n) and not gives_number(other.text, n) for n in info.numbers):
                 continue
             theirs = answer_values(other.text, info, VALUE_WINDOW, common)
             if not theirs:
@@ -318,10 +325,6 @@ def _paragraph(article: Article, span: Span) -> str:
 
 def _same_line(article: Article, a: Span, b: Span) -> bool:
     return "\n" not in article.text[a.start : b.end]
-
-
-def _has_number(text: str, number: str) -> bool:
-    return bool(re.search(rf"\b{re.escape(number)}", text, re.IGNORECASE))
 
 
 def _without(text: str, values: set[str]) -> str:
