@@ -170,8 +170,8 @@ def load_cases(path: Path, work_dir: Path | None = None, rgb_pool: str = "pos+ne
 
 def load_rgb(path: Path, records: list[tuple[int, dict[str, Any]]], work_dir: Path, pool: str) -> CaseSet:
     """Every passage of every question (positive + negative, optionally the counterfactual positive_wrong) goes
-    into one pooled corpus, one article a line; a case's expected sources are its positive passages and any of
-    its passages that contain a gold answer."""
+    into one pooled corpus, one article a line; a case's expected sources are its positive passages and any
+    passage of the pool (but the planted positive_wrong ones) that contains a gold answer."""
     from bot.evaluation.metrics import satisfies
 
     if pool not in RGB_POOLS:
@@ -199,6 +199,8 @@ def load_rgb(path: Path, records: list[tuple[int, dict[str, Any]]], work_dir: Pa
                 passages.append((kind, text))
         per_case.append((record, number, passages))
 
+    planted = {text for _, _, passages in per_case for kind, text in passages if kind == "positive_wrong"}
+    genuine = [text for text in line_of if text not in planted]
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:10]
     corpus = work_dir / f"{path.stem}-{pool.replace('+', '-')}-{digest}" / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
@@ -212,12 +214,11 @@ def load_rgb(path: Path, records: list[tuple[int, dict[str, Any]]], work_dir: Pa
         groups = answer_groups(record.get("answer"))
         if not groups:
             raise CaseFileError(f"{path}:{number}: the RGB case has no answer")
-        sources = []
-        for kind, text in passages:
-            if kind == "positive" or (kind == "negative" and satisfies(text, groups)):
-                source = f"passages.jsonl#{line_of[text]}"
-                if source not in sources:
-                    sources.append(source)
+        sources = [f"passages.jsonl#{line_of[text]}" for kind, text in passages if kind == "positive"]
+        # any other passage of the pool that holds a gold answer supports it too (another question's passage
+        # may: "Release date. December 1, 2017" for two questions on the same game); planted ones never do
+        sources += [f"passages.jsonl#{line_of[text]}" for text in genuine if satisfies(text, groups)]
+        sources = list(dict.fromkeys(sources))
         cases.append(
             Case(
                 id=f"rgb-{record.get('id', number)}",
