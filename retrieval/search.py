@@ -74,10 +74,20 @@ class Retriever:
 
     def dense_sentences(self, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(sentence row, cosine) of the n nearest sentences."""
+        import faiss
+
         total = len(self.index.sentence_source)
         if total == 0:
             return []
-        scores, rows = self.index.faiss_index.search(qvec.reshape(1, -1), min(n, total))  # type: ignore[attr-defined]
+        # One query on one OpenMP thread: the default pool (one thread per core) spins against the other
+        # processes of a shared machine and made a 46k-vector flat search ~3x slower (BENCHMARKS.md). The
+        # setting is the calling thread's own (an OpenMP ICV), restored after, so builds elsewhere keep theirs.
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, rows = self.index.faiss_index.search(qvec.reshape(1, -1), min(n, total))  # type: ignore[attr-defined]
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
     def search(self, query: str, k: int = 5, qvec: np.ndarray | None = None) -> list[Passage]:

@@ -47,3 +47,18 @@ def test_real_model_finds_the_answering_article(real_bot) -> None:  # type: igno
     passages = real_bot.retriever.search("Who is the deputy leader of the Taliban?", k=5)
     assert passages[0].chunk.source == "004_d43c2334b4d5c13b.txt" and "Baradar" in passages[0].chunk.text
     _check_spans(passages)
+
+
+def test_dense_search_leaves_the_threads_setting_as_it_was(fast_bot) -> None:  # type: ignore[no-untyped-def]
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    qvec = fast_bot.retriever.embed_query("Who leads the NRF?")
+    one = fast_bot.retriever.dense_sentences(qvec, 20)
+    assert faiss.omp_get_max_threads() == before  # the single-query thread count is not left behind
+    faiss.omp_set_num_threads(max(before, 2))
+    try:  # and the result does not depend on it (exact search; no ties in this corpus)
+        _, rows = fast_bot.retriever.index.faiss_index.search(qvec.reshape(1, -1), 20)
+    finally:
+        faiss.omp_set_num_threads(before)
+    assert [r for r, _ in one] == [int(r) for r in rows[0]]
