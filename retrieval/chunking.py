@@ -9,6 +9,7 @@ chunk at the start of the next, so a statement split across chunks is still whol
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -42,8 +43,7 @@ def spacy_splitter() -> SentenceSplitter:
     """spaCy's `senter` alone: about 400k characters a second on one core."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
-        import spacy
-
+        spacy = import_spacy_without_torch()
         nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"])
     except OSError as err:
         from retrieval.errors import ModelMissing
@@ -57,6 +57,27 @@ def spacy_splitter() -> SentenceSplitter:
         return [[(s.start_char, s.end_char) for s in doc.sents] for doc in nlp.pipe(texts, batch_size=256)]
 
     return split
+
+
+def import_spacy_without_torch():  # type: ignore[no-untyped-def]
+    """`import spacy`, without letting thinc import torch on the way (4-7 s in a fresh process).
+
+    thinc.compat tries `import torch` at import time only to offer its PyTorch wrappers, which
+    en_core_web_sm's CNN pipes never use. A None entry in sys.modules makes that one import fail
+    (thinc then records has_torch = False); the entry is removed right after, so torch stays
+    importable for sentence-transformers. If torch or thinc is already imported this is a plain
+    `import spacy`. The sentences are the same either way (tests/test_index.py checks it)."""
+    if "torch" in sys.modules or "thinc" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
 
 
 def _content_lines(article: Article) -> Iterable[tuple[int, str]]:

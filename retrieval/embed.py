@@ -12,15 +12,18 @@ import hashlib
 import itertools
 import os
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from retrieval.errors import ModelMissing
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
+MINILM_DIM = 384
 # Pinned model files: (package, file, sha256, size). Checked by `qabot models verify`; sizes at load.
 MINILM_FILES = {
     "model.safetensors": ("53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db", 90_868_376),
@@ -90,19 +93,38 @@ def verify_models() -> list[tuple[str, bool]]:
 
 
 class SentenceTransformerEmbedder(Embedder):
-    def __init__(self, name_or_path: str, model_id: str | None = None) -> None:
-        offline()
-        try:
-            from sentence_transformers import SentenceTransformer
+    """sentence-transformers on torch. With `dim` given (the packaged MiniLM), the model (and torch, 4-7 s
+    to import in a fresh process) is loaded on the first embed, so `qabot index` on an unchanged corpus
+    never pays for it; without, it is loaded at once to learn its dimension."""
 
-            self.model = SentenceTransformer(name_or_path, device="cpu")
-        except (OSError, ValueError) as err:
-            raise ModelMissing(f"Cannot load the embedding model {name_or_path!r} offline: {err}") from err
+    def __init__(self, name_or_path: str, model_id: str | None = None, dim: int | None = None) -> None:
+        offline()
+        self.name_or_path = name_or_path
         self.model_id = model_id or name_or_path
-        dim = self.model.get_embedding_dimension()
+        self._model: Any = None
+        self._lock = threading.Lock()
         if dim is None:
-            raise ModelMissing(f"The model {name_or_path!r} does not report an embedding dimension.")
-        self.dim = int(dim)
+            found = self.model.get_embedding_dimension()
+            if found is None:
+                raise ModelMissing(f"The model {name_or_path!r} does not report an embedding dimension.")
+            dim = int(found)
+        self.dim = dim
+
+    @property
+    def model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from sentence_transformers import SentenceTransformer
+
+                    model = SentenceTransformer(self.name_or_path, device="cpu")
+                except (OSError, ValueError) as err:
+                    raise ModelMissing(f"Cannot load the embedding model {self.name_or_path!r} offline: {err}") from err
+                found = model.get_embedding_dimension()
+                if getattr(self, "dim", None) is not None and found != self.dim:
+                    raise ModelMissing(f"The model {self.name_or_path!r} gives {found}-d vectors, not {self.dim}.")
+                self._model = model
+            return self._model
 
     def embed(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         vectors = self.model.encode(
@@ -119,7 +141,7 @@ class OnnxMiniLMEmbedder(Embedder):
     """all-MiniLM-L6-v2 as int8 ONNX: mean pooling over the attention mask, then L2 normalisation."""
 
     model_id = MINILM_ID
-    dim = 384
+    dim = MINILM_DIM
 
     def __init__(self, max_length: int = 256, threads: int = 1) -> None:
         """threads=1 suits one short query at a time (no spinning workers on a busy machine);
@@ -183,7 +205,7 @@ def normalise_rows(vectors: np.ndarray) -> np.ndarray:
 
 def make_embedder(spec: str) -> Embedder:
     if spec == "minilm":
-        return SentenceTransformerEmbedder(str(minilm_dir()), model_id=MINILM_ID)
+        return SentenceTransformerEmbedder(str(minilm_dir()), model_id=MINILM_ID, dim=MINILM_DIM)
     if spec == "minilm-onnx":
         return OnnxMiniLMEmbedder()
     if spec == "hash":

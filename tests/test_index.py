@@ -298,3 +298,55 @@ def test_a_format_2_index_is_read_and_appended_to(corpus: Path, tmp_path: Path) 
     assert index.manifest["format"] == index_module.FORMAT and len(index.manifest["segments"]) == 2  # type: ignore[arg-type]
     assert not (current_version(tmp_path / "idx") / "index.faiss").exists()  # flat: made from the vectors at load
     assert _chunk_keys(index) == _chunk_keys(load_index(_fresh(corpus, tmp_path / "fresh")))
+
+
+# ---------------------------------------------------------------- what a build imports
+
+_SPLIT = """
+import json, sys
+{pre}
+from pathlib import Path
+from retrieval.chunking import spacy_splitter, split_sentences
+from retrieval.ingest import load_corpus
+articles = split_sentences(load_corpus(Path({seeds!r})).articles, spacy_splitter())
+spans = [[[s.start, s.end] for s in a.sentences] for a in articles]
+print(json.dumps({{"torch": "torch" in sys.modules, "spans": spans}}))
+"""
+
+
+def _split_in_child(pre: str) -> dict[str, object]:
+    import json
+    import subprocess
+    import sys
+
+    code = _SPLIT.format(pre=pre, seeds=str(SEEDS))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_sentence_splitting_does_not_import_torch_and_splits_the_same() -> None:
+    without = _split_in_child("")
+    assert without["torch"] is False  # spaCy came without torch
+    with_torch = _split_in_child("import torch")  # thinc sees torch, as it did before
+    assert with_torch["torch"] is True and with_torch["spans"] == without["spans"]
+
+
+@pytest.mark.model
+def test_the_packaged_model_loads_only_when_something_is_embedded(corpus: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from retrieval.embed import make_embedder\n"
+        "from retrieval.index import build_index\n"
+        "e = make_embedder('minilm')\n"
+        f"r = build_index(Path({str(corpus)!r}), Path({str(tmp_path / 'idx')!r}), e)\n"
+        "print(r.embedded, 'torch' in sys.modules)\n"
+    )
+    run = [sys.executable, "-c", code]
+    first = subprocess.run(run, capture_output=True, text=True, timeout=600, check=True).stdout.split()
+    assert first[0] != "0" and first[1] == "True"
+    again = subprocess.run(run, capture_output=True, text=True, timeout=600, check=True).stdout.split()
+    assert again == ["0", "False"]  # an unchanged corpus: no model, no torch
