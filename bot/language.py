@@ -111,6 +111,24 @@ def stems(text: str) -> list[str]:
     return [s for s in _stemmer().stemWords([w for w in words if w and w not in stop]) if s]
 
 
+def word_forms(stem: str) -> frozenset[str]:
+    """A stem and the verb an agent noun comes from, which the stemmer keeps apart: "winner" / "win",
+    "leader" / "lead", "runner" / "run", "director" / "direct"."""
+    forms = {stem}
+    for suffix in ("er", "or"):
+        if stem.endswith(suffix) and len(stem) > len(suffix) + 2:
+            base = stem[: -len(suffix)]
+            forms.add(base)
+            if len(base) > 3 and base[-1] == base[-2]:  # "winn" -> "win"
+                forms.add(base[:-1])
+    return frozenset(forms)
+
+
+def base_form(stem: str) -> str:
+    """The shortest of a stem's word forms: "winner" and "win" both give "win"."""
+    return min(word_forms(stem), key=len)
+
+
 def analyse(question: str) -> QuestionInfo:
     q = question.strip().lower()
     first = q.split(" ", 1)[0] if q else ""

@@ -112,3 +112,12 @@ def test_a_dateline_is_when_it_was_published_not_what_it_says() -> None:
     assert without_dateline("3 days ago — Here's the release date.") == "Here's the release date."
     kept = "On Nov 14, 2022 the season ended."
     assert without_dateline(kept) == kept
+
+
+def test_agent_nouns_meet_their_verbs() -> None:
+    from bot.language import base_form, stems
+
+    assert {base_form(s) for s in stems("winner wins")} == {"win"}
+    assert {base_form(s) for s in stems("the leader leads")} == {"lead"}
+    assert {base_form(s) for s in stems("directed by the director")} == {"direct"}
+    assert base_form("taliban") == "taliban" and base_form("her") == "her"  # too short to be an agent noun

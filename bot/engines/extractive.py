@@ -20,6 +20,7 @@ from bot.language import (
     analyse,
     answer_near_terms,
     answer_values,
+    base_form,
     common_words,
     gives_number,
     gives_value,
@@ -83,7 +84,10 @@ class ExtractiveEngine(Engine):
         stem the corpus never uses. Computed once per loaded index."""
         with self._lock:
             if self._stats is None or self._stats[0] != id(index):
-                words = [frozenset(stems(index.sentence_text(row))) for row in range(len(index.sentence_source))]
+                words = [
+                    frozenset(map(base_form, stems(index.sentence_text(row))))
+                    for row in range(len(index.sentence_source))
+                ]
                 df: dict[str, int] = {}
                 for sentence in words:
                     for s in sentence:
@@ -103,7 +107,7 @@ class ExtractiveEngine(Engine):
     def score(self, evidence: Evidence, info: QuestionInfo) -> list[Scored]:
         index = evidence.index
         sentence_stems, idf, unseen = self.stats(index)
-        term_weight = {t: idf.get(t, unseen) for t in info.terms}
+        term_weight = {t: idf.get(t, unseen) for t in map(base_form, info.terms)}
         total = sum(term_weight.values()) or 1.0
         seen_rows: set[int] = set()
         scored: list[Scored] = []
