@@ -137,8 +137,9 @@ class ExtractiveEngine(Engine):
                 # a whole date (day, month and year) near the question's words answers "when" best
                 # (not the date heading a web snippet or a dateline: that is when it was published)
                 exact = info.wants == "date" and any(
-                    len(v.split()) == 3 for v in answer_values(without_dateline(text), info, 5)
+                    len(v.split()) == 3 for v in answer_values(without_dateline(text), info, VALUE_WINDOW)
                 )
+                typed = typed or exact  # "released for the PlayStation 4 on September 7, 2018"
                 score = (
                     W_EXACT * exact
                     + W_DENSE * dense
