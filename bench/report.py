@@ -103,7 +103,14 @@ def corpus_table(name: str, c: dict[str, Any]) -> list[str]:
     inc = c.get("incremental")
     if inc:
         row("add one article (s)", inc.get("add_one_article_s"), None)
+        stages = inc.get("add_one_article_stages_s") or {}
+        if stages:
+            row("  its stages (s)", ", ".join(f"{k} {_fmt(v)}" for k, v in stages.items()), None)
         row("re-index unchanged corpus (s)", inc.get("unchanged_s"), None)
+        for key, label in (("fresh_process_add_one", "add one"), ("fresh_process_unchanged", "unchanged")):
+            child = inc.get(key)
+            if child:
+                row(f"`qabot index` in a fresh process, {label} (s)", child.get("seconds"), None)
     title = f"### {name}: {_fmt(lat.get('questions'))} questions x {_fmt(lat.get('rounds'))} rounds"
     return [title, "", *_table(["", "qabot", "tutorial", "qabot/tutorial"], rows), ""]
 

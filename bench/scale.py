@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         "qabot_build": build,
         "tutorial_build": None,
         "latency": latency(settings_for(corpus, args.work / f"index-{name}"), None, None, questions, args.rounds),  # type: ignore[arg-type]
-        "incremental": incremental(corpus, args.work / f"index-{name}", st, sentences),
+        "incremental": incremental(corpus, args.work / f"index-{name}", st, sentences, fresh_process=True),
         "peak_rss_mb": peak_rss_mb(),
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -93,6 +93,10 @@ def test_qabot_build_tutorial_latency_and_report(tmp_path: Path) -> None:
 
     inc = run.incremental(corpus, tmp_path / "index", HashEmbedder(), ["A new sentence here, for the test."] * 3)
     assert inc["add_one_article_embedded"] and inc["unchanged_up_to_date"] is True
+    assert inc["add_one_article_appended"] is True  # an added file takes the append-only path
+    stages = inc["add_one_article_stages_s"]
+    assert isinstance(stages, dict) and set(stages) == {"splitting", "embedding", "appending"}
+    assert sum(stages.values()) <= inc["add_one_article_s"] + 0.01  # type: ignore[operator]
     assert not (corpus / "zz_added").exists()
 
     results: dict[str, Any] = {
