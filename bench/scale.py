@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     st = make_embedder("minilm")
+    getattr(st, "model", None)  # loads lazily: load it before anything is timed
     cached = CachedEmbedder(st)
     if (args.work / "cache.json").is_file():
         sentences = json.loads((args.work / "cache.json").read_text())
