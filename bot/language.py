@@ -195,7 +195,6 @@ def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5, common
     return any(abs(i - j) <= window for i in term_at for j in answer_at)
 
 
-MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 DATE_VALUE = re.compile(
     rf"\b(?:(?P<m1>{MONTHS})\.? (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?:of )?(?P<y1>(?:1[89]|20)\d\d))?|"
     rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<m2>{MONTHS})\.?(?:,? (?P<y2>(?:1[89]|20)\d\d))?)\b"
