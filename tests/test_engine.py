@@ -109,12 +109,25 @@ def test_real_abstains_when_the_articles_do_not_say(real_bot, question: str) -> 
 
 
 @pytest.mark.model
-def test_real_disagreement_shows_both_sides(real_bot) -> None:  # type: ignore[no-untyped-def]
-    answer = real_bot.answer("Did the Taliban capture Panjshir?")
+@pytest.mark.parametrize(
+    ("question", "claimed"),
+    [("Did the Taliban capture Panjshir?", "captur"), ("Did the Taliban take all 34 provinces?", "allegation")],
+)
+def test_real_disagreement_shows_both_sides(real_bot, question: str, claimed: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real_bot.answer(question)
     assert answer.text.startswith("The sources disagree.")
     assert len(answer.citations) == 2
     sides = " ".join(c.quote.lower() for c in answer.citations)
-    assert "captur" in sides and any(w in sides for w in ("false", "den", "not concede", "still", "continue"))
+    assert claimed in sides and any(w in sides for w in ("false", "den", "not concede", "still", "continue"))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question", ["Did the Taliban publish a video of their flag in Panjshir?", "Is Panjshir north of Kabul?"]
+)
+def test_real_undisputed_facts_are_not_called_disputed(real_bot, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real_bot.answer(question)
+    assert not answer.abstained and "disagree" not in answer.text
 
 
 @pytest.mark.model

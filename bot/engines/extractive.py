@@ -46,7 +46,10 @@ CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.3, 0.05, 0.2
 PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
 EXTRA_LEXICAL = 0.5
 KEEP_RATIO = 0.7  # further sentences must score within this share of the best
-DISPUTE_RATIO = 0.6  # the disputing side of a disagreement must score within this share of the best
+# a dispute of the best claim must score this share of it, and at least DISPUTE_MIN: a denial is about the
+# claim more than about the question's words ("denied the allegation" for "all 34 provinces?")
+DISPUTE_RATIO, DISPUTE_MIN = 0.5, 0.4
+CONFLICT_RATIO = 0.6  # another source's different answer must score this share of the best
 VALUE_WINDOW = 8  # words between a question's word and the answer value it gives
 CONFLICT_LIKENESS = 0.75  # two sentences giving different answers contradict when otherwise this alike
 NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
@@ -235,7 +238,7 @@ class ExtractiveEngine(Engine):
 
     def disagreement(self, scored: list[Scored], best: Scored) -> tuple[Scored, Scored] | None:
         """The best-placed assertion and the best-placed dispute of it, when both are relevant enough."""
-        floor = max(DISPUTE_RATIO * best.score, self.settings.abstain_below)
+        floor = max(DISPUTE_RATIO * best.score, DISPUTE_MIN)
         claims = [s for s in scored[:5] if s.score >= KEEP_RATIO * best.score and stance(s.text) == "claim"]
         if not claims:
             return None
@@ -255,7 +258,7 @@ class ExtractiveEngine(Engine):
         if not mine or info.wants is None:
             return None
         wants = info.wants
-        floor = max(DISPUTE_RATIO * best.score, self.settings.abstain_below)
+        floor = max(CONFLICT_RATIO * best.score, self.settings.abstain_below)
         for other in scored[1:]:
             if other.score < floor:
                 break
