@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 QUESTION_WORDS = {
@@ -245,6 +245,36 @@ def answer_values(
             if m.group(1) not in info.numbers:
                 add(m.start(1), " ".join(x for x in (m.group(1).replace(",", ""), (m.group(2) or "").lower()) if x))
     return values
+
+
+DURATION = re.compile(
+    rf"\b(?:\d[\d,.]*|{NUMBER_WORDS}|a|an|several|many)\s+(?:years?|months?|weeks?|days?|hours?|decades?|centur(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def precise_answer(sentence: str, info: QuestionInfo, window: int = 8) -> bool:
+    """Does the sentence give the precise kind of answer within `window` words of the question's words
+    (other than the words of names it gives):
+    a whole date (day, month, year) for "when", a duration ("40 years") for "how long"? Not the date
+    heading a web snippet or a dateline, which says when the text was published."""
+    text = without_dateline(sentence)
+    # reaching this far, it must stand near what the question asks, not near a name it gives
+    named = {s for name in names_in(info.text) for s in stems(name)}
+    info = replace(info, terms=tuple(t for t in info.terms if t not in named) or info.terms)
+    if info.wants == "date":
+        return any(len(v.split()) == 3 for v in answer_values(text, info, window))
+    if info.wants == "number" and re.search(r"\bhow long\b", info.text, re.IGNORECASE):
+        words = list(WORD.finditer(text))
+        stemmed = _stemmer().stemWords([w.group(0).lower() for w in words])
+        term_at = [i for i, s in enumerate(stemmed) if s in set(info.terms)]
+        starts = [w.start() for w in words]
+        return any(
+            abs(i - (bisect.bisect_right(starts, m.start()) - 1)) <= window
+            for m in DURATION.finditer(text)
+            for i in term_at
+        )
+    return False
 
 
 def common_words(texts: Iterable[str]) -> frozenset[str]:

@@ -121,3 +121,15 @@ def test_agent_nouns_meet_their_verbs() -> None:
     assert {base_form(s) for s in stems("the leader leads")} == {"lead"}
     assert {base_form(s) for s in stems("directed by the director")} == {"direct"}
     assert base_form("taliban") == "taliban" and base_form("her") == "her"  # too short to be an agent noun
+
+
+def test_precise_answers_reach_further_but_not_from_a_name() -> None:
+    from bot.language import precise_answer
+
+    when = analyse("When was Marvel's Spider-Man released?")
+    assert precise_answer("Marvel's Spider-Man was released for the PlayStation 4 on September 7, 2018.", when)
+    assert not precise_answer("Sep 7, 2018 ... Marvel's Spider-Man was released for the PlayStation 4.", when)
+    long = analyse("For how long had the bastion never been defeated?")
+    assert precise_answer("the bastion defeated for the first time during 40 years of conflict", long)
+    exile = analyse("How long was Ahmad Massoud in exile?")  # a decade near the name, not near "exile"
+    assert not precise_answer("Ahmad Massoud led the fight a decade later.", exile)

@@ -29,9 +29,9 @@ from bot.language import (
     is_instruction,
     mentions,
     names_in,
+    precise_answer,
     stance,
     stems,
-    without_dateline,
 )
 from bot.settings import Settings
 from retrieval.index import Index
@@ -137,12 +137,10 @@ class ExtractiveEngine(Engine):
                     context = index.articles[chunk.source].text
                     missing_in[chunk.source] = sum(not gives_number(context, n) for n in info.numbers)
                 missing = missing_in[chunk.source]
-                # a whole date (day, month and year) near the question's words answers "when" best
-                # (not the date heading a web snippet or a dateline: that is when it was published)
-                exact = info.wants == "date" and any(
-                    len(v.split()) == 3 for v in answer_values(without_dateline(text), info, VALUE_WINDOW)
-                )
-                typed = typed or exact  # "released for the PlayStation 4 on September 7, 2018"
+                # a whole date answers "when" best, a duration "how long"; further from the question's
+                # words than other kinds ("released for the PlayStation 4 on September 7, 2018")
+                exact = precise_answer(text, info, VALUE_WINDOW)
+                typed = typed or exact
                 score = (
                     W_EXACT * exact
                     + W_DENSE * dense
