@@ -11,7 +11,7 @@ from bot.engines.base import Draft, Quote
 from retrieval.chunking import line_of
 from retrieval.index import Index
 from retrieval.ingest import normalise
-from retrieval.records import Citation
+from retrieval.records import Chunk, Citation
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -22,6 +22,17 @@ class SourceFiles:
     def __init__(self, corpus: Path) -> None:
         self.corpus = corpus
         self._cache: dict[str, tuple[tuple[float, int], str]] = {}
+        self._lines: dict[str, tuple[str, list[str]]] = {}  # .jsonl files: the text and its lines
+        self._chunks: tuple[Index, dict[str, list[Chunk]]] | None = None
+
+    def chunks_of(self, index: Index, source: str) -> list[Chunk]:
+        """The index's chunks of one article, grouped once per loaded index."""
+        if self._chunks is None or self._chunks[0] is not index:
+            grouped: dict[str, list[Chunk]] = {}
+            for chunk in index.chunks:
+                grouped.setdefault(chunk.source, []).append(chunk)
+            self._chunks = (index, grouped)
+        return self._chunks[1].get(source, [])
 
     def text(self, source: str) -> str | None:
         name, _, line = source.partition("#")
@@ -37,8 +48,10 @@ class SourceFiles:
             return None
         text = cached[1]
         if line:  # one article of a .jsonl file: the text field of that line
+            if name not in self._lines or self._lines[name][0] is not text:
+                self._lines[name] = (text, text.split("\n"))
             try:
-                return str(json.loads(text.split("\n")[int(line) - 1])["text"])
+                return str(json.loads(self._lines[name][1][int(line) - 1])["text"])
             except (IndexError, ValueError, KeyError, TypeError):
                 return None
         return text
@@ -65,10 +78,10 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def passage_around(index: Index, quote: Quote) -> str:
+def passage_around(index: Index, quote: Quote, files: SourceFiles) -> str:
     """The chunk that holds the quote (the first one, if chunks overlap), for "show sources"."""
-    for chunk in index.chunks:
-        if chunk.source == quote.source and chunk.start <= quote.start and quote.end <= chunk.end:
+    for chunk in files.chunks_of(index, quote.source):
+        if chunk.start <= quote.start and quote.end <= chunk.end:
             return chunk.text
     return index.articles[quote.source].text[quote.start : quote.end]
 
@@ -99,7 +112,7 @@ def finalise(draft: Draft, index: Index, files: SourceFiles) -> tuple[str, tuple
                 line_start=line_of(article, quote.start),
                 line_end=line_of(article, quote.end),
                 quote=article.text[quote.start : quote.end],
-                passage=passage_around(index, quote),
+                passage=passage_around(index, quote, files),
             )
         )
         renumber[n] = seen[quote] = len(citations)

@@ -232,7 +232,11 @@ def answer_values(
         asked = {w.lower().removesuffix("’s").removesuffix("'s") for w in WORD.findall(info.text)}
         for m in NAME_RUN.finditer(sentence):
             name = [w.removesuffix("’s").removesuffix("'s") for w in m.group(0).split()]
-            name = [w for w in name if len(w) > 1 and not NOT_NAMES.match(w) and w.lower() not in asked | common]
+            name = [
+                w
+                for w in name
+                if len(w) > 1 and not NOT_NAMES.match(w) and w.lower() not in asked and w.lower() not in common
+            ]
             if name:
                 add(m.start(), " ".join(name).lower())
     elif info.wants == "date":
