@@ -4,14 +4,16 @@ For every sentence of the retrieved passages it combines the embedding similarit
 (the sentence vectors are in the index already), the share of the question's content words the
 sentence holds (weighted by rarity), whether it holds the kind of answer asked for (a name, a number,
 a date) and the rank of its passage. The best sentences, from different places when they agree,
-form the answer; when the best candidates claim and dispute the same thing, both sides are shown;
-below a calibrated score the engine abstains and says so.
+form the answer; when the best candidates claim and dispute the same thing, or two sources say the
+same thing with a different name, date or number, both sides are shown; below a calibrated score the
+engine abstains and says so.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.engines.base import Draft, Engine, Evidence, Quote
@@ -41,7 +43,7 @@ NO_ANSWER = "The articles don't say."
 
 # Weights of the sentence score; tuned on eval/seeds.jsonl as a whole, never per question.
 W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
-W_EXACT = 0.05  # a whole date for a "when" question
+W_EXACT = 0.05  # the precise kind of answer: a whole date for "when", a duration for "how long"
 CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.3, 0.05, 0.2, 0.2
 PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
 EXTRA_LEXICAL = 0.5
@@ -272,7 +274,7 @@ class ExtractiveEngine(Engine):
             only_mine = {v for v in mine if not gives_value(other.text, v, wants)}
             only_theirs = {v for v in theirs if not gives_value(best.text, v, wants)}
             if only_mine and only_theirs:
-                likeness = _likeness(_without(best.text, only_mine), _without(other.text, only_theirs))
+                likeness = _jaccard(_stem_set(best.text, only_mine), _stem_set(other.text, only_theirs))
                 if likeness >= CONFLICT_LIKENESS:
                     return best, other
         return None
@@ -333,17 +335,15 @@ def _same_line(article: Article, a: Span, b: Span) -> bool:
     return "\n" not in article.text[a.start : b.end]
 
 
-def _without(text: str, values: set[str]) -> str:
-    """The text with the words of the given answer values taken out."""
-    drop = {s for v in values for s in stems(v)}
-    return " ".join(s for s in stems(text) if s not in drop)
+def _stem_set(text: str, leave_out: Iterable[str] = ()) -> set[str]:
+    """The text's stems, without those of the given answer values."""
+    drop = {s for v in leave_out for s in stems(v)}
+    return {s for s in stems(text) if s not in drop}
 
 
-def _likeness(a: str, b: str) -> float:
-    """Jaccard overlap of the two texts' stems."""
-    sa, sb = set(stems(a)), set(stems(b))
-    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _similar(a: str, b: str) -> bool:
-    return _likeness(a, b) >= 0.5
+    return _jaccard(_stem_set(a), _stem_set(b)) >= 0.5
