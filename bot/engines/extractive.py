@@ -273,7 +273,7 @@ class ExtractiveEngine(Engine):
             # the answers each gives that the other does not; the rest of the two sentences alike
             only_mine = {v for v in mine if not gives_value(other.text, v, wants)}
             only_theirs = {v for v in theirs if not gives_value(best.text, v, wants)}
-            if only_mine and only_theirs:
+            if len(only_mine) == 1 and len(only_theirs) == 1:  # one answer against another, the rest shared
                 likeness = _jaccard(_stem_set(best.text, only_mine), _stem_set(other.text, only_theirs))
                 if likeness >= CONFLICT_LIKENESS:
                     return best, other
