@@ -316,7 +316,7 @@ def _units(index: Index, chunk: Chunk) -> list[tuple[int, Span, list[int]]]:
     units = [(chunk.first_sentence + i, span, [chunk.first_sentence + i]) for i, span in enumerate(chunk.sentences)]
     lines: dict[int, list[int]] = {}
     for i, span in enumerate(chunk.sentences):
-        lines.setdefault(article.text.count("\n", 0, span.start), []).append(i)
+        lines.setdefault(article.text.count("\n", chunk.start, span.start), []).append(i)  # line within the chunk
     for members in lines.values():
         first, last = chunk.sentences[members[0]], chunk.sentences[members[-1]]
         if len(members) > 1 and last.end - first.start <= PARAGRAPH_UNIT:
