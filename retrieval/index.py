@@ -422,6 +422,8 @@ def _append(
     kind = str(old.get("index_type"))
     if choose_index_type(index_type, int(counts["sentences"])) != kind or (kind == "hnsw" and stored is None):
         return False
+    if kind == "hnsw" and _checksum(version / str(stored)) != list(checksums[str(stored)]):
+        return False  # the graph is read and extended, not linked: check it first (the full path then rebuilds)
 
     report.added = added
     articles, vectors = work.articles_and_vectors(corpus, set(added), report)

@@ -272,6 +272,19 @@ def test_hnsw_index_grows_by_the_new_vectors(corpus: Path, tmp_path: Path) -> No
     assert top[0].chunk.source == "zz_new.txt"
 
 
+def test_a_damaged_hnsw_graph_is_not_extended(corpus: Path, tmp_path: Path) -> None:
+    build_index(corpus, tmp_path / "idx", HashEmbedder(), index_type="hnsw")
+    graph = current_version(tmp_path / "idx") / "index.faiss"
+    data = bytearray(graph.read_bytes())
+    data[-10] ^= 0xFF
+    graph.write_bytes(bytes(data))
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    report = build_index(corpus, tmp_path / "idx", HashEmbedder(), index_type="hnsw")
+    assert report.embedded == report.sentences  # rebuilt from scratch, not appended to the damaged graph
+    index = load_index(tmp_path / "idx")
+    assert index.faiss_index.ntotal == report.sentences and len(index.manifest["segments"]) == 1  # type: ignore[arg-type]
+
+
 def test_a_format_2_index_is_read_and_appended_to(corpus: Path, tmp_path: Path) -> None:
     """Indexes written before segments (one vectors.npy + chunks.sqlite + a stored flat index.faiss)."""
     import json
