@@ -6,8 +6,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 QUESTION_WORDS = {
     "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "did", "does",
@@ -78,10 +78,22 @@ class QuestionInfo:
     polar: bool  # a yes/no question ("Did ...?", "Is ...?")
     terms: tuple[str, ...]  # stemmed content words
 
-    @property
+    @cached_property
     def numbers(self) -> tuple[str, ...]:
         """Terms with digits (years, ordinals, seasons): facts of another year do not answer."""
         return tuple(t for t in self.terms if any(ch.isdigit() for ch in t))
+
+    @cached_property
+    def asked(self) -> frozenset[str]:
+        """The question's words, lower-cased: a name the question gives is not an answer to it."""
+        return asked_words(self.text)
+
+    @cached_property
+    def focus(self) -> frozenset[str]:
+        """The terms other than the words of names the question gives ("born" in "When was Ahmad
+        Massoud born?"), or all of them when there are no others."""
+        named = {s for name in names_in(self.text) for s in stems(name)}
+        return frozenset(t for t in self.terms if t not in named) or frozenset(self.terms)
 
     @property
     def contestable(self) -> bool:
@@ -129,6 +141,27 @@ def base_form(stem: str) -> str:
     return min(word_forms(stem), key=len)
 
 
+def _bare(word: str) -> str:
+    return word.lower().removesuffix("’s").removesuffix("'s")
+
+
+@lru_cache(maxsize=256)
+def asked_words(question: str) -> frozenset[str]:
+    return frozenset(_bare(w) for w in WORD.findall(question))
+
+
+@lru_cache(maxsize=16384)
+def tokens(sentence: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Where each word of a sentence starts, and its stem (possessive dropped). Sentences come back
+    question after question, so they are tokenised once."""
+    words = list(WORD.finditer(sentence))
+    return tuple(w.start() for w in words), tuple(_stemmer().stemWords([_bare(w.group(0)) for w in words]))
+
+
+def _word_at(starts: tuple[int, ...], offset: int) -> int:
+    return bisect.bisect_right(starts, offset) - 1
+
+
 def analyse(question: str) -> QuestionInfo:
     q = question.strip().lower()
     first = q.split(" ", 1)[0] if q else ""
@@ -166,17 +199,23 @@ def answer_spans(sentence: str, wants: str, question: str, common: frozenset[str
     word that the question does not use and that is not `common` (a word the corpus mostly writes in
     lower case, capitalised only in headings: "Crew List", "Director")."""
     if wants == "name":
-        asked = {w.lower().removesuffix("’s").removesuffix("'s") for w in WORD.findall(question)}
-        return [
-            m.start()
-            for m in CAPITALISED.finditer(sentence)
-            if not NOT_NAMES.match(w := m.group(0).removesuffix("’s").removesuffix("'s"))
-            and w.lower() not in asked
-            and w.lower() not in common
-        ]
+        asked = asked_words(question)
+        return [at for at, word in _matches(sentence, "name") if word not in asked and word not in common]
     # the question's own numbers (a year, a season) are not the number it asks for
     given = {t for t in WORD.findall(question) if t[0].isdigit()} if wants == "number" else set()
-    return [m.start() for m in ANSWER_PATTERNS[wants].finditer(sentence) if m.group(0) not in given]
+    return [at for at, found in _matches(sentence, wants) if found not in given]
+
+
+@lru_cache(maxsize=16384)
+def _matches(sentence: str, wants: str) -> tuple[tuple[int, str], ...]:
+    """Where things of a kind start in a sentence, with what was found (a name lower-cased)."""
+    if wants == "name":
+        return tuple(
+            (m.start(), w.lower())
+            for m in CAPITALISED.finditer(sentence)
+            if not NOT_NAMES.match(w := m.group(0).removesuffix("’s").removesuffix("'s"))
+        )
+    return tuple((m.start(), m.group(0)) for m in ANSWER_PATTERNS[wants].finditer(sentence))
 
 
 def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5, common: frozenset[str] = frozenset()) -> bool:
@@ -185,13 +224,11 @@ def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5, common
     "who is the deputy leader"). True for questions that want no particular kind."""
     if info.wants is None:
         return True
-    words = list(WORD.finditer(sentence))
-    stemmed = _stemmer().stemWords([w.group(0).lower().removesuffix("’s").removesuffix("'s") for w in words])
-    terms = set(info.terms)
-    term_at = [i for i, s in enumerate(stemmed) if s in terms]
-    starts = [w.start() for w in words]
-    spans = answer_spans(sentence, info.wants, info.text, common)
-    answer_at = [bisect.bisect_right(starts, offset) - 1 for offset in spans]
+    starts, stemmed = tokens(sentence)
+    term_at = [i for i, s in enumerate(stemmed) if s in info.terms]
+    if not term_at:
+        return False
+    answer_at = [_word_at(starts, offset) for offset in answer_spans(sentence, info.wants, info.text, common)]
     return any(abs(i - j) <= window for i in term_at for j in answer_at)
 
 
@@ -205,31 +242,35 @@ NUMBER_VALUE = re.compile(r"(?<![\w.])\$?(\d[\d,]*(?:\.\d+)?)\s*(million|billion
 
 
 def answer_values(
-    sentence: str, info: QuestionInfo, window: int = 5, common: frozenset[str] = frozenset()
+    sentence: str,
+    info: QuestionInfo,
+    window: int = 5,
+    common: frozenset[str] = frozenset(),
+    near: Iterable[str] | None = None,
 ) -> dict[str, int]:
     """The answers of the wanted kind the sentence gives near the question's words, each with its distance
     in words to the nearest of them. Values are normalised so that
     two sources giving the same answer give the same value: a name's words ("niels b. christiansen"),
     a day ("sep 7 2018", "nov 17"), a number with its scale ("6.3 billion"). Capitalised words that are
-    `common` (the corpus mostly writes them in lower case: "Foundation", "Player") are not names."""
+    `common` (the corpus mostly writes them in lower case: "Foundation", "Player") are not names.
+    Distances are to the question's terms, or to the `near` ones when given."""
     if info.wants is None:
         return {}
-    words = list(WORD.finditer(sentence))
-    stemmed = _stemmer().stemWords([w.group(0).lower().removesuffix("’s").removesuffix("'s") for w in words])
-    terms = set(info.terms)
+    starts, stemmed = tokens(sentence)
+    terms = info.terms if near is None else near
     term_at = [i for i, s in enumerate(stemmed) if s in terms]
-    starts = [w.start() for w in words]
-
+    if not term_at:
+        return {}
     values: dict[str, int] = {}
 
     def add(offset: int, value: str) -> None:
-        j = bisect.bisect_right(starts, offset) - 1
-        gap = min((abs(i - j) for i in term_at), default=window + 1)
+        j = _word_at(starts, offset)
+        gap = min(abs(i - j) for i in term_at)
         if gap <= window and gap < values.get(value, window + 1):
             values[value] = gap
 
     if info.wants == "name":
-        asked = {w.lower().removesuffix("’s").removesuffix("'s") for w in WORD.findall(info.text)}
+        asked = info.asked
         for m in NAME_RUN.finditer(sentence):
             name = [w.removesuffix("’s").removesuffix("'s") for w in m.group(0).split()]
             name = [
@@ -258,26 +299,18 @@ DURATION = re.compile(
 
 
 def precise_answer(sentence: str, info: QuestionInfo, window: int = 8) -> bool:
-    """Does the sentence give the precise kind of answer within `window` words of the question's words
-    (other than the words of names it gives):
-    a whole date (day, month, year) for "when", a duration ("40 years") for "how long"? Not the date
-    heading a web snippet or a dateline, which says when the text was published."""
-    text = without_dateline(sentence)
-    # reaching this far, it must stand near what the question asks, not near a name it gives
-    named = {s for name in names_in(info.text) for s in stems(name)}
-    info = replace(info, terms=tuple(t for t in info.terms if t not in named) or info.terms)
+    """Does the sentence give the precise kind of answer within `window` words of what the question
+    asks (its terms other than the words of names it gives): a whole date (day, month, year) for
+    "when", a duration ("40 years") for "how long"? Not the date heading a web snippet or a dateline,
+    which says when the text was published."""
     if info.wants == "date":
-        return any(len(v.split()) == 3 for v in answer_values(text, info, window))
+        text = without_dateline(sentence)
+        return any(len(v.split()) == 3 for v in answer_values(text, info, window, near=info.focus))
     if info.wants == "number" and re.search(r"\bhow long\b", info.text, re.IGNORECASE):
-        words = list(WORD.finditer(text))
-        stemmed = _stemmer().stemWords([w.group(0).lower() for w in words])
-        term_at = [i for i, s in enumerate(stemmed) if s in set(info.terms)]
-        starts = [w.start() for w in words]
-        return any(
-            abs(i - (bisect.bisect_right(starts, m.start()) - 1)) <= window
-            for m in DURATION.finditer(text)
-            for i in term_at
-        )
+        text = without_dateline(sentence)
+        starts, stemmed = tokens(text)
+        term_at = [i for i, s in enumerate(stemmed) if s in info.focus]
+        return any(abs(i - _word_at(starts, m.start())) <= window for m in DURATION.finditer(text) for i in term_at)
     return False
 
 

@@ -122,6 +122,8 @@ class ExtractiveEngine(Engine):
         missing_in: dict[str, int] = {}  # per article: how many of the question's numbers it lacks
         for passage in evidence.passages:
             chunk = passage.chunk
+            first = chunk.first_sentence
+            similarity = index.vectors[first : first + len(chunk.sentences)] @ evidence.qvec
             for key, span, rows in _units(index, chunk):
                 if key in seen_rows:
                     continue
@@ -130,7 +132,7 @@ class ExtractiveEngine(Engine):
                 text = index.articles[chunk.source].text[span.start : span.end]
                 words = frozenset().union(*(sentence_stems[r] for r in rows))
                 lexical = sum(w for t, w in term_weight.items() if t in words) / total
-                dense = max(float(index.vectors[r] @ evidence.qvec) for r in rows)
+                dense = float(max(similarity[r - first] for r in rows))
                 typed = answer_near_terms(text, info, common=common)
                 paragraph = _paragraph(index.articles[chunk.source], span)
                 unnamed = any(not mentions(paragraph, name) for name in asked_names)
