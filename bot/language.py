@@ -201,9 +201,13 @@ def answer_spans(sentence: str, wants: str, question: str, common: frozenset[str
     if wants == "name":
         asked = asked_words(question)
         return [at for at, word in _matches(sentence, "name") if word not in asked and word not in common]
-    # the question's own numbers (a year, a season) are not the number it asks for
-    given = {t for t in WORD.findall(question) if t[0].isdigit()} if wants == "number" else set()
-    return [at for at, found in _matches(sentence, wants) if found not in given]
+    if wants == "number":
+        # the question's own numbers (a year, a season) are not the number it asks for, nor is the
+        # date heading a snippet or dateline
+        given = {t for t in WORD.findall(question) if t[0].isdigit()}
+        after = len(sentence) - len(without_dateline(sentence))
+        return [at for at, found in _matches(sentence, wants) if found not in given and at >= after]
+    return [at for at, found in _matches(sentence, wants)]
 
 
 @lru_cache(maxsize=16384)
@@ -355,10 +359,13 @@ NUMBER_NAMES = (
 
 
 def gives_number(text: str, number: str) -> bool:
-    """Does the text hold the number, as digits ("11", "11th") or, up to twenty, in words ("eleventh")?"""
+    """Does the text hold the number, as digits ("11", "11th") or, up to twenty, in words ("eleventh");
+    a quarter ("q3") also as "third quarter" / "third-quarter"?"""
     forms = [re.escape(number)]
     if number.isdigit() and int(number) < len(NUMBER_NAMES):
         forms += NUMBER_NAMES[int(number)]
+    if re.fullmatch(r"q[1-4]", number, re.IGNORECASE):
+        forms.append(rf"{NUMBER_NAMES[int(number[1])][1]}[- ]quarter")
     return bool(re.search(rf"\b(?:{'|'.join(forms)})", text, re.IGNORECASE))
 
 

@@ -133,3 +133,14 @@ def test_precise_answers_reach_further_but_not_from_a_name() -> None:
     assert precise_answer("the bastion defeated for the first time during 40 years of conflict", long)
     exile = analyse("How long was Ahmad Massoud in exile?")  # a decade near the name, not near "exile"
     assert not precise_answer("Ahmad Massoud led the fight a decade later.", exile)
+
+
+def test_numbers_in_words_quarters_and_datelines() -> None:
+    from bot.language import answer_spans, gives_number
+
+    assert gives_number("The eleventh and final season", "11") and not gives_number("season 12", "11")
+    assert gives_number("its third-quarter earnings", "q3") and gives_number("in the third quarter", "Q3")
+    assert not gives_number("in the second quarter", "q3")
+    # the date heading a snippet is not the number asked for; the figure after it is
+    snippet = "Oct 24, 2019 ... Tesla posted $6.3 billion in revenue."
+    assert answer_spans(snippet, "number", "What was Tesla's revenue in Q3 2019?") == [snippet.index("6.3")]
