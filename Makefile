@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 QUESTION ?= Who leads the NRF?
+# The external RGB benchmark, when it is on the machine (it is not in the repository).
+RGB ?= $(firstword $(wildcard ../shared/data/rgb_en_fact.jsonl /work/shared/data/rgb_en_fact.jsonl))
 
 .PHONY: setup run test lint eval bench llm clean
 
@@ -32,6 +34,9 @@ lint: setup
 test: lint
 	$(BIN)/pytest -q
 	$(BIN)/qabot eval eval/seeds.jsonl --out results/eval-seeds.json --report results/eval-seeds.html --gate eval/floors.json
+	@if [ -n "$(RGB)" ]; then \
+		$(BIN)/qabot eval $(RGB) --no-progress --out results/eval-rgb.json --gate eval/floors-rgb.json; \
+	else echo "RGB gate skipped: no rgb_en_fact.jsonl here (make test RGB=path/to/rgb_en_fact.jsonl)"; fi
 
 bench: setup
 	$(BIN)/qabot bench --out results/bench.json
