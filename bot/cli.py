@@ -102,7 +102,7 @@ def search(
     s = settings()
     try:
         idx = ensure_index(s)
-        passages = Retriever(idx, make_embedder(s.query_embedder_spec)).search(query, k=k)
+        passages = Retriever(idx, make_embedder(s.query_embedder_spec, s.query_threads)).search(query, k=k)
     except QabotError as e:
         raise fail(e) from e
     if as_json:

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     index_dir: Path = ROOT / ".index"
     embedder: str = "minilm"  # minilm | minilm-onnx | hash | any sentence-transformers name/path
     query_embedder: str = "auto"  # auto: the int8 ONNX twin of minilm (no torch import), else `embedder`
+    query_threads: int = 2  # threads embedding one question (capped at the cores); 1 on a crowded machine
     index_type: str = "auto"  # auto | flat | hnsw
     chunk_size: int = 600
     chunk_overlap: int = 1
