@@ -62,3 +62,15 @@ def test_dense_search_leaves_the_threads_setting_as_it_was(fast_bot) -> None:  #
     finally:
         faiss.omp_set_num_threads(before)
     assert [r for r, _ in one] == [int(r) for r in rows[0]]
+
+
+@pytest.mark.model
+def test_question_embedding_twin_agrees_with_the_index_model() -> None:
+    """Questions are embedded by the int8 ONNX twin (on 1 or 2 threads); the index by the fp32 model."""
+    from retrieval.embed import make_embedder
+
+    questions = ["Who leads the NRF?", "Did the Taliban take all 34 provinces?", "When was Splatoon 2 released?"]
+    fp32 = make_embedder("minilm").embed(questions)
+    one, two = (make_embedder("minilm-onnx", threads=t).embed(questions) for t in (1, 2))
+    assert (one * fp32).sum(axis=1).min() > 0.998
+    assert (one * two).sum(axis=1).min() > 0.99999  # the thread count changes only summation order
