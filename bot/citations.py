@@ -48,10 +48,11 @@ class SourceFiles:
             return None
         text = cached[1]
         if line:  # one article of a .jsonl file: the text field of that line
-            if name not in self._lines or self._lines[name][0] is not text:
-                self._lines[name] = (text, text.split("\n"))
+            entry = self._lines.get(name)
+            if entry is None or entry[0] is not text:
+                entry = self._lines[name] = (text, text.split("\n"))
             try:
-                return str(json.loads(self._lines[name][1][int(line) - 1])["text"])
+                return str(json.loads(entry[1][int(line) - 1])["text"])
             except (IndexError, ValueError, KeyError, TypeError):
                 return None
         return text

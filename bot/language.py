@@ -123,22 +123,14 @@ def stems(text: str) -> list[str]:
     return [s for s in _stemmer().stemWords([w for w in words if w and w not in stop]) if s]
 
 
-def word_forms(stem: str) -> frozenset[str]:
-    """A stem and the verb an agent noun comes from, which the stemmer keeps apart: "winner" / "win",
-    "leader" / "lead", "runner" / "run", "director" / "direct"."""
-    forms = {stem}
+@lru_cache(maxsize=65536)
+def base_form(stem: str) -> str:
+    """The verb an agent noun comes from, which the stemmer keeps apart: "winner" / "win", "leader" /
+    "lead", "killer" / "kill", "director" / "direct" (the stem of its "-ing" form)."""
     for suffix in ("er", "or"):
         if stem.endswith(suffix) and len(stem) > len(suffix) + 2:
-            base = stem[: -len(suffix)]
-            forms.add(base)
-            if len(base) > 3 and base[-1] == base[-2]:  # "winn" -> "win"
-                forms.add(base[:-1])
-    return frozenset(forms)
-
-
-def base_form(stem: str) -> str:
-    """The shortest of a stem's word forms: "winner" and "win" both give "win"."""
-    return min(word_forms(stem), key=len)
+            return str(_stemmer().stemWord(stem[: -len(suffix)] + "ing"))
+    return stem
 
 
 def _bare(word: str) -> str:
@@ -175,7 +167,7 @@ def analyse(question: str) -> QuestionInfo:
     ):
         wants = "number"
     elif re.search(r"^(?:\w+\s)?when\b|\b(?:what|which) (?:day|date|year|month|time|weekday|night)\b", q) or re.search(
-        r"^(?:what|which)\b.*\b(?:date|day|year)\b", q
+        r"^(?:what|which)\s+(?:\w+\s+){0,3}(?:date|day|year)\b(?!['’]s)", q
     ):
         wants = "date"
     elif (
@@ -297,7 +289,8 @@ def answer_values(
 
 
 DURATION = re.compile(
-    rf"\b(?:\d[\d,.]*|{NUMBER_WORDS}|a|an|several|many)\s+(?:years?|months?|weeks?|days?|hours?|decades?|centur(?:y|ies))\b",
+    rf"(?:(?<![\d.,])\d+(?:[.,]\d+)*|\b(?:{NUMBER_WORDS}|a|an|several|many))\s+"
+    r"(?:years?|months?|weeks?|days?|hours?|decades?|centur(?:y|ies))\b",
     re.IGNORECASE,
 )
 
@@ -361,12 +354,13 @@ NUMBER_NAMES = (
 def gives_number(text: str, number: str) -> bool:
     """Does the text hold the number, as digits ("11", "11th") or, up to twenty, in words ("eleventh");
     a quarter ("q3") also as "third quarter" / "third-quarter"?"""
-    forms = [re.escape(number)]
-    if number.isdigit() and int(number) < len(NUMBER_NAMES):
-        forms += NUMBER_NAMES[int(number)]
+    words: list[str] = []
+    if number.isascii() and number.isdigit() and int(number) < len(NUMBER_NAMES):
+        words += NUMBER_NAMES[int(number)]
     if re.fullmatch(r"q[1-4]", number, re.IGNORECASE):
-        forms.append(rf"{NUMBER_NAMES[int(number[1])][1]}[- ]quarter")
-    return bool(re.search(rf"\b(?:{'|'.join(forms)})", text, re.IGNORECASE))
+        words.append(rf"{NUMBER_NAMES[int(number[1])][1]}[- ]quarter")
+    pattern = rf"\b{re.escape(number)}(?!\d)" + (rf"|\b(?:{'|'.join(words)})\b" if words else "")
+    return bool(re.search(pattern, text, re.IGNORECASE))
 
 
 # A date heading a text, as web snippets and datelines give it ("Sep 17, 2020 ...", "3 days ago —").

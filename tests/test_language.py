@@ -144,3 +144,15 @@ def test_numbers_in_words_quarters_and_datelines() -> None:
     # the date heading a snippet is not the number asked for; the figure after it is
     snippet = "Oct 24, 2019 ... Tesla posted $6.3 billion in revenue."
     assert answer_spans(snippet, "number", "What was Tesla's revenue in Q3 2019?") == [snippet.index("6.3")]
+
+
+def test_review_edge_cases() -> None:
+    from bot.language import base_form, gives_number
+
+    assert not gives_number("round ①", "②") and gives_number("round ①", "①")  # no int() of a non-ASCII digit
+    assert not gives_number("They tend to agree", "10") and not gives_number("in 1999", "19")
+    assert gives_number("the 11th season", "11") and gives_number("the tenth season", "10")
+    assert base_form("killer") == base_form("kill") and base_form("seller") == base_form("sell")
+    assert analyse("Which team won this year's World Cup?").wants == "name"  # not a date question
+    assert analyse("What company did Musk buy last year?").wants != "date"
+    assert analyse("What is the release date for Super Mario Odyssey?").wants == "date"

@@ -173,6 +173,7 @@ def load_rgb(path: Path, records: list[tuple[int, dict[str, Any]]], work_dir: Pa
     into one pooled corpus, one article a line; a case's expected sources are its positive passages and any
     passage of the pool (but the planted positive_wrong ones) that contains a gold answer."""
     from bot.evaluation.metrics import satisfies
+    from bot.language import stems
 
     if pool not in RGB_POOLS:
         raise CaseFileError(f"unknown RGB pool {pool!r}: use one of {', '.join(RGB_POOLS)}")
@@ -214,10 +215,20 @@ def load_rgb(path: Path, records: list[tuple[int, dict[str, Any]]], work_dir: Pa
         groups = answer_groups(record.get("answer"))
         if not groups:
             raise CaseFileError(f"{path}:{number}: the RGB case has no answer")
-        sources = [f"passages.jsonl#{line_of[text]}" for kind, text in passages if kind == "positive"]
-        # any other passage of the pool that holds a gold answer supports it too (another question's passage
-        # may: "Release date. December 1, 2017" for two questions on the same game); planted ones never do
-        sources += [f"passages.jsonl#{line_of[text]}" for text in genuine if satisfies(text, groups)]
+        sources = [
+            f"passages.jsonl#{line_of[text]}"
+            for kind, text in passages
+            if kind == "positive" or (kind == "negative" and satisfies(text, groups))
+        ]
+        # another passage of the pool that holds a gold answer supports it too when it is about the question
+        # (half its words): "Release date. December 1, 2017" for a second question on the same game, but not
+        # a Tour de France passage for "Who won the World Cup in 2018?" (gold "France"); planted ones never do
+        asked = set(stems(str(record["query"])))
+        sources += [
+            f"passages.jsonl#{line_of[text]}"
+            for text in genuine
+            if satisfies(text, groups) and len(asked & set(stems(text))) * 2 >= len(asked)
+        ]
         sources = list(dict.fromkeys(sources))
         cases.append(
             Case(

@@ -178,8 +178,10 @@ def score_case(case: dict[str, Any], quote_check: Callable[[dict[str, Any]], tup
         "hit_at_5": hit_at(retrieved, expected, 5) if answerable and expected else None,
         "rr": reciprocal_rank(retrieved, expected) if answerable and expected else None,
         # counterfactual cases: does the answer give both the gold answer and the planted one, and say they differ?
-        "both_sides": satisfies(text, case["must_include"]) and satisfies(text, case["conflicting"])
-        if answerable and case.get("conflicting") and case.get("must_include") and not case.get("abstained")
+        "both_sides": not case.get("abstained")
+        and satisfies(text, case["must_include"])
+        and satisfies(text, case["conflicting"])
+        if answerable and case.get("conflicting") and case.get("must_include")
         else None,
         "conflict_said": DISAGREE.search(text) is not None if answerable and case.get("conflicting") else None,
     }
@@ -188,7 +190,10 @@ def score_case(case: dict[str, Any], quote_check: Callable[[dict[str, Any]], tup
     return case
 
 
-DISAGREE = re.compile(r"\b(?:disagree|contradict|conflict|differ)", re.IGNORECASE)
+DISAGREE = re.compile(
+    r"\b(?:sources? (?:disagree|differ|conflict|contradict)\w*|contradictory|conflicting (?:reports|accounts))\b",
+    re.IGNORECASE,
+)
 
 
 def _rate(values: Iterable[bool | None]) -> float | None:
