@@ -154,6 +154,18 @@ def _word_at(starts: tuple[int, ...], offset: int) -> int:
     return bisect.bisect_right(starts, offset) - 1
 
 
+def _terms_at(sentence: str, terms: Iterable[str]) -> tuple[tuple[int, ...], list[int]]:
+    """Where the sentence's words start, and the positions (in words) of those that are these terms."""
+    starts, stemmed = tokens(sentence)
+    wanted = set(terms)
+    return starts, [i for i, s in enumerate(stemmed) if s in wanted]
+
+
+@lru_cache(maxsize=256)
+def _given_numbers(question: str) -> frozenset[str]:
+    return frozenset(t for t in WORD.findall(question) if t[0].isdigit())
+
+
 def analyse(question: str) -> QuestionInfo:
     q = question.strip().lower()
     first = q.split(" ", 1)[0] if q else ""
@@ -196,7 +208,7 @@ def answer_spans(sentence: str, wants: str, question: str, common: frozenset[str
     if wants == "number":
         # the question's own numbers (a year, a season) are not the number it asks for, nor is the
         # date heading a snippet or dateline
-        given = {t for t in WORD.findall(question) if t[0].isdigit()}
+        given = _given_numbers(question)
         after = len(sentence) - len(without_dateline(sentence))
         return [at for at, found in _matches(sentence, wants) if found not in given and at >= after]
     return [at for at, found in _matches(sentence, wants)]
@@ -220,8 +232,7 @@ def answer_near_terms(sentence: str, info: QuestionInfo, window: int = 5, common
     "who is the deputy leader"). True for questions that want no particular kind."""
     if info.wants is None:
         return True
-    starts, stemmed = tokens(sentence)
-    term_at = [i for i, s in enumerate(stemmed) if s in info.terms]
+    starts, term_at = _terms_at(sentence, info.terms)
     if not term_at:
         return False
     answer_at = [_word_at(starts, offset) for offset in answer_spans(sentence, info.wants, info.text, common)]
@@ -252,9 +263,7 @@ def answer_values(
     Distances are to the question's terms, or to the `near` ones when given."""
     if info.wants is None:
         return {}
-    starts, stemmed = tokens(sentence)
-    terms = info.terms if near is None else near
-    term_at = [i for i, s in enumerate(stemmed) if s in terms]
+    starts, term_at = _terms_at(sentence, info.terms if near is None else near)
     if not term_at:
         return {}
     values: dict[str, int] = {}
@@ -305,8 +314,7 @@ def precise_answer(sentence: str, info: QuestionInfo, window: int = 8) -> bool:
         return any(len(v.split()) == 3 for v in answer_values(text, info, window, near=info.focus))
     if info.wants == "number" and re.search(r"\bhow long\b", info.text, re.IGNORECASE):
         text = without_dateline(sentence)
-        starts, stemmed = tokens(text)
-        term_at = [i for i, s in enumerate(stemmed) if s in info.focus]
+        starts, term_at = _terms_at(text, info.focus)
         return any(abs(i - _word_at(starts, m.start())) <= window for m in DURATION.finditer(text) for i in term_at)
     return False
 

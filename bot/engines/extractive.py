@@ -73,22 +73,28 @@ class Scored:
     typed: bool  # holds the kind of answer asked for, near the question's words
 
 
+@dataclass(frozen=True)
+class CorpusStats:
+    sentence_stems: list[frozenset[str]]  # per sentence row (agent nouns as their verbs: "winner" -> "win")
+    idf: dict[str, float]  # per stem, its inverse sentence frequency
+    unseen: float  # the weight of a stem the corpus never uses
+    common: frozenset[str]  # words mostly written in lower case: capitalised, they are headings, not names
+
+
 class ExtractiveEngine(Engine):
     name = "extractive"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._stats: tuple[int, list[frozenset[str]], dict[str, float], float] | None = None
-        self._common: tuple[int, frozenset[str]] | None = None
+        self._stats: tuple[Index, CorpusStats] | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ scoring
 
-    def stats(self, index: Index) -> tuple[list[frozenset[str]], dict[str, float], float]:
-        """Per sentence row its stems; per stem its inverse sentence frequency; and the weight of a
-        stem the corpus never uses. Computed once per loaded index."""
+    def stats(self, index: Index) -> CorpusStats:
+        """What the engine needs to know of the whole corpus, computed once per loaded index."""
         with self._lock:
-            if self._stats is None or self._stats[0] != id(index):
+            if self._stats is None or self._stats[0] is not index:
                 words = [
                     frozenset(map(base_form, stems(index.sentence_text(row))))
                     for row in range(len(index.sentence_source))
@@ -99,26 +105,20 @@ class ExtractiveEngine(Engine):
                         df[s] = df.get(s, 0) + 1
                 n = max(len(words), 1)
                 idf = {s: math.log(1 + n / c) for s, c in df.items()}
-                self._stats = (id(index), words, idf, math.log(1 + n))
-            return self._stats[1], self._stats[2], self._stats[3]
-
-    def common(self, index: Index) -> frozenset[str]:
-        """Words the corpus mostly writes in lower case (so a capitalised one is a heading, not a name)."""
-        with self._lock:
-            if self._common is None or self._common[0] != id(index):
-                self._common = (id(index), common_words(a.text for a in index.articles.values()))
-            return self._common[1]
+                common = common_words(a.text for a in index.articles.values())
+                self._stats = (index, CorpusStats(words, idf, math.log(1 + n), common))
+            return self._stats[1]
 
     def score(self, evidence: Evidence, info: QuestionInfo) -> list[Scored]:
         index = evidence.index
-        sentence_stems, idf, unseen = self.stats(index)
-        term_weight = {t: idf.get(t, unseen) for t in map(base_form, info.terms)}
+        corpus = self.stats(index)
+        sentence_stems, common = corpus.sentence_stems, corpus.common
+        term_weight = {t: corpus.idf.get(t, corpus.unseen) for t in map(base_form, info.terms)}
         total = sum(term_weight.values()) or 1.0
         seen_rows: set[int] = set()
         scored: list[Scored] = []
         k = max(len(evidence.passages), 1)
         asked_names = names_in(info.text)
-        common = self.common(index)
         missing_in: dict[str, int] = {}  # per article: how many of the question's numbers it lacks
         for passage in evidence.passages:
             chunk = passage.chunk
@@ -255,7 +255,7 @@ class ExtractiveEngine(Engine):
     ) -> tuple[Scored, Scored] | None:
         """Another source that says the same thing as the best sentence with a different answer (another
         name, date or number), and scores nearly as well: the sources contradict each other."""
-        common = self.common(index)
+        common = self.stats(index).common
         mine = answer_values(best.text, info, VALUE_WINDOW, common)
         if not mine or info.wants is None:
             return None
