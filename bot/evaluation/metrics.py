@@ -11,6 +11,7 @@ import string
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 MARKER = re.compile(r"\[\d{1,3}\]")
@@ -20,6 +21,7 @@ PUNCTUATION = set(string.punctuation)
 Groups = Sequence[Sequence[str]]
 
 
+@lru_cache(maxsize=8192)  # a pooled corpus's passages are checked against every case's answers
 def normalize_answer(text: str) -> str:
     """SQuAD's normalisation (lower case, no punctuation, no articles, single spaces), with Unicode punctuation
     (curly quotes, dashes) removed too and compatibility forms folded (NFKC)."""
