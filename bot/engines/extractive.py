@@ -133,7 +133,6 @@ class ExtractiveEngine(Engine):
                 words = frozenset().union(*(sentence_stems[r] for r in rows))
                 lexical = sum(w for t, w in term_weight.items() if t in words) / total
                 dense = float(max(similarity[r - first] for r in rows))
-                typed = answer_near_terms(text, info, common=common)
                 paragraph = _paragraph(index.articles[chunk.source], span)
                 unnamed = any(not mentions(paragraph, name) for name in asked_names)
                 # a number the question gives (a year, a season) must appear in the article
@@ -144,7 +143,7 @@ class ExtractiveEngine(Engine):
                 # a whole date answers "when" best, a duration "how long"; further from the question's
                 # words than other kinds ("released for the PlayStation 4 on September 7, 2018")
                 exact = precise_answer(text, info, VALUE_WINDOW)
-                typed = typed or exact
+                typed = exact or answer_near_terms(text, info, common=common)
                 score = (
                     W_EXACT * exact
                     + W_DENSE * dense
