@@ -13,6 +13,7 @@ from bot.citations import SourceFiles, finalise
 from bot.engines import make_engine
 from bot.engines.base import Draft, Engine, Evidence
 from bot.followup import standalone_question
+from bot.phrases import NO_ANSWER
 from bot.settings import Settings
 from retrieval.errors import BadQuestion, IndexMissing
 from retrieval.index import BuildReport, Index, build_index, load_index
@@ -20,8 +21,6 @@ from retrieval.records import Answer, Conversation
 from retrieval.search import Retriever
 
 log = logging.getLogger(__name__)
-
-NO_ANSWER = "The articles don't say."
 
 
 @dataclass(frozen=True)
@@ -153,8 +152,11 @@ class QABot:
             question=asked,
             standalone_question=standalone,
             text=text,
+            short_answer="; ".join(draft.short_answers) if not draft.abstained else "",
+            short_answers=draft.short_answers if not draft.abstained else (),
             citations=citations,
             abstained=draft.abstained,
+            disputed=draft.disputed and not draft.abstained,
             confidence=round(draft.confidence, 4),
             engine=draft.engine or engine.name,
             retrieved_sources=tuple(p.chunk.source for p in passages),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.phrases import DISAGREE
 from retrieval.index import Index
 from retrieval.records import Conversation, Turn
 
@@ -68,7 +69,7 @@ def _asks_for_entity(question: str) -> bool:
 
 
 def _without_markers(text: str) -> str:
-    return re.sub(r"\s*\[\d+\]", "", text.removeprefix("The sources disagree. "))
+    return re.sub(r"\s*\[\d+\]", "", text.removeprefix(f"{DISAGREE} "))
 
 
 def standalone_question(question: str, conversation: Conversation, index: Index | None = None) -> str:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from bot.phrases import NO_ANSWER
+
 if TYPE_CHECKING:
     from bot.core import SourceInfo
     from retrieval.records import Answer, Citation
@@ -48,7 +50,7 @@ def citation_label(c: Citation) -> str:
 
 def render_answer(answer: Answer) -> str:
     """The answer with its inline markers, then a Sources list (file, date, lines, title)."""
-    body = esc(answer.text.strip() or "The articles don't say.")
+    body = esc(answer.text.strip() or NO_ANSWER)
     if answer.abstained or not answer.citations:
         return body
     lines = [body, "", "<b>Sources</b>"]

@@ -73,10 +73,13 @@ class Citation(Record):
 class Answer(Record):
     question: str
     standalone_question: str
-    text: str
+    text: str  # the full answer: short answer(s) first when there are any, then the cited quotes
+    short_answer: str = ""  # the answer itself ("Ahmad Massoud", "18.5 mln dlrs", "Yes", "Disputed"); "" if none
+    short_answers: tuple[str, ...] = ()  # one per part of a two-part question ("When ..., and why ...?")
     citations: tuple[Citation, ...] = ()
     abstained: bool = False
-    confidence: float = 0.0
+    disputed: bool = False  # the sources disagree and the answer shows both sides
+    confidence: float = 0.0  # a calibrated probability that the answer is right
     engine: str = "extractive"
     retrieved_sources: tuple[str, ...] = ()  # sources of the ranked passages, best first
     timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -42,6 +42,8 @@ class Draft:
     abstained: bool = False
     confidence: float = 0.0
     engine: str = ""
+    short_answers: tuple[str, ...] = ()  # the answer itself, one per part of the question; () when none
+    disputed: bool = False  # the quotes show two sides that contradict each other
 
 
 class Engine(ABC):

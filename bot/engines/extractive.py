@@ -35,11 +35,10 @@ from bot.language import (
     stance,
     stems,
 )
+from bot.phrases import CLOSEST, DISAGREE, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE
 from bot.settings import Settings
 from retrieval.index import Index
 from retrieval.records import Article, Chunk, Span
-
-NO_ANSWER = "The articles don't say."
 
 # Weights of the sentence score; tuned on eval/seeds.jsonl as a whole, never per question.
 W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
@@ -55,10 +54,6 @@ CONFLICT_RATIO = 0.6  # another source's different answer must score this share 
 VALUE_WINDOW = 8  # words between a question's word and the answer value it gives
 CONFLICT_LIKENESS = 0.75  # two sentences giving different answers contradict when otherwise this alike
 NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
-NOT_A_QUESTION = (
-    "I only answer questions about the articles; instructions inside a question are not followed. "
-    "The articles don't say."
-)
 
 
 @dataclass(frozen=True)
@@ -177,13 +172,13 @@ class ExtractiveEngine(Engine):
             return self.abstain(scored, threshold, evidence.index)
         best = scored[0]
         sides = self.disagreement(scored, best) if info.contestable else None
-        second = "On the other side:"
+        second = OTHER_SIDE
         if sides is None and info.wants:
-            sides, second = self.conflict(scored, best, info, evidence.index), "Another source says otherwise:"
+            sides, second = self.conflict(scored, best, info, evidence.index), OTHER_SOURCE
         if sides is not None:
             quotes = [self.whole_quote(evidence.index, s.quote) for s in sides]
             text = (
-                f"The sources disagree. {self.quote_text(evidence.index, quotes[0])} [1] "
+                f"{DISAGREE} {self.quote_text(evidence.index, quotes[0])} [1] "
                 f"{second} {self.quote_text(evidence.index, quotes[1])} [2]"
             )
             return Draft(text=text, quotes=quotes, confidence=best.score, engine=self.name)
@@ -292,7 +287,7 @@ class ExtractiveEngine(Engine):
     def abstain(self, scored: list[Scored], threshold: float, index: Index) -> Draft:
         if scored and scored[0].score >= NEAREST_RATIO * threshold:
             nearest = scored[0]
-            return self.compose(index, [nearest.quote], nearest.score, f"{NO_ANSWER} The closest they come: ", True)
+            return self.compose(index, [nearest.quote], nearest.score, f"{NO_ANSWER} {CLOSEST} ", True)
         return Draft(text=NO_ANSWER, abstained=True, confidence=scored[0].score if scored else 0.0, engine=self.name)
 
 

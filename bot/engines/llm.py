@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.engines.base import Draft, Engine, Evidence, Quote
 from bot.language import is_instruction
+from bot.phrases import NO_ANSWER
 from prompts import Prompts, load_prompts
 from retrieval.errors import EngineError, ModelMissing, QabotError
 from retrieval.records import Conversation, Passage
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ABSTAIN_PHRASE = "The articles don't say."
+ABSTAIN_PHRASE = NO_ANSWER
 KINDS = ("local", "openai", "ollama", "fake")
 MAX_PASSAGES = 5  # the best-ranked passages shown to the model: bounds the prompt (~1k tokens on the seeds)
 
