@@ -73,7 +73,7 @@ class Citation(Record):
 class Answer(Record):
     question: str
     standalone_question: str
-    text: str  # the full answer: short answer(s) first when there are any, then the cited quotes
+    text: str  # the cited quotes that support the answer, each followed by its [n] marker
     short_answer: str = ""  # the answer itself ("Ahmad Massoud", "18.5 mln dlrs", "Yes", "Disputed"); "" if none
     short_answers: tuple[str, ...] = ()  # one per part of a two-part question ("When ..., and why ...?")
     citations: tuple[Citation, ...] = ()
