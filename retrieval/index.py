@@ -36,16 +36,17 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.analysis import SentenceAnalyser, analyse_articles, parses_from_json, parses_to_json, spacy_analyser
 from retrieval.chunking import ChunkConfig, SentenceSplitter, chunk_article, spacy_splitter, split_sentences
 from retrieval.embed import Embedder, sha256_file
-from retrieval.errors import IndexCorrupt, IndexMissing
+from retrieval.errors import IndexCorrupt, IndexMissing, IndexOutdated
 from retrieval.ingest import file_hashes, load_corpus
 from retrieval.records import Article, Chunk, Span
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # 3: segments, no stored flat index; 2 (one segment + index.faiss) is still read
-READABLE_FORMATS = (2, 3)
+FORMAT = 4  # 4: paragraphs and per-sentence parses stored with the articles; 3: segments, no stored flat index
+READABLE_FORMATS = (4,)  # an index of an older format is outdated: rebuilt like a missing one
 MAX_SEGMENTS = 32  # past this an append rewrites everything as one segment
 HNSW_THRESHOLD = 200_000  # sentences; past this "auto" picks an approximate index
 
@@ -138,6 +139,8 @@ def load_index(index_dir: Path, verify: bool = True) -> Index:
     try:
         manifest = json.loads((version / "manifest.json").read_text())
         if manifest.get("format") not in READABLE_FORMATS:
+            if isinstance(manifest.get("format"), int) and manifest["format"] < FORMAT:
+                raise IndexOutdated(str(index_dir), f"format {manifest['format']}, this qabot writes {FORMAT}")
             raise IndexCorrupt(str(index_dir), f"format {manifest.get('format')} is not {FORMAT}")
         if verify:
             for name, (sha, size) in manifest["checksums"].items():
@@ -159,7 +162,7 @@ def load_index(index_dir: Path, verify: bool = True) -> Index:
         else:
             faiss_index = make_faiss(str(manifest["index_type"]), vectors.reshape(-1, dim))
         articles, chunks, sentences = _read_sqlite([version / segment["sqlite"] for segment in segments])
-    except IndexCorrupt:
+    except (IndexCorrupt, IndexMissing):
         raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, sqlite3.Error) as err:
         raise IndexCorrupt(str(index_dir), f"{type(err).__name__}: {err}") from err
@@ -196,8 +199,8 @@ def _read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk], li
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             for row in db.execute(
-                "SELECT source, title, date, url, sha256, text, line_offset, boilerplate, sentences FROM articles"
-                " ORDER BY position"
+                "SELECT source, title, date, url, sha256, text, line_offset, boilerplate, sentences, paragraphs,"
+                " parses FROM articles ORDER BY position"
             ):
                 articles[row[0]] = Article(
                     source=row[0],
@@ -209,6 +212,8 @@ def _read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk], li
                     line_offset=row[6],
                     boilerplate=_spans(row[7]),
                     sentences=_spans(row[8]),
+                    paragraphs=_spans(row[9]),
+                    parses=parses_from_json(json.loads(row[10])),
                 )
             chunks.extend(
                 Chunk(
@@ -257,6 +262,7 @@ def build_index(
     rebuild: bool = False,
     index_type: str = "auto",
     splitter: SentenceSplitter | None = None,
+    analyser: SentenceAnalyser | None = None,
     progress: bool = False,
     batch_size: int = 64,
     on_stage: Callable[[str], None] | None = None,
@@ -274,7 +280,7 @@ def build_index(
         report.up_to_date = True
         report.seconds = time.perf_counter() - started
         return report
-    work = _Work(embedder, splitter, batch_size, progress, on_stage)
+    work = _Work(embedder, splitter, analyser, batch_size, progress, on_stage)
     if not rebuild and _append(corpus, index_dir, config, index_type, hashes, work, report):
         report.seconds = time.perf_counter() - started
         return report
@@ -338,6 +344,7 @@ class _Work:
 
     embedder: Embedder
     splitter: SentenceSplitter | None
+    analyser: SentenceAnalyser | None
     batch_size: int
     progress: bool
     on_stage: Callable[[str], None] | None
@@ -349,6 +356,10 @@ class _Work:
         if self.on_stage:
             self.on_stage(f"splitting {len(fresh.articles)} articles into sentences")
         articles = split_sentences(fresh.articles, self.splitter or spacy_splitter()) if fresh.articles else []
+        if articles:
+            if self.on_stage:
+                self.on_stage(f"parsing {sum(len(a.sentences) for a in articles)} sentences")
+            articles = analyse_articles(articles, self.analyser or spacy_analyser())
         texts = [a.text[s.start : s.end] for a in articles for s in a.sentences]
         if self.on_stage:
             self.on_stage(f"embedding {len(texts)} sentences")
@@ -629,14 +640,15 @@ def _write_sqlite(path: Path, articles: list[Article], chunks: list[Chunk], firs
         db.executescript(
             """
             CREATE TABLE articles (source TEXT PRIMARY KEY, title TEXT, date TEXT, url TEXT, sha256 TEXT,
-                text TEXT, line_offset INTEGER, boilerplate TEXT, sentences TEXT, position INTEGER);
+                text TEXT, line_offset INTEGER, boilerplate TEXT, sentences TEXT, position INTEGER,
+                paragraphs TEXT, parses TEXT);
             CREATE TABLE chunks (id INTEGER PRIMARY KEY, source TEXT, ordinal INTEGER, text TEXT,
                 start INTEGER, end INTEGER, line_start INTEGER, line_end INTEGER, sentences TEXT,
                 first_sentence INTEGER);
             """
         )
         db.executemany(
-            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     a.source,
@@ -649,6 +661,8 @@ def _write_sqlite(path: Path, articles: list[Article], chunks: list[Chunk], firs
                     json.dumps([[s.start, s.end] for s in a.boilerplate]),
                     json.dumps([[s.start, s.end] for s in a.sentences]),
                     i,
+                    json.dumps([[s.start, s.end] for s in a.paragraphs]),
+                    json.dumps(parses_to_json(a.parses), separators=(",", ":")),
                 )
                 for i, a in enumerate(articles, start=first_position)
             ],

@@ -7,6 +7,7 @@ reason, and a file that cannot be read is reported, never raised.
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import json
 import logging
@@ -39,8 +40,14 @@ BOILERPLATE_PATTERNS = [
 ]
 _BOILERPLATE = [re.compile(p, re.IGNORECASE) for p in BOILERPLATE_PATTERNS]
 
+DATE_LINE_MAX = 40  # characters: a line this short that parses as a date is the article's date, not text
 DATE_MARK = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
-_DATE_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y"]
+_DATE_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y"]
+# A time after the date, as news feeds stamp stories: "26-FEB-1987 15:14:36.41", "2021-09-06T10:00:00Z",
+# "2021-09-06 10:00 +0200". The date part is what an article's date is.
+_TIME_TAIL = re.compile(
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AP]M)?\s*(?:Z|[A-Z]{2,4}|[+-]\d{2}:?\d{2})?)$", re.IGNORECASE
+)
 
 
 @dataclass
@@ -62,12 +69,16 @@ def normalise(text: str) -> str:
 def parse_date(text: str) -> str | None:
     """An ISO date from one of the common news spellings ("2021-09-06", "7 Sep 2021", "Sep 7, 2021")."""
     text = text.strip().rstrip(".")
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
+    for candidate in dict.fromkeys((text, _TIME_TAIL.sub("", text).strip().rstrip(","))):
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(candidate, fmt).date().isoformat()
+            except ValueError:
+                continue
+    try:  # RFC 2822, as RSS feeds and mail give it: "Mon, 06 Sep 2021 10:00:00 GMT"
+        return email.utils.parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def find_date(text: str, head_lines: int = 12) -> str | None:
@@ -81,7 +92,7 @@ def find_date(text: str, head_lines: int = 12) -> str | None:
             except ValueError:
                 pass
     for line in lines:
-        if 6 <= len(line.strip()) <= 20:
+        if 6 <= len(line.strip()) <= DATE_LINE_MAX:
             found = parse_date(line)
             if found:
                 return found
@@ -94,7 +105,7 @@ def is_boilerplate(line: str) -> bool:
     if not stripped:
         return False
     return any(p.fullmatch(stripped) for p in _BOILERPLATE) or (
-        len(stripped) <= 20 and parse_date(stripped) is not None
+        len(stripped) <= DATE_LINE_MAX and parse_date(stripped) is not None
     )
 
 

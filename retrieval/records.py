@@ -16,6 +16,23 @@ class Span(Record):
     end: int
 
 
+class Mention(Record):
+    """A named entity, date or amount spaCy found in a sentence: article offsets and its label."""
+
+    start: int
+    end: int
+    label: str  # PERSON, ORG, GPE, NORP, DATE, MONEY, PERCENT, CARDINAL, ...
+
+
+class Parse(Record):
+    """What the parser found in one sentence at index time, so that answering never parses article text."""
+
+    mentions: tuple[Mention, ...] = ()
+    verbs: tuple[str, ...] = ()  # lemmas of the sentence's verbs ("pay", "acquire")
+    subject: Span | None = None  # the main clause's subject
+    subject_kind: str = ""  # "name" (a proper name), "pronoun" ("he", "it"), "title" ("the company", "the chairman")
+
+
 class Article(Record):
     """One document of the corpus, its text normalised (NFC) exactly as answers quote it."""
 
@@ -28,6 +45,8 @@ class Article(Record):
     line_offset: int = 0  # 1-based line of the file where `text` starts, minus one
     boilerplate: tuple[Span, ...] = ()  # site furniture kept out of chunks
     sentences: tuple[Span, ...] = ()  # sentence boundaries in `text`
+    paragraphs: tuple[Span, ...] = ()  # paragraph boundaries in `text` (from a paragraph's first sentence to its last)
+    parses: tuple[Parse, ...] = ()  # one per sentence, in order
 
 
 class Chunk(Record):

@@ -285,32 +285,24 @@ def test_a_damaged_hnsw_graph_is_not_extended(corpus: Path, tmp_path: Path) -> N
     assert index.faiss_index.ntotal == report.sentences and len(index.manifest["segments"]) == 1  # type: ignore[arg-type]
 
 
-def test_a_format_2_index_is_read_and_appended_to(corpus: Path, tmp_path: Path) -> None:
-    """Indexes written before segments (one vectors.npy + chunks.sqlite + a stored flat index.faiss)."""
+def test_an_index_of_an_older_format_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
+    """An index written by an older qabot (no stored parses) is outdated: rebuilt, never read half."""
     import json
 
-    import faiss
+    from retrieval.errors import IndexOutdated
 
     build_index(corpus, tmp_path / "idx", HashEmbedder())
     version = current_version(tmp_path / "idx")
     manifest = json.loads((version / "manifest.json").read_text())
-    vectors = np.load(version / "vectors.npy")
-    faiss.write_index(index_module.make_faiss("flat", vectors), str(version / "index.faiss"))
-    manifest["checksums"]["index.faiss"] = index_module._checksum(version / "index.faiss")
-    for key in ("segments", "faiss_file"):
-        del manifest[key]
-    manifest["format"] = 2
+    manifest["format"] = 3
     (version / "manifest.json").write_text(json.dumps(manifest))
-    assert load_index(tmp_path / "idx").faiss_index.ntotal == len(vectors)
-    assert build_index(corpus, tmp_path / "idx", HashEmbedder()).up_to_date  # still current: not rebuilt
-
-    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    with pytest.raises(IndexOutdated, match="outdated"):
+        load_index(tmp_path / "idx")
     report = build_index(corpus, tmp_path / "idx", HashEmbedder())
-    assert report.embedded == 4
+    assert not report.up_to_date and report.embedded == report.sentences  # rebuilt from scratch
     index = load_index(tmp_path / "idx")
-    assert index.manifest["format"] == index_module.FORMAT and len(index.manifest["segments"]) == 2  # type: ignore[arg-type]
-    assert not (current_version(tmp_path / "idx") / "index.faiss").exists()  # flat: made from the vectors at load
-    assert _chunk_keys(index) == _chunk_keys(load_index(_fresh(corpus, tmp_path / "fresh")))
+    assert index.manifest["format"] == index_module.FORMAT
+    assert all(len(a.parses) == len(a.sentences) for a in index.articles.values())
 
 
 # ---------------------------------------------------------------- what a build imports

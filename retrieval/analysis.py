@@ -1,0 +1,104 @@
+"""Sentences -> what the parser finds in them (entities, verbs, the subject), once, at index time.
+
+spaCy's en_core_web_sm runs over every sentence when the index is built; the engine reads the stored
+result (records.Parse), so answering a question never parses article text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+from retrieval.chunking import SPACY_MODEL, import_spacy_without_torch
+from retrieval.records import Article, Mention, Parse, Span
+
+SentenceAnalyser = Callable[[Sequence[str]], list[Parse]]
+
+SUBJECTS = {"nsubj", "nsubjpass"}
+
+
+def spacy_analyser() -> SentenceAnalyser:
+    """Tagger, parser, lemmatizer and NER of en_core_web_sm over sentence texts (offsets in each text)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        nlp = import_spacy_without_torch().load(SPACY_MODEL)
+    except OSError as err:
+        from retrieval.errors import ModelMissing
+
+        raise ModelMissing(
+            f"The spaCy model {SPACY_MODEL} is not installed ({err}). Run `make setup` to install it."
+        ) from err
+
+    def analyse(texts: Sequence[str]) -> list[Parse]:
+        return [_parse(doc) for doc in nlp.pipe(texts, batch_size=128)]
+
+    return analyse
+
+
+def _parse(doc) -> Parse:  # type: ignore[no-untyped-def]
+    mentions = tuple(Mention(start=e.start_char, end=e.end_char, label=e.label_) for e in doc.ents)
+    verbs = tuple(dict.fromkeys(t.lemma_.lower() for t in doc if t.pos_ == "VERB"))
+    subject, kind = None, ""
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    for root in roots[:1]:
+        for child in root.children:
+            if child.dep_ in SUBJECTS:
+                tokens = list(child.subtree)
+                subject = Span(start=tokens[0].idx, end=tokens[-1].idx + len(tokens[-1].text))
+                if child.pos_ == "PRON":
+                    kind = "pronoun"
+                elif child.pos_ == "PROPN" or child.ent_type_:
+                    kind = "name"
+                elif child.pos_ == "NOUN" and not any(t.pos_ == "PROPN" for t in tokens):
+                    kind = "title"
+                break
+    return Parse(mentions=mentions, verbs=verbs, subject=subject, subject_kind=kind)
+
+
+def analyse_articles(articles: Sequence[Article], analyser: SentenceAnalyser) -> list[Article]:
+    """Each article with one Parse per sentence, its offsets moved from the sentence to the article."""
+    texts = [a.text[s.start : s.end].replace("\n", " ") for a in articles for s in a.sentences]
+    parses = iter(analyser(texts) if texts else [])
+    done = []
+    for article in articles:
+        moved = []
+        for span in article.sentences:
+            moved.append(_shift(next(parses), span.start))
+        done.append(article.model_copy(update={"parses": tuple(moved)}))
+    return done
+
+
+def _shift(parse: Parse, by: int) -> Parse:
+    return Parse(
+        mentions=tuple(Mention(start=m.start + by, end=m.end + by, label=m.label) for m in parse.mentions),
+        verbs=parse.verbs,
+        subject=Span(start=parse.subject.start + by, end=parse.subject.end + by) if parse.subject else None,
+        subject_kind=parse.subject_kind,
+    )
+
+
+def parses_to_json(parses: Sequence[Parse]) -> list[list[object]]:
+    """A compact form for storage: [mentions as [start, end, label], verbs, [start, end, kind] or None]."""
+    return [
+        [
+            [[m.start, m.end, m.label] for m in p.mentions],
+            list(p.verbs),
+            [p.subject.start, p.subject.end, p.subject_kind] if p.subject else None,
+        ]
+        for p in parses
+    ]
+
+
+def parses_from_json(raw: list[list[object]]) -> tuple[Parse, ...]:
+    """The stored form back as records (trusted: written by this module and checksummed)."""
+    parses = []
+    for mentions, verbs, subject in raw:
+        parses.append(
+            Parse.model_construct(
+                mentions=tuple(Mention.model_construct(start=s, end=e, label=label) for s, e, label in mentions),  # type: ignore[attr-defined]
+                verbs=tuple(verbs),  # type: ignore[arg-type]
+                subject=Span.model_construct(start=subject[0], end=subject[1]) if subject else None,  # type: ignore[index]
+                subject_kind=subject[2] if subject else "",  # type: ignore[index]
+            )
+        )
+    return tuple(parses)
