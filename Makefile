@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 QUESTION ?= Who leads the NRF?
 # The external RGB benchmark, when it is on the machine (it is not in the repository).
 RGB ?= $(firstword $(wildcard ../shared/data/rgb_en_fact.jsonl /work/shared/data/rgb_en_fact.jsonl))
+# Reuters-21578 (not in the repository either): the question sets eval/reuters-*.jsonl name their stories in it.
+REUTERS ?= $(firstword $(wildcard ../shared/data/reuters21578.jsonl.gz /work/shared/data/reuters21578.jsonl.gz))
 
 .PHONY: setup run test lint eval bench llm clean
 
@@ -37,6 +39,12 @@ test: lint
 	@if [ -n "$(RGB)" ]; then \
 		$(BIN)/qabot eval $(RGB) --no-progress --out results/eval-rgb.json --gate eval/floors-rgb.json; \
 	else echo "RGB gate skipped: no rgb_en_fact.jsonl here (make test RGB=path/to/rgb_en_fact.jsonl)"; fi
+	@if [ -n "$(REUTERS)" ]; then \
+		$(BIN)/qabot eval eval/reuters-dev.jsonl --data-dir $(dir $(REUTERS)) --no-progress \
+			--out results/eval-reuters-dev.json --report results/eval-reuters-dev.html --gate eval/floors-reuters.json && \
+		$(BIN)/qabot eval eval/reuters-test.jsonl --data-dir $(dir $(REUTERS)) --no-progress \
+			--out results/eval-reuters-test.json --gate eval/floors-reuters.json; \
+	else echo "Reuters gates skipped: no reuters21578.jsonl.gz here (make test REUTERS=path/to/reuters21578.jsonl.gz)"; fi
 
 bench: setup
 	$(BIN)/qabot bench --out results/bench.json

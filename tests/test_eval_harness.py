@@ -355,3 +355,197 @@ def test_gold_in_top_passages_for_one_passage_articles(tmp_path: Path) -> None:
     assert row(["p.jsonl#2"]) == {"gold_in_top1": True, "gold_in_top5": True}
     assert row(["p.jsonl#1", "p.jsonl#3"]) == {"gold_in_top1": False, "gold_in_top5": False}
     assert row(["p.jsonl#1", "alpha.txt"]) == {}  # a whole-file article: not measured
+
+
+# ------------------------------------------------------------------ question files that name their corpus
+
+STORIES = [
+    {
+        "id": "wire-00001",
+        "title": "QUILLON BELL MAKER TO EXPAND",
+        "date": "26-FEB-1987 15:14:36.41",
+        "topics": ["acq"],
+        "places": ["usa"],
+        "text": "Quillon Bell Works said it will\nbuild a second foundry on the\nZorbat river for 18.5 mln dlrs.\n"
+        "    The mayor, Edna Pirrip, welcomed the plan.",
+    },
+    {
+        "id": "wire-00002",
+        "title": "VELMAR BRIDGE TO CLOSE",
+        "date": "2-MAR-1987 09:01:00.00",
+        "topics": [],
+        "places": [],
+        "text": "The Velmar bridge, built in 1887 by\nTobias Crane, will close for repairs in May.",
+    },
+    {"id": "wire-00003", "title": "UNLISTED", "date": "3-MAR-1987 10:00:00.00", "text": "Not part of the corpus."},
+]
+HEADED_CASES: list[dict[str, Any]] = [
+    {
+        "id": "foundry-cost",
+        "question": "How much will the second Quillon foundry cost?",
+        "expected_answer": "18.5 mln dlrs",
+        "must_include": [["18.5"]],
+        "expected_sources": ["wire-00001.txt"],
+    },
+    {
+        "id": "bridge-engineer",
+        "kind": "fact",
+        "question": "Who built the Velmar bridge?",
+        "expected_answer": "Tobias Crane",
+        "must_include": [["Crane"]],
+        "expected_sources": ["wire-00002.txt"],
+    },
+    {"id": "bridge-cost", "kind": "near_miss", "question": "How much will the Velmar bridge repairs cost?"},
+]
+
+
+def write_headed(folder: Path, ids: list[str], cases: list[dict[str, Any]] | None = None, data: str = "") -> Path:
+    """A question file headed by a corpus line, and (when `data` names it) the gzipped JSONL data file."""
+    import gzip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if data:
+        with gzip.open(folder / data, "wt", encoding="utf-8") as f:
+            f.write("\n".join(json.dumps(s) for s in STORIES) + "\n")
+    header = {"corpus": {"file": "wire.jsonl.gz", "ids": ids}}
+    lines = [header, *(HEADED_CASES if cases is None else cases)]
+    path = folder / "wire-dev.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_corpus_header_writes_the_stories_it_names(tmp_path: Path) -> None:
+    path = write_headed(tmp_path / "q", ["wire-00001", "wire-00002"], data="wire.jsonl.gz")
+    case_set = load_cases(path, work_dir=tmp_path / "work")  # the data file is found next to the question file
+    assert case_set.format == "qabot" and case_set.corpus is not None
+    assert case_set.data_file == tmp_path / "q" / "wire.jsonl.gz"
+    assert case_set.corpus.is_relative_to(tmp_path / "work") and case_set.corpus.parent.name.startswith("wire-dev-")
+    assert sorted(p.name for p in case_set.corpus.iterdir()) == ["wire-00001.txt", "wire-00002.txt"]
+    # title line, the date exactly as in the data, an empty line, the text with its hard wraps, a trailing newline
+    assert (case_set.corpus / "wire-00001.txt").read_text(encoding="utf-8") == (
+        "QUILLON BELL MAKER TO EXPAND\n26-FEB-1987 15:14:36.41\n\nQuillon Bell Works said it will\nbuild a second "
+        "foundry on the\nZorbat river for 18.5 mln dlrs.\n    The mayor, Edna Pirrip, welcomed the plan.\n"
+    )
+    assert [c.id for c in case_set.cases] == ["foundry-cost", "bridge-engineer", "bridge-cost"]
+    near_miss = case_set.cases[2]
+    assert near_miss.kind == "near_miss" and not near_miss.answerable  # a near miss is unanswerable by default
+    assert any("2 records of" in note for note in case_set.notes)
+
+    # loaded again: the same folder, files not rewritten; a stray file in it is removed
+    written = (case_set.corpus / "wire-00001.txt").stat().st_mtime_ns
+    (case_set.corpus / "stray.txt").write_text("x")
+    again = load_cases(path, work_dir=tmp_path / "work")
+    assert again.corpus == case_set.corpus
+    assert (case_set.corpus / "wire-00001.txt").stat().st_mtime_ns == written
+    assert not (case_set.corpus / "stray.txt").exists()
+    # another selection of stories is another corpus (and so another index)
+    other = load_cases(write_headed(tmp_path / "q", ["wire-00002", "wire-00001", "wire-00003"]), tmp_path / "work")
+    assert other.corpus != case_set.corpus and len(list(other.corpus.iterdir())) == 3  # type: ignore[union-attr]
+
+
+def test_a_corpus_header_reads_plain_jsonl_from_a_data_dir(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "wire.jsonl.gz").write_text(json.dumps({"id": "wire-00009", "text": "Only text.\n"}) + "\n")
+    (data / "plain.jsonl").write_text(json.dumps({"id": "wire-00009", "text": "Only text."}) + "\n")
+    path = write_headed(tmp_path / "q", ["wire-00009"], cases=[HEADED_CASES[2]])
+    with pytest.raises(CaseFileError, match="cannot read"):  # not gzip although it says so
+        load_cases(path, work_dir=tmp_path / "work", data_dir=data)
+    path.write_text(path.read_text().replace("wire.jsonl.gz", "plain.jsonl"))
+    case_set = load_cases(path, work_dir=tmp_path / "work", data_dir=data)
+    assert (case_set.corpus / "wire-00009.txt").read_text() == "Only text.\n"  # type: ignore[operator]
+
+
+def test_corpus_header_errors_are_clear(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    path = write_headed(tmp_path / "q", ["wire-00001", "wire-00002"])
+    with pytest.raises(CaseFileError, match=r"corpus data file wire.jsonl.gz not found \(looked in .*empty\)"):
+        load_cases(path, work_dir=tmp_path / "work", data_dir=empty)
+    write_headed(tmp_path / "q", ["wire-00001", "wire-00002", "wire-00077"], data="wire.jsonl.gz")
+    with pytest.raises(CaseFileError, match=r"record id\(s\) wire-00077 not in .*wire\.jsonl\.gz"):
+        load_cases(path, work_dir=tmp_path / "work")
+    write_headed(tmp_path / "q", ["wire-00001"], data="wire.jsonl.gz")
+    with pytest.raises(CaseFileError, match=r"'bridge-engineer' expects wire-00002\.txt, which the corpus header"):
+        load_cases(path, work_dir=tmp_path / "work")
+    for bad in ({"corpus": {"file": "wire.jsonl.gz"}}, {"corpus": {"file": "w", "ids": ["../etc"]}}):
+        path.write_text(json.dumps(bad) + "\n" + json.dumps(HEADED_CASES[2]) + "\n")
+        with pytest.raises(CaseFileError, match=r"corpus header|file name"):
+            load_cases(path, work_dir=tmp_path / "work")
+    assert not (tmp_path / "work").exists() or not any((tmp_path / "work").rglob("*.txt"))  # nothing half-written
+
+
+def test_eval_of_a_headed_file_uses_its_own_corpus_and_index(tiny: Path) -> None:
+    write_headed(tiny / "q", ["wire-00001", "wire-00002"], data="wire.jsonl.gz")
+    code, output = qabot("q/wire-dev.jsonl", "--work-dir", "work", "--out", "w.json", "--report", "w.html")
+    assert code == 0, output
+    data = json.loads((tiny / "w.json").read_text())
+    meta = data["meta"]
+    assert Path(meta["corpus"]).is_relative_to(Path("work")) and Path(meta["index_dir"]).is_relative_to(Path("work"))
+    assert Path(meta["index_dir"]).parent == Path(meta["corpus"]).parent
+    assert meta["corpus_data"].endswith("wire.jsonl.gz")
+    assert all(set(r["retrieved_sources"]) <= {"wire-00001.txt", "wire-00002.txt"} for r in data["results"])
+    assert all(c["quote_valid"] for r in data["results"] for c in r["citations"])
+    s = data["summary"]
+    assert (s["answerable"], s["unanswerable"]) == (2, 1) and s["near_miss_abstention"] is not None
+    assert s["short_f1"] is not None and s["short_em"] is not None
+    assert all("short_answer" in r and "disputed" in r for r in data["results"])
+    assert "short answer token F1" in output and "by kind" in output
+
+    code, output = qabot("q/wire-dev.jsonl", "--work-dir", "work", "--data-dir", "nowhere")
+    assert code == 2 and "corpus data file wire.jsonl.gz not found" in output
+    assert len([line for line in output.splitlines() if line.strip()]) == 1  # one line, however long
+
+
+def test_the_report_shows_short_answers_calibration_and_kinds(tmp_path: Path) -> None:
+    from bot.evaluation.report import write_html
+
+    (tmp_path / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    rows = [
+        {**CASES[0], "kind": "fact"},
+        {"id": "far", "kind": "near_miss", "question": "When was the mayor of Quillon born?", "answerable": False},
+    ]
+    (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    results = run_cases(ShortBot(), load_cases(tmp_path / "c.jsonl").cases, tmp_path, progress=False)  # type: ignore[arg-type]
+    assert results[0]["short_answer"] == "Edna Pirrip" and results[0]["metrics"]["short_em"] == 1.0
+    summary = summarise(results)
+    assert summary["short_em"] == 1.0 and summary["short_given"] == 1.0
+    assert summary["calibration_cases"] == 2 and summary["ece"] == pytest.approx(0.3)  # one bin: 0.8 vs 0.5 right
+    run = {"meta": {"engine": "short", "file": "c.jsonl", "started": "now", "corpus": "x"}, "summary": summary}
+    write_html(tmp_path / "r.html", [{**run, "results": results}])
+    page = (tmp_path / "r.html").read_text()
+    assert 'aria-label="reliability diagram"' in page and "ECE 0.300" in page and "n=2" in page
+    assert "short answer exact match" in page and "short answer: Edna Pirrip" in page
+    assert "<td>near_miss</td>" in page and "answered 1/1" in page
+
+
+class ShortBot:
+    """Answers every question with the mayor, a short answer and a confidence of 0.8."""
+
+    def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
+        citation = Citation(n=1, source="alpha.txt", title="t", line_start=3, line_end=3, quote="Edna Pirrip")
+        return Answer(
+            question=question,
+            standalone_question=question,
+            text="The mayor of Quillon is Edna Pirrip [1]",
+            short_answer="Edna Pirrip",
+            citations=(citation,),
+            confidence=0.8,
+        )
+
+
+@pytest.mark.parametrize("name", ["reuters-dev.jsonl", "reuters-test.jsonl"])
+def test_the_reuters_question_sets_load_against_the_shared_data(name: str, tmp_path: Path) -> None:
+    from bot.evaluation.corpora import data_dirs
+    from bot.settings import ROOT
+
+    path = ROOT / "eval" / name
+    if not path.exists() or not any((d / "reuters21578.jsonl.gz").is_file() for d in data_dirs(path)):
+        pytest.skip(f"eval/{name} or the Reuters data file is not on this machine")
+    case_set = load_cases(path, work_dir=tmp_path)
+    assert case_set.corpus is not None and len(case_set.cases) >= 20
+    files = {p.name for p in case_set.corpus.iterdir()}
+    for case in case_set.cases:
+        assert set(case.expected_sources) <= files, case.id
+        assert not case.answerable or case.expected_sources, case.id
+    assert any(not c.answerable for c in case_set.cases)

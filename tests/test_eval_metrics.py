@@ -9,10 +9,15 @@ import pytest
 from bot.evaluation.metrics import (
     abstention_scores,
     best_threshold,
+    brier_score,
+    calibration_bins,
     check_floors,
     citation_precision,
     citation_recall,
     contains,
+    exact_match,
+    expected_calibration_error,
+    gold_answers,
     hit_at,
     is_correct,
     normalize_answer,
@@ -20,6 +25,8 @@ from bot.evaluation.metrics import (
     reciprocal_rank,
     satisfies,
     score_case,
+    short_prediction,
+    short_scores,
     summarise,
     threshold_sweep,
     token_f1,
@@ -199,7 +206,106 @@ def test_summary_figures() -> None:
     assert s["hit_at_1"] == 0.5 and s["hit_at_5"] == 1.0
     assert s["mrr"] == pytest.approx(0.75)
     assert s["latency_p50_ms"] == 20.0
-    assert s["by_kind"]["unanswerable"] == {"cases": 1, "right": 1, "accuracy": 1.0}
+    assert s["by_kind"]["unanswerable"] == {
+        "cases": 1,
+        "right": 1,
+        "accuracy": 1.0,
+        "unanswerable": 1,
+        "abstention": 1.0,
+        "answered": 0,
+    }
+    # no short answer given: scored on the text without markers ("Rokha" exact, "Kabul" nothing)
+    assert s["short_em"] == 0.5 and s["short_f1"] == 0.5 and s["short_given"] == 0.0
+    assert s["by_kind"]["fact"]["short_f1"] == 0.5 and "abstention" not in s["by_kind"]["fact"]
+
+
+def test_short_answers_are_squad_normalised() -> None:
+    assert exact_match("The Ahmad Massoud.", "ahmad massoud")
+    assert exact_match("an “NRF” [2]", "NRF")  # articles, curly quotes and citation markers go
+    assert exact_match("18.5  mln dlrs", "18.5 mln dlrs")
+    assert not exact_match("18.5 mln dlrs", "18.5 mln")
+    assert not exact_match("", "x")
+    # one gold per must_include combination (one alternative per group), plus the expected answer
+    assert gold_answers("3.0 mln bags; 2.45 mln bags", [["3.0"], ["2.45", "2.45 mln"]]) == [
+        "3.0 mln bags; 2.45 mln bags",
+        "3.0 2.45",
+        "3.0 2.45 mln",
+    ]
+    assert gold_answers(None, [["The"]]) == []  # nothing left after normalisation: no gold
+    assert gold_answers("Yes", []) == ["Yes"]
+    # the best over the golds: EM against the combination, F1 from the closer gold
+    assert short_scores("3.0 2.45", gold_answers("3.0 mln bags; 2.45 mln bags", [["3.0"], ["2.45"]])) == (1.0, 1.0)
+    em, f1 = short_scores("18.5 mln", ["18.5 mln dlrs", "dlrs"])
+    assert em == 0.0 and f1 == pytest.approx(0.8)  # P=1, R=2/3
+    assert short_scores("x", []) == (0.0, 0.0)
+
+
+def test_the_short_answer_scored_is_the_engines_else_the_text() -> None:
+    assert short_prediction({"short_answer": "Ahmad Massoud", "answer": "He is Ahmad Massoud [1]."}) == (
+        "Ahmad Massoud",
+        "short_answer",
+    )
+    assert short_prediction({"short_answer": "", "short_answers": ["May 1", "rain"], "answer": "t"}) == (
+        "May 1 rain",
+        "short_answers",
+    )
+    assert short_prediction({"short_answer": "", "answer": "He is Ahmad Massoud [1]."}) == (
+        "He is Ahmad Massoud .",
+        "text",
+    )
+    assert short_prediction({"short_answer": "x", "abstained": True, "answer": "x"}) == ("", "none")
+    assert short_prediction({"short_answer": "x", "error": "crash", "answer": ""}) == ("", "none")
+
+    given = score_case(
+        _case(answer="It was in Rokha [1].", short_answer="Rokha", citations=[_cite("a.txt")]), always_valid
+    )
+    assert given["metrics"]["short_em"] == 1.0 and given["metrics"]["short_from"] == "short_answer"
+    text = score_case(_case(answer="It was Rokha [1].", citations=[_cite("a.txt")]), always_valid)
+    assert text["metrics"]["short_em"] == 0.0 and text["metrics"]["short_f1"] == 0.5  # P=1/3, R=1
+    abstained = score_case(_case(answer="The articles don't say.", abstained=True), always_valid)
+    assert (abstained["metrics"]["short_em"], abstained["metrics"]["short_f1"]) == (0.0, 0.0)
+    unans: dict[str, Any] = {"answerable": False, "expected_answer": None, "must_include": [], "expected_sources": []}
+    skipped = score_case(_case(**unans, answer="Kabul", short_answer="Kabul"), always_valid)
+    assert skipped["metrics"]["short_em"] is None and skipped["metrics"]["short_f1"] is None
+
+
+def test_expected_calibration_error_and_brier() -> None:
+    confidences = [0.95, 0.95, 0.15, 0.55]
+    rights = [True, False, False, True]
+    bins = calibration_bins(confidences, rights)
+    assert len(bins) == 10 and [b["count"] for b in bins] == [0, 1, 0, 0, 0, 1, 0, 0, 0, 2]
+    assert bins[9]["confidence"] == pytest.approx(0.95) and bins[9]["accuracy"] == 0.5
+    assert bins[0]["confidence"] is None and bins[0]["accuracy"] is None
+    # |0.5-0.95| * 2/4 + |0-0.15| * 1/4 + |1-0.55| * 1/4
+    assert expected_calibration_error(confidences, rights) == pytest.approx(0.375)
+    assert brier_score(confidences, rights) == pytest.approx((0.05**2 + 0.95**2 + 0.15**2 + 0.45**2) / 4)
+    # the edges: 1.0 falls in the last bin, 0.0 in the first; a perfect forecaster has no error
+    assert [b["count"] for b in calibration_bins([1.0, 0.0], [True, False])][::9] == [1, 1]
+    assert expected_calibration_error([1.0, 0.0], [True, False]) == 0.0 == brier_score([1.0, 0.0], [True, False])
+    assert expected_calibration_error([], []) is None and brier_score([], []) is None
+
+
+def test_calibration_counts_the_answered_cases_and_near_misses_count_as_unanswerable() -> None:
+    unans: dict[str, Any] = {"answerable": False, "expected_answer": None, "must_include": [], "expected_sources": []}
+    results = [
+        score_case(_case(id="1", answer="Rokha [1]", citations=[_cite("a.txt")], confidence=0.9), always_valid),
+        score_case(_case(id="2", answer="Kabul [1]", citations=[_cite("a.txt")], confidence=0.7), always_valid),
+        score_case(_case(id="3", answer="The articles don't say.", abstained=True, confidence=0.2), always_valid),
+        score_case(_case(id="4", kind="near_miss", **unans, answer="Kabul [1]", confidence=0.6), always_valid),
+        score_case(_case(id="5", kind="near_miss", **unans, abstained=True, confidence=0.1), always_valid),
+        score_case(_case(id="6", error="crash: x", confidence=None), always_valid),
+    ]
+    s = summarise(results)
+    # answered: 1 (0.9, right), 2 (0.7, wrong), 4 (0.6, answered a near miss: wrong); abstentions and errors out
+    assert s["calibration_cases"] == 3
+    assert s["brier"] == pytest.approx((0.1**2 + 0.7**2 + 0.6**2) / 3)
+    assert s["ece"] == pytest.approx((0.1 + 0.7 + 0.6) / 3)  # three bins of one case each
+    assert sum(b["count"] for b in s["reliability"]) == 3
+    assert s["abstention"] == 0.5 and s["near_miss_abstention"] == 0.5
+    near = s["by_kind"]["near_miss"]
+    assert (near["unanswerable"], near["abstention"], near["answered"]) == (2, 0.5, 1) and "short_f1" not in near
+    fact = s["by_kind"]["fact"]
+    assert fact["answerable"] == 4 and fact["short_f1"] == 0.25 and fact["false_abstention"] == 0.25
 
 
 def test_floors() -> None:
@@ -213,6 +319,26 @@ def test_floors() -> None:
     assert check_floors(summary, {"min_accuracy": 0.85, "min_hit_at_5": 1.0}) == []
     with pytest.raises(ValueError, match="unknown floor"):
         validate_floors({"min_acuracy": 0.9})
+
+
+def test_short_answer_and_calibration_floors() -> None:
+    floors = {"min_short_f1": 0.5, "min_short_em": 0.4, "max_ece": 0.1, "max_brier": 0.2, "min_near_miss_abstention": 1}
+    validate_floors(floors)
+    summary = {"short_f1": 0.6, "short_em": 0.3, "ece": 0.15, "brier": 0.2, "near_miss_abstention": None}
+    missed = check_floors(summary, floors)
+    assert len(missed) == 3
+    assert any("short_em 0.300 < 0.4" in m for m in missed) and any("ece 0.150 > 0.1" in m for m in missed)
+    assert any("near_miss_abstention was not measured" in m for m in missed)
+
+
+def test_the_reuters_floors_file_is_valid() -> None:
+    import json
+
+    from bot.settings import ROOT
+
+    floors = json.loads((ROOT / "eval" / "floors-reuters.json").read_text())
+    assert floors["_comment"] and floors["min_quote_validity"] == 1.0
+    validate_floors({k: v for k, v in floors.items() if not k.startswith("_")})
 
 
 def test_threshold_sweep_finds_the_calibrated_abstention_threshold() -> None:

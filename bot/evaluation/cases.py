@@ -1,23 +1,20 @@
-"""Question files -> cases. Our JSONL format, and RGB's (query/answer/positive/negative) with a corpus built
-from its passages."""
+"""Question files -> cases. Our JSONL format (optionally headed by a line naming the corpus it is written over,
+see bot/evaluation/corpora.py), and RGB's (query/answer/positive/negative) with a corpus built from its passages."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.errors import QabotError
+from bot.evaluation.corpora import CaseFileError, header_corpus, parse_header, write_corpus
 
 OWN_FIELDS = {"id", "question", "expected_answer", "must_include", "expected_sources", "answerable", "history", "kind"}
 RGB_FIELDS = {"query", "answer"}
 RGB_POOLS = ("pos+neg", "pos+neg+wrong", "pos")
-
-
-class CaseFileError(QabotError):
-    pass
+# kinds whose right behaviour is to abstain: a case of such a kind is unanswerable unless it says otherwise
+UNANSWERABLE_KINDS = ("unanswerable", "near_miss")
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,8 @@ class CaseSet:
     path: Path
     format: str  # "qabot" | "rgb"
     cases: list[Case]
-    corpus: Path | None = None  # set when the file brings its own corpus (RGB)
+    corpus: Path | None = None  # set when the file brings its own corpus (RGB, or a corpus header)
+    data_file: Path | None = None  # the data file a corpus header's records came from
     notes: list[str] = field(default_factory=list)
 
 
@@ -108,7 +106,7 @@ def own_case(record: dict[str, Any], where: str, fallback_id: str) -> Case:
     question = record.get("question")
     if not isinstance(question, str) or not question.strip():
         raise CaseFileError(f'{where}: "question" must be a non-empty string')
-    answerable = record.get("answerable", True)
+    answerable = record.get("answerable", record.get("kind") not in UNANSWERABLE_KINDS)
     if not isinstance(answerable, bool):
         raise CaseFileError(f'{where}: "answerable" must be true or false')
     expected = record.get("expected_answer")
@@ -154,18 +152,38 @@ def is_rgb(records: list[tuple[int, dict[str, Any]]]) -> bool:
     return all(set(r) >= RGB_FIELDS and "question" not in r for _, r in records)
 
 
-def load_cases(path: Path, work_dir: Path | None = None, rgb_pool: str = "pos+neg") -> CaseSet:
-    """Read a question file in either format. RGB files get a .jsonl corpus written under work_dir."""
+def load_cases(
+    path: Path, work_dir: Path | None = None, rgb_pool: str = "pos+neg", data_dir: Path | None = None
+) -> CaseSet:
+    """Read a question file in either format. RGB files get a .jsonl corpus written under work_dir; our format
+    headed by a corpus line gets the records it names written there as articles (their data file is looked for
+    in data_dir, or next to the question file and in the shared data folders)."""
     records = read_records(path)
-    if is_rgb(records):
-        return load_rgb(path, records, work_dir or Path("results") / "eval-corpora", rgb_pool)
+    work_dir = work_dir or Path("results") / "eval-corpora"
+    header = parse_header(records[0][1], f"{path}:{records[0][0]}")
+    if header is not None:
+        records = records[1:]
+        if not records:
+            raise CaseFileError(f"{path} holds a corpus header but no cases")
+    elif is_rgb(records):
+        return load_rgb(path, records, work_dir, rgb_pool)
     cases = [own_case(r, f"{path}:{n}", f"line-{n}") for n, r in records]
     seen: set[str] = set()
     for case in cases:
         if case.id in seen:
             raise CaseFileError(f"{path}: duplicate case id {case.id!r}")
         seen.add(case.id)
-    return CaseSet(path=path, format="qabot", cases=cases)
+    if header is None:
+        return CaseSet(path=path, format="qabot", cases=cases)
+    listed = {f"{i}.txt" for i in header.ids}
+    for case in cases:
+        if unlisted := [s for s in case.expected_sources if s not in listed]:
+            raise CaseFileError(
+                f"{path}: case {case.id!r} expects {unlisted[0]}, which the corpus header does not list"
+            )
+    corpus, data_file = header_corpus(header, path, work_dir, data_dir)
+    note = f"corpus ({len(header.ids)} records of {data_file}): {corpus}"
+    return CaseSet(path=path, format="qabot", cases=cases, corpus=corpus, data_file=data_file, notes=[note])
 
 
 def load_rgb(path: Path, records: list[tuple[int, dict[str, Any]]], work_dir: Path, pool: str) -> CaseSet:
@@ -202,13 +220,10 @@ def load_rgb(path: Path, records: list[tuple[int, dict[str, Any]]], work_dir: Pa
 
     planted = {text for _, _, passages in per_case for kind, text in passages if kind == "positive_wrong"}
     genuine = [text for text in line_of if text not in planted]
-    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:10]
-    corpus = work_dir / f"{path.stem}-{pool.replace('+', '-')}-{digest}" / "corpus"
-    corpus.mkdir(parents=True, exist_ok=True)
+    corpus = write_corpus(
+        work_dir, f"{path.stem}-{pool.replace('+', '-')}", {"passages.jsonl": "\n".join(lines) + "\n"}
+    )
     target = corpus / "passages.jsonl"
-    content = "\n".join(lines) + "\n"
-    if not target.exists() or target.read_text(encoding="utf-8") != content:
-        target.write_text(content, encoding="utf-8")
 
     cases = []
     for record, number, passages in per_case:

@@ -63,14 +63,31 @@ def eval_command(
     min_hit_at_5: Annotated[float | None, typer.Option("--min-hit5", "--min-hit-at-5", show_default=False)] = None,
     min_mrr: FloorOpt = None,
     max_latency_p95_ms: Annotated[float | None, typer.Option("--max-p95-ms", show_default=False)] = None,
-    corpus: Annotated[Path | None, typer.Option(help="Corpus folder (default: settings; RGB builds its own).")] = None,
-    index_dir: Annotated[Path | None, typer.Option(help="Index folder (default: settings; RGB: its own).")] = None,
+    min_short_em: FloorOpt = None,
+    min_short_f1: FloorOpt = None,
+    max_ece: FloorOpt = None,
+    max_brier: FloorOpt = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="Corpus folder (default: settings; RGB and files with a corpus header: their own)."),
+    ] = None,
+    index_dir: Annotated[
+        Path | None, typer.Option(help="Index folder (default: settings; a file's own corpus: its own index).")
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder holding the data file a question file's corpus header names (default: next to the question "
+            "file, then ../shared/data, then /work/shared/data)."
+        ),
+    ] = None,
     rgb_pool: Annotated[
         str, typer.Option(help="RGB passages to pool into the corpus: pos+neg, pos+neg+wrong (counterfactual), pos.")
     ] = "pos+neg",
-    work_dir: Annotated[Path, typer.Option(help="Where RGB corpora and their indexes are built.")] = Path(
-        "results/eval-corpora"
-    ),
+    work_dir: Annotated[
+        Path,
+        typer.Option(help="Where the corpora question files bring (RGB, corpus headers) and their indexes are built."),
+    ] = Path("results/eval-corpora"),
     limit: Annotated[int | None, typer.Option(help="Only the first N cases.")] = None,
     only: Annotated[list[str] | None, typer.Option("--case", help="Only these case ids (repeatable).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
@@ -88,7 +105,7 @@ def eval_command(
     out_console, err = Console(), Console(stderr=True)
 
     def fail(message: str, code: int = 2) -> typer.Exit:
-        err.print(f"[bold red]error:[/] {message}", highlight=False)
+        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)  # one line, however long
         return typer.Exit(code)
 
     flags = {
@@ -100,11 +117,15 @@ def eval_command(
         "min_hit_at_5": min_hit_at_5,
         "min_mrr": min_mrr,
         "max_latency_p95_ms": max_latency_p95_ms,
+        "min_short_em": min_short_em,
+        "min_short_f1": min_short_f1,
+        "max_ece": max_ece,
+        "max_brier": max_brier,
     }
     try:
         floors = load_floors(gate, flags)
         validate_floors(floors)
-        case_set = load_cases(file, work_dir=work_dir, rgb_pool=rgb_pool)
+        case_set = load_cases(file, work_dir=work_dir, rgb_pool=rgb_pool, data_dir=data_dir)
         baseline = None
         if compare is not None:
             from bot.evaluation.report import load_run
@@ -125,7 +146,7 @@ def eval_command(
     if not cases:
         raise fail("no cases to run")
     for note in case_set.notes:
-        err.print(note, highlight=False)
+        err.print(note, highlight=False, soft_wrap=True)
 
     from bot.core import QABot
     from bot.evaluation.harness import run_cases
@@ -165,6 +186,7 @@ def eval_command(
                         "embedder": settings.embedder,
                         "abstain_below": settings.abstain_below,
                         "corpus": str(settings.corpus),
+                        "corpus_data": str(case_set.data_file) if case_set.data_file else None,
                         "index_dir": str(settings.index_dir),
                         "commit": _commit(ROOT),
                         "started": started,

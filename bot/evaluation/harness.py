@@ -88,8 +88,11 @@ def record(case: Case, answer: Answer | None, latency_ms: float | None, error: s
     row = case.to_json()
     row.update(
         answer=answer.text if answer else "",
+        short_answer=answer.short_answer if answer else "",
+        short_answers=list(answer.short_answers) if answer else [],
         standalone_question=answer.standalone_question if answer else None,
         abstained=bool(answer and answer.abstained),
+        disputed=bool(answer and answer.disputed),
         confidence=answer.confidence if answer else None,
         engine=answer.engine if answer else None,
         citations=[

@@ -1,10 +1,12 @@
-"""Scores: answer correctness (SQuAD-normalised), token F1, citations, quotes, abstention, retrieval, latency.
+"""Scores: answer correctness (SQuAD-normalised), token F1, short-answer exact match and F1, citations, quotes,
+abstention, retrieval, calibration of the confidence (ECE, Brier), latency.
 
 Everything here is a pure function over plain values, so each score can be checked on hand-written cases.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import string
@@ -68,6 +70,84 @@ def token_f1(prediction: str, gold: str) -> float:
         return 0.0
     precision, recall = same / len(pred), same / len(ref)
     return 2 * precision * recall / (precision + recall)
+
+
+def exact_match(prediction: str, gold: str) -> bool:
+    """SQuAD exact match: equal after normalisation (citation markers dropped from the prediction)."""
+    return normalize_answer(strip_markers(prediction)) == normalize_answer(gold)
+
+
+def gold_answers(expected_answer: str | None, must_include: Groups = (), limit: int = 256) -> list[str]:
+    """What a short answer is scored against: the expected answer and every must_include combination (one
+    alternative per group, joined by a space), at most `limit` of them, empty ones left out."""
+    golds = [expected_answer or ""]
+    if must_include:
+        golds += [" ".join(combo) for combo in itertools.islice(itertools.product(*must_include), limit)]
+    return [g for g in dict.fromkeys(golds) if normalize_answer(g)]
+
+
+def short_prediction(case: dict[str, Any]) -> tuple[str, str]:
+    """(the short answer to score, where it came from): the engine's short_answer; else its per-part short answers
+    joined by a space; else the answer text without [n] markers (engines that give no short answer); "" when the
+    bot abstained or failed."""
+    if case.get("error") or case.get("abstained"):
+        return "", "none"
+    if (case.get("short_answer") or "").strip():
+        return str(case["short_answer"]), "short_answer"
+    parts = [p for p in case.get("short_answers") or () if p.strip()]
+    if parts:
+        return " ".join(parts), "short_answers"
+    return " ".join(strip_markers(case.get("answer") or "").split()), "text"
+
+
+def short_scores(prediction: str, golds: Sequence[str]) -> tuple[float, float]:
+    """(exact match, token F1) of a short answer: the best over the golds."""
+    if not golds:
+        return 0.0, 0.0
+    return (
+        float(any(exact_match(prediction, g) for g in golds)),
+        max(token_f1(prediction, g) for g in golds),
+    )
+
+
+def calibration_bins(confidences: Sequence[float], rights: Sequence[bool], bins: int = 10) -> list[dict[str, Any]]:
+    """Equal-width confidence bins over [0, 1] (1.0 falls in the last): per bin its bounds, the number of cases,
+    their mean confidence and the share of them that is right (None for an empty bin)."""
+    members: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for confidence, right in zip(confidences, rights, strict=True):
+        c = min(1.0, max(0.0, float(confidence)))
+        members[min(bins - 1, int(c * bins))].append((c, bool(right)))
+    return [
+        {
+            "low": round(i / bins, 6),
+            "high": round((i + 1) / bins, 6),
+            "count": len(m),
+            "confidence": sum(c for c, _ in m) / len(m) if m else None,
+            "accuracy": sum(r for _, r in m) / len(m) if m else None,
+        }
+        for i, m in enumerate(members)
+    ]
+
+
+def expected_calibration_error(confidences: Sequence[float], rights: Sequence[bool], bins: int = 10) -> float | None:
+    """ECE: the gap between mean confidence and share right per equal-width bin, weighted by the bin's share of
+    the cases. None without cases."""
+    if not confidences:
+        return None
+    total = len(confidences)
+    return sum(
+        b["count"] / total * abs(b["accuracy"] - b["confidence"])
+        for b in calibration_bins(confidences, rights, bins)
+        if b["count"]
+    )
+
+
+def brier_score(confidences: Sequence[float], rights: Sequence[bool]) -> float | None:
+    """Mean squared gap between the confidence and the outcome (1 right, 0 not). None without cases."""
+    if not confidences:
+        return None
+    pairs = zip(confidences, rights, strict=True)
+    return sum((min(1.0, max(0.0, float(c))) - float(bool(r))) ** 2 for c, r in pairs) / len(confidences)
 
 
 def citation_precision(cited: Sequence[str], expected: Iterable[str]) -> float | None:
@@ -187,6 +267,13 @@ def score_case(case: dict[str, Any], quote_check: Callable[[dict[str, Any]], tup
         else None,
         "conflict_said": DISAGREE.search(text) is not None if answerable and case.get("conflicting") else None,
     }
+    if answerable:
+        prediction, metrics["short_from"] = short_prediction(case)
+        metrics["short_em"], metrics["short_f1"] = short_scores(
+            prediction, gold_answers(case.get("expected_answer"), case.get("must_include") or ())
+        )
+    else:
+        metrics["short_from"], metrics["short_em"], metrics["short_f1"] = None, None, None
     case["metrics"] = metrics
     case["right"], case["verdict"] = verdict(case)
     return case
@@ -234,6 +321,31 @@ def best_threshold(sweep: Sequence[dict[str, float]], max_false_abstention: floa
     return max(allowed, key=lambda row: (row["abstention"], row["accuracy"], -row["threshold"]))
 
 
+def calibration_cases(results: Sequence[dict[str, Any]]) -> tuple[list[float], list[bool]]:
+    """(confidence, right) of the cases the bot answered: not abstained, no error, a confidence given."""
+    answered = [r for r in results if not r.get("error") and not r["abstained"] and r.get("confidence") is not None]
+    return [float(r["confidence"]) for r in answered], [bool(r["right"]) for r in answered]
+
+
+def kind_figures(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One kind's figures: right over all its cases; for its answerable cases short-answer EM/F1 and false
+    abstention; for its unanswerable ones (near misses included) abstention and how many it answered anyway."""
+    answerable = [r for r in results if r["answerable"]]
+    unanswerable = [r for r in results if not r["answerable"]]
+    entry: dict[str, Any] = {"cases": len(results), "right": sum(bool(r["right"]) for r in results)}
+    entry["accuracy"] = entry["right"] / entry["cases"]
+    if answerable:
+        entry["answerable"] = len(answerable)
+        entry["short_em"] = mean(r["metrics"].get("short_em") for r in answerable)
+        entry["short_f1"] = mean(r["metrics"].get("short_f1") for r in answerable)
+        entry["false_abstention"] = sum(bool(r["abstained"]) for r in answerable) / len(answerable)
+    if unanswerable:
+        entry["unanswerable"] = len(unanswerable)
+        entry["abstention"] = sum(bool(r["abstained"]) for r in unanswerable) / len(unanswerable)
+        entry["answered"] = sum(not r["abstained"] for r in unanswerable)
+    return entry
+
+
 def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The run's figures. `accuracy` is the bar: right (correct, not abstained, citing an expected source) over
     answerable cases."""
@@ -241,13 +353,13 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     unanswerable = [r for r in results if not r["answerable"]]
     quotes = sum(r["metrics"]["quotes"] for r in results)
     latencies = [r["latency_ms"] for r in results if r.get("latency_ms") is not None and not r.get("error")]
-    by_kind: dict[str, dict[str, Any]] = {}
+    kinds: dict[str, list[dict[str, Any]]] = {}
     for r in results:
-        entry = by_kind.setdefault(r.get("kind") or "fact", {"cases": 0, "right": 0})
-        entry["cases"] += 1
-        entry["right"] += bool(r["right"])
-    for entry in by_kind.values():
-        entry["accuracy"] = entry["right"] / entry["cases"]
+        kinds.setdefault(r.get("kind") or "fact", []).append(r)
+    by_kind = {kind: kind_figures(rows) for kind, rows in kinds.items()}
+    near_misses = [r for r in unanswerable if r.get("kind") == "near_miss"]
+    confidences, rights = calibration_cases(results)
+    answered = [r for r in answerable if not r.get("error") and not r["abstained"]]
     summary: dict[str, Any] = {
         "cases": len(results),
         "answerable": len(answerable),
@@ -257,12 +369,16 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "overall_accuracy": _rate(r["right"] for r in results),
         "correct": _rate(r["metrics"]["correct"] for r in answerable),
         "f1": mean(r["metrics"]["f1"] for r in answerable),
+        "short_em": mean(r["metrics"].get("short_em") for r in answerable),
+        "short_f1": mean(r["metrics"].get("short_f1") for r in answerable),
+        "short_given": _rate(r["metrics"].get("short_from") in ("short_answer", "short_answers") for r in answered),
         "citation_precision": mean(r["metrics"]["citation_precision"] for r in answerable),
         "citation_recall": mean(r["metrics"]["citation_recall"] for r in answerable),
         "quotes": quotes,
         "quote_validity": (sum(r["metrics"]["valid_quotes"] for r in results) / quotes) if quotes else None,
         "span_validity": (sum(r["metrics"]["valid_spans"] for r in results) / quotes) if quotes else None,
         **abstention_scores([r["answerable"] for r in results], [bool(r["abstained"]) for r in results]),
+        "near_miss_abstention": _rate(r["abstained"] for r in near_misses),
         "hit_at_1": _rate(r["metrics"]["hit_at_1"] for r in answerable),
         "hit_at_5": _rate(r["metrics"]["hit_at_5"] for r in answerable),
         "mrr": mean(r["metrics"]["rr"] for r in answerable),
@@ -276,6 +392,11 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "errors": sum(bool(r.get("error")) for r in results),
         "by_kind": by_kind,
         "calibration": best_threshold(threshold_sweep(results)),
+        # is `confidence` a probability of being right? over the answered cases (abstentions say nothing)
+        "calibration_cases": len(confidences),
+        "ece": expected_calibration_error(confidences, rights),
+        "brier": brier_score(confidences, rights),
+        "reliability": calibration_bins(confidences, rights),
     }
     return summary
 
@@ -286,7 +407,7 @@ FLOOR_METRICS = (
     "accuracy", "overall_accuracy", "correct", "f1", "citation_precision", "citation_recall", "quote_validity",
     "span_validity", "abstention", "abstention_precision", "false_abstention", "hit_at_1", "hit_at_5", "mrr",
     "gold_in_top1", "gold_in_top5", "both_sides", "conflict_said", "latency_p50_ms", "latency_p95_ms",
-    "latency_mean_ms", "errors",
+    "latency_mean_ms", "errors", "short_em", "short_f1", "short_given", "near_miss_abstention", "ece", "brier",
 )  # fmt: skip
 
 

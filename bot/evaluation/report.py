@@ -14,11 +14,15 @@ METRICS: list[tuple[str, str, bool]] = [
     ("accuracy", "answerable right (correct + cited)", True),
     ("correct", "answerable correct (any citation)", True),
     ("f1", "token F1", True),
+    ("short_em", "short answer exact match", True),
+    ("short_f1", "short answer token F1", True),
+    ("short_given", "short answer given (answered cases)", True),
     ("citation_precision", "citation precision", True),
     ("citation_recall", "citation recall", True),
     ("quote_validity", "quotes verbatim", True),
     ("span_validity", "quotes inside cited lines", True),
     ("abstention", "abstention (unanswerable)", True),
+    ("near_miss_abstention", "abstention on near misses", True),
     ("abstention_precision", "abstention precision", True),
     ("false_abstention", "false abstention", False),
     ("hit_at_1", "retrieval hit@1", True),
@@ -28,6 +32,8 @@ METRICS: list[tuple[str, str, bool]] = [
     ("gold_in_top5", "gold answer in top-5 passages", True),
     ("both_sides", "counterfactual: gold and planted answer both shown", True),
     ("conflict_said", "counterfactual: says the sources disagree", True),
+    ("ece", "confidence calibration error (ECE, answered)", False),
+    ("brier", "Brier score of confidence (answered)", False),
     ("overall_accuracy", "all cases right", True),
     ("latency_p50_ms", "latency p50 (ms)", False),
     ("latency_p95_ms", "latency p95 (ms)", False),
@@ -36,6 +42,7 @@ METRICS: list[tuple[str, str, bool]] = [
 RATE_KEYS = [k for k, _, _ in METRICS if not k.startswith("latency") and k != "errors"]
 PLOT_KEYS = ["accuracy", "correct", "citation_precision", "citation_recall", "quote_validity", "abstention"]
 PLOT_KEYS += ["false_abstention", "hit_at_1", "hit_at_5", "mrr", "gold_in_top1", "gold_in_top5", "f1"]
+PLOT_KEYS += ["short_em", "short_f1"]
 LABELS = {k: label for k, label, _ in METRICS}
 PALETTE = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#718096"]
 
@@ -109,6 +116,26 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ terminal
 
 
+def kind_table(run: dict[str, Any]) -> Any:
+    """Per kind of question: right over its cases, short-answer EM/F1 on its answerable cases, abstention on its
+    unanswerable ones (near misses included)."""
+    from rich.table import Table
+
+    table = Table(title=f"by kind ({run['meta']['engine']})", show_lines=False)
+    for column in ("kind", "right", "short EM", "short F1", "abstention", "answered anyway"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, k in sorted(run["summary"]["by_kind"].items()):
+        table.add_row(
+            kind,
+            f"{k['right']}/{k['cases']}",
+            fmt(k.get("short_em")) if "short_em" in k else "",
+            fmt(k.get("short_f1")) if "short_f1" in k else "",
+            fmt(k.get("abstention")) if "abstention" in k else "",
+            f"{k['answered']}/{k['unanswerable']}" if "answered" in k else "",
+        )
+    return table
+
+
 def print_summary(console: Any, runs: Sequence[dict[str, Any]], comparison: dict[str, Any] | None = None) -> None:
     from rich.table import Table
 
@@ -137,6 +164,8 @@ def print_summary(console: Any, runs: Sequence[dict[str, Any]], comparison: dict
         + ", ".join(f"{k} {v['right']}/{v['cases']}" for k, v in sorted(first["by_kind"].items()))
     )
     console.print(table)
+    for run in runs:
+        console.print(kind_table(run))
     for run in runs:
         failures = [r for r in run["results"] if not r["right"]]
         if failures:
@@ -325,6 +354,78 @@ def confidence_svg(results: Sequence[dict[str, Any]], current: float | None, bes
     return "".join(parts)
 
 
+def reliability_svg(name: str, summary: dict[str, Any]) -> str:
+    """Reliability diagram of the answered cases: per confidence bin a bar of the share right, a dot at the bin's
+    mean confidence, the number of cases above it, and the diagonal a calibrated confidence would follow."""
+    bins = [b for b in summary.get("reliability") or [] if b["count"]]
+    if not bins:
+        return f"<p class='muted'>{esc(name)}: no answered case with a confidence, nothing to calibrate</p>"
+    width, height, left, top, bottom, right = 440, 420, 50, 48, 45, 20
+    plot_w, plot_h = width - left - right, height - top - bottom
+    base = top + plot_h
+
+    def x(v: float) -> float:
+        return left + plot_w * max(0.0, min(1.0, v))
+
+    def y(v: float) -> float:
+        return base - plot_h * max(0.0, min(1.0, v))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="reliability diagram">'
+    ]
+    ece, brier = summary.get("ece"), summary.get("brier")
+    parts.append(f'<text x="10" y="16" font-size="13" font-weight="600">{esc(name)}: reliability</text>')
+    parts.append(
+        f'<text x="10" y="32" font-size="11" fill="#4a5568">{summary.get("calibration_cases", 0)} answered cases · '
+        f"ECE {fmt(ece)} · Brier {fmt(brier)}</text>"
+    )
+    for t in range(6):
+        v = t / 5
+        parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{left + plot_w}" y2="{y(v):.1f}" stroke="#edf2f7"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="10" text-anchor="end">{v:.1f}</text>')
+        parts.append(f'<text x="{x(v):.1f}" y="{base + 14}" font-size="10" text-anchor="middle">{v:.1f}</text>')
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#4a5568"/>')
+    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#4a5568"/>')
+    parts.append(
+        f'<line x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(1):.1f}" y2="{y(1):.1f}" stroke="#a0aec0" '
+        'stroke-dasharray="5,3"><title>perfect calibration</title></line>'
+    )
+    for b in bins:
+        x0, x1 = x(b["low"]), x(b["high"])
+        top_y = y(b["accuracy"])
+        tip = (
+            f"confidence {b['low']:.1f}-{b['high']:.1f}: {b['count']} cases, mean confidence "
+            f"{b['confidence']:.3f}, {b['accuracy']:.3f} right"
+        )
+        parts.append(
+            f'<rect x="{x0 + 1:.1f}" y="{top_y:.1f}" width="{x1 - x0 - 2:.1f}" height="{base - top_y:.1f}" '
+            f'fill="#2b6cb0" fill-opacity="0.35"><title>{esc(tip)}</title></rect>'
+        )
+        parts.append(
+            f'<text x="{(x0 + x1) / 2:.1f}" y="{top_y - 4:.1f}" font-size="10" text-anchor="middle">'
+            f"n={b['count']}</text>"
+        )
+    points = " ".join(f"{x(b['confidence']):.1f},{y(b['accuracy']):.1f}" for b in bins)
+    parts.append(f'<polyline points="{points}" fill="none" stroke="#dd6b20" stroke-width="1.5"/>')
+    for b in bins:
+        parts.append(
+            f'<circle cx="{x(b["confidence"]):.1f}" cy="{y(b["accuracy"]):.1f}" r="4" fill="#dd6b20">'
+            f"<title>mean confidence {b['confidence']:.3f}, {b['accuracy']:.3f} right ({b['count']} cases)</title>"
+            "</circle>"
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2}" y="{height - 12}" font-size="11" text-anchor="middle">'
+        "confidence (bins of 0.1; dots: mean confidence of the bin)</text>"
+    )
+    parts.append(
+        f'<text x="12" y="{top + plot_h / 2}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top + plot_h / 2})">share right</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def case_rows(results: Sequence[dict[str, Any]]) -> str:
     rows = []
     ordered = sorted(results, key=lambda r: (bool(r["right"]), r.get("kind") or "", r["id"]))
@@ -349,6 +450,17 @@ def case_rows(results: Sequence[dict[str, Any]]) -> str:
         m = r["metrics"]
         rank = m.get("rank")
         answer = esc(r.get("answer")) + (f'<div class="invalid">{esc(r["error"])}</div>' if r.get("error") else "")
+        if m.get("short_f1") is not None:
+            shown = r.get("short_answer") or " / ".join(r.get("short_answers") or [])
+            source = (
+                "" if m.get("short_from") in ("short_answer", "short_answers") else " (none given: scored on the text)"
+            )
+            answer += (
+                f'<div class="muted">short answer: {esc(shown) or "—"}{source} · EM {m["short_em"]:.0f} · '
+                f"F1 {m['short_f1']:.2f}</div>"
+            )
+        if r.get("disputed"):
+            answer += '<div class="muted">disputed: the answer shows both sides</div>'
         standalone = r.get("standalone_question")
         if standalone and standalone != r["question"]:
             answer += f'<div class="muted">asked as: {esc(standalone)}</div>'
@@ -409,6 +521,38 @@ def comparison_html(comparison: dict[str, Any], old_name: str) -> str:
     return "".join(out)
 
 
+KIND_COLUMNS = (("right", "right"), ("short_em", "short EM"), ("short_f1", "short F1"), ("abstention", "abstention"))
+
+
+def kind_html(named: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    """Per kind of question and engine: right over cases, short-answer EM/F1 (answerable cases) and abstention
+    with the number answered anyway (unanswerable cases, near misses included)."""
+    kinds = sorted({kind for _, s in named for kind in s["by_kind"]})
+    prefix = len(named) > 1
+    head = "<tr><th>kind</th>" + "".join(
+        f"<th>{esc(f'{name}: ' if prefix else '')}{label}</th>" for name, _ in named for _, label in KIND_COLUMNS
+    )
+    rows = []
+    for kind in kinds:
+        cells = []
+        for _, s in named:
+            k = s["by_kind"].get(kind) or {}
+            for key, _ in KIND_COLUMNS:
+                if not k or key not in k:
+                    cells.append("<td></td>")
+                elif key == "right":
+                    cells.append(f"<td class='num'>{k['right']}/{k['cases']}</td>")
+                elif key == "abstention":
+                    cells.append(
+                        f"<td class='num'>{fmt(k['abstention'])}<div class='muted'>answered {k['answered']}/"
+                        f"{k['unanswerable']}</div></td>"
+                    )
+                else:
+                    cells.append(f"<td class='num'>{fmt(k[key])}</td>")
+        rows.append(f"<tr><td>{esc(kind)}</td>{''.join(cells)}</tr>")
+    return f"<h2>By kind of question</h2><table>{head}</tr>{''.join(rows)}</table>"
+
+
 def write_html(
     path: Path,
     runs: Sequence[dict[str, Any]],
@@ -457,16 +601,16 @@ def write_html(
                 f"answerable accuracy {cal['accuracy']:.3f} on this set (the most abstention with false abstention "
                 "at most 0.05; measured on the same questions, so optimistic).</p>"
             )
-    by_kind = runs[0]["summary"]["by_kind"]
-    parts.append("<h2>By kind of question</h2><table><tr><th>kind</th>")
-    parts.append("".join(f"<th>{esc(name)}</th>" for name, _ in named) + "</tr>")
-    for kind in sorted(by_kind):
-        cells = []
-        for _, s in named:
-            k = s["by_kind"].get(kind)
-            cells.append(f"<td class='num'>{k['right']}/{k['cases']}</td>" if k else "<td>n/a</td>")
-        parts.append(f"<tr><td>{esc(kind)}</td>{''.join(cells)}</tr>")
-    parts.append("</table>")
+    parts.append(
+        "<h2>Calibration</h2><p class='muted'>Is the confidence a probability of being right? Over the answered "
+        "cases (abstentions left out): per bin of confidence, the share of the answers that are right. A calibrated "
+        "confidence follows the diagonal. ECE: the bins' gaps weighted by their share of the cases; Brier: the mean "
+        "squared gap between confidence and outcome.</p><div class='grid'>"
+    )
+    for name, summary in named:
+        parts.append(reliability_svg(name, summary))
+    parts.append("</div>")
+    parts.append(kind_html(named))
     if comparison:
         parts.append(comparison_html(comparison, baseline["meta"].get("out", "old run") if baseline else "old run"))
     for run in runs:
