@@ -18,7 +18,7 @@ from retrieval.errors import EngineError
 # template name -> the variables it must use, no more, no fewer
 VARIABLES: dict[str, frozenset[str]] = {
     "system": frozenset({"abstain_phrase"}),
-    "answer": frozenset({"passages", "question", "abstain_phrase"}),
+    "answer": frozenset({"passages", "question", "abstain_phrase", "answer_label"}),
     "condense": frozenset({"conversation", "question"}),
 }
 

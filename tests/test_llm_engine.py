@@ -7,6 +7,7 @@ the ones it may not, abstention, fallback, the data blocks and follow-up condens
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -145,6 +146,52 @@ def test_passages_and_question_go_inside_delimited_data_blocks(fast_bot: QABot) 
         assert p.chunk.text.strip()[:60] in block
     assert f"[{MAX_PASSAGES + 1}]" not in block
     assert f"<question>\n{QUESTION}\n</question>" in content
+
+
+def phrase_of(passage: Any) -> str:
+    """Two consecutive plain words of a passage: something the model could copy from it as the answer."""
+    words = passage.chunk.text.split()
+    return next(f"{a} {b}" for a, b in itertools.pairwise(words) if a.isalpha() and b.isalpha())
+
+
+def test_the_short_answer_is_taken_as_the_cited_passage_spells_it(fast_bot: QABot) -> None:
+    first = phrase_of(top_passages(fast_bot, QUESTION)[0])
+    bot, recorder = llm_bot(fast_bot, [f"Answer: **{first.upper()}** [1]\nThe resistance is led as it says [1]."])
+    answer = bot.answer(QUESTION)
+    assert answer.short_answers == (first,) and answer.short_answer == first
+    assert "Answer:" not in answer.text and answer.text.endswith("[1].")
+    assert '"Answer: "' in str(recorder.calls[0][1].content)  # the prompt asks for the line the code reads
+
+
+def test_two_parts_give_two_short_answers_in_order(fast_bot: QABot) -> None:
+    passages = top_passages(fast_bot, QUESTION)
+    one, two = phrase_of(passages[0]), phrase_of(passages[1])
+    bot, _ = llm_bot(fast_bot, [f"Answer: {one}\nAnswer: {two}.\nThe first part [1]. The second part [2]."])
+    answer = bot.answer(QUESTION)
+    assert answer.short_answers == (one, two) and answer.short_answer == f"{one}; {two}"
+
+
+@pytest.mark.parametrize(
+    "stated",
+    ["Napoleon Bonaparte", "{second}", "{first_partial}"],
+    ids=["invented", "in-a-passage-not-cited", "not-a-whole-word"],
+)
+def test_a_short_answer_no_cited_passage_says_is_dropped(fast_bot: QABot, stated: str) -> None:
+    passages = top_passages(fast_bot, QUESTION)
+    first_text = " ".join(passages[0].chunk.text.split())
+    second = next(phrase_of(p) for p in passages[1:MAX_PASSAGES] if phrase_of(p).lower() not in first_text.lower())
+    first_partial = phrase_of(passages[0])[:-1]  # a word cut short: "Ahmad Massou" is not in the text as a word
+    claim = stated.format(second=second, first_partial=first_partial)
+    bot, _ = llm_bot(fast_bot, [f"Answer: {claim}\nThe resistance is led by someone [1]."])
+    answer = bot.answer(QUESTION)
+    assert not answer.abstained and answer.citations
+    assert answer.short_answers == () and answer.short_answer == ""
+
+
+def test_an_answer_line_saying_the_articles_dont_say_is_an_abstention(fast_bot: QABot) -> None:
+    bot, _ = llm_bot(fast_bot, [f"Answer: {ABSTAIN_PHRASE}"])
+    answer = bot.answer("What is the population of Panjshir province?")
+    assert answer.abstained and answer.short_answer == "" and not answer.citations
 
 
 INJECTION = (

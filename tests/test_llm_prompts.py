@@ -11,7 +11,8 @@ from retrieval.errors import EngineError
 
 GOOD = {
     "system": "Rules. Abstain with: {abstain_phrase}",
-    "answer": "<passages>\n{passages}\n</passages>\n<question>\n{question}\n</question>\n{abstain_phrase}",
+    "answer": "<passages>\n{passages}\n</passages>\n<question>\n{question}\n</question>\n"
+    "{answer_label}\n{abstain_phrase}",
     "condense": "<conversation>\n{conversation}\n</conversation>\n{question}",
 }
 
@@ -31,7 +32,7 @@ def test_the_packaged_prompts_load_with_their_variables() -> None:
 
 
 def test_a_missing_variable_fails_at_load(tmp_path: Path) -> None:
-    write(tmp_path, answer="<passages>\n{passages}\n</passages>\n{abstain_phrase}")
+    write(tmp_path, answer="<passages>\n{passages}\n</passages>\n{answer_label}\n{abstain_phrase}")
     with pytest.raises(PromptError, match=r"prompt 'answer' with missing \{question\}"):
         load_prompts(tmp_path)
 
@@ -51,13 +52,15 @@ def test_malformed_placeholders_fail(template: str) -> None:
 def test_format_checks_the_values() -> None:
     answer = load_prompt("answer")
     with pytest.raises(PromptError, match=r"missing \{question\}"):
-        answer.format(passages="p", abstain_phrase="x")
+        answer.format(passages="p", abstain_phrase="x", answer_label="A:")
     with pytest.raises(PromptError, match=r"unexpected \{extra\}"):
-        answer.format(passages="p", question="q", abstain_phrase="x", extra="e")
+        answer.format(passages="p", question="q", abstain_phrase="x", answer_label="A:", extra="e")
 
 
 def test_values_with_braces_are_inserted_verbatim() -> None:
-    text = load_prompt("answer").format(passages="{question} {0} }{", question="q?", abstain_phrase="x")
+    text = load_prompt("answer").format(
+        passages="{question} {0} }{", question="q?", abstain_phrase="x", answer_label="A:"
+    )
     assert "{question} {0} }{" in text
 
 

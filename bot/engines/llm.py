@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ABSTAIN_PHRASE = NO_ANSWER
+ANSWER_LABEL = "Answer:"  # the prompt asks for a line "Answer: <the answer itself>" per part of the question
+MAX_SHORT_ANSWER = 160  # characters; a longer "short answer" is a sentence, not the answer itself
 KINDS = ("local", "openai", "ollama", "fake")
 MAX_PASSAGES = 5  # the best-ranked passages shown to the model: bounds the prompt (~1k tokens on the seeds)
 
@@ -63,6 +65,8 @@ _STOP = (
 )
 STOPWORDS = frozenset(_STOP.split())
 DELIMITERS = re.compile(r"<\s*/?\s*(?:passages?|question|conversation|follow_up)\b[^>]*>?", re.I)
+# a line that states the answer itself: "Answer: X", "**Answer:** X", "Answer 2: X"
+SHORT_LINE = re.compile(r"^[\s*_#>-]*answer(?:\s*\d)?[\s*_]*:[\s*_]*(.*)$", re.I | re.M)
 SEPARATOR = re.compile(r"^\s*(?:standalone question|rewritten question|question)\s*:\s*", re.I)
 
 
@@ -116,7 +120,10 @@ class LLMEngine(Engine):
             SystemMessage(content=self.prompts.system.format(abstain_phrase=ABSTAIN_PHRASE)),
             HumanMessage(
                 content=self.prompts.answer.format(
-                    passages="\n\n".join(blocks), question=_data(evidence.question), abstain_phrase=ABSTAIN_PHRASE
+                    passages="\n\n".join(blocks),
+                    question=_data(evidence.question),
+                    abstain_phrase=ABSTAIN_PHRASE,
+                    answer_label=ANSWER_LABEL,
                 )
             ),
         ]
@@ -161,16 +168,23 @@ class LLMEngine(Engine):
             return refusal
         reply = self._invoke(self.answer_messages(evidence)).strip()
         log.debug("%s replied: %r", self.name, reply)
-        if _is_abstention(reply):
+        stated = [m.group(1).strip() for m in SHORT_LINE.finditer(reply)]
+        body = SHORT_LINE.sub("", reply).strip()
+        if _is_abstention(body or " ".join(stated)):
             return Draft(text=ABSTAIN_PHRASE, abstained=True, confidence=0.0, engine=self.name)
-        text, quotes, scores = self._cite(reply, evidence)
+        if not CITE.search(body):  # the answer line was the only cited statement
+            body = "\n".join([*stated, body]).strip()
+        text, quotes, scores, cited = self._cite(body, evidence)
         if not quotes:
             log.info("%s cited no valid passage (%r): falling back to the extractive answer", self.name, reply[:300])
             fallback = self._extractive().draft(evidence)
             fallback.engine = f"{self.name}+extractive"
             return fallback
         confidence = max(0.0, min(1.0, sum(scores) / len(scores)))
-        return Draft(text=text, quotes=quotes, abstained=False, confidence=confidence, engine=self.name)
+        short = _short_answers(stated, [evidence.passages[n - 1] for n in sorted(cited)])
+        return Draft(
+            text=text, quotes=quotes, abstained=False, confidence=confidence, engine=self.name, short_answers=short
+        )
 
     # internals
 
@@ -200,9 +214,11 @@ class LLMEngine(Engine):
                 self._fallback = ExtractiveEngine(self.settings)
             return self._fallback
 
-    def _cite(self, reply: str, evidence: Evidence) -> tuple[str, list[Quote], list[float]]:
+    def _cite(self, reply: str, evidence: Evidence) -> tuple[str, list[Quote], list[float], set[int]]:
         """Rewrite passage numbers into quote numbers; each quote is the passage sentence that best
-        supports the statement citing it. Numbers that name no passage are dropped."""
+        supports the statement citing it. Numbers that name no passage are dropped. Also returns the
+        numbers of the passages validly cited."""
+        cited: set[int] = set()
         quotes: list[Quote] = []
         scores: list[float] = []
         numbers: dict[Quote, int] = {}
@@ -222,6 +238,7 @@ class LLMEngine(Engine):
                     best = _best_sentence(evidence, evidence.passages[n - 1], words, question_words)
                     if best is None:
                         continue
+                    cited.add(n)
                     sentence, score = best
                     quote = Quote(sentence.source, sentence.start, sentence.end)
                     if quote not in numbers:
@@ -235,7 +252,25 @@ class LLMEngine(Engine):
 
             out.append(CITE.sub(replace, segment))
         text = re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
-        return text, quotes, scores
+        return text, quotes, scores, cited
+
+
+def _short_answers(stated: list[str], cited: list[Passage]) -> tuple[str, ...]:
+    """The answers the model stated on its "Answer:" lines, each as it appears in a passage it cited (found
+    case-insensitively, between word boundaries). If any one is not found there, none: never a made-up answer."""
+    found: list[str] = []
+    texts = [" ".join(p.chunk.text.split()) for p in cited]
+    for raw in stated:
+        answer = " ".join(CITE.sub(" ", raw).split()).strip("*_`\"'“”‘’ ").rstrip(".;,").strip()
+        if not answer or len(answer) > MAX_SHORT_ANSWER or _is_abstention(answer):
+            return ()
+        pattern = re.compile(rf"(?<!\w){re.escape(answer)}(?!\w)", re.I)
+        match = next((m for text in texts if (m := pattern.search(text))), None)
+        if match is None:
+            log.info("dropping the short answer %r: no cited passage says it", answer)
+            return ()
+        found.append(match.group(0))  # the passage's own spelling
+    return tuple(found)
 
 
 def _best_sentence(
