@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +33,10 @@ class SourceInfo:
 
 
 def check_question(question: str, max_chars: int) -> str:
-    """The question, trimmed; BadQuestion with a friendly message if it cannot be asked."""
-    text = " ".join(question.split())
+    """The question, trimmed, in compatibility form (full-width letters as ASCII) without invisible format
+    characters (zero-width spaces); BadQuestion with a friendly message if it cannot be asked."""
+    folded = unicodedata.normalize("NFKC", question)
+    text = " ".join("".join(ch for ch in folded if unicodedata.category(ch) != "Cf").split())
     if not text:
         raise BadQuestion("The question is empty. Ask something about the articles, e.g. “Who leads the NRF?”")
     if len(text) > max_chars:
@@ -123,6 +126,12 @@ class QABot:
             counts[chunk.source] = counts.get(chunk.source, 0) + 1
         return [SourceInfo(a.source, a.title, a.date, counts.get(a.source, 0)) for a in self.index.articles.values()]
 
+    def evidence(self, standalone: str) -> Evidence:
+        """What retrieval finds for a standalone question: the engine's input."""
+        qvec = self.retriever.embed_query(standalone)
+        passages = self.retriever.search(standalone, k=self.settings.top_k, qvec=qvec)
+        return Evidence(standalone, qvec, passages, self.index, self.retriever.search)
+
     def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -135,12 +144,12 @@ class QABot:
         timings["rewrite_ms"] = _ms(started)
 
         t = time.perf_counter()
-        qvec = self.retriever.embed_query(standalone)
-        passages = self.retriever.search(standalone, k=self.settings.top_k, qvec=qvec)
+        evidence = self.evidence(standalone)
+        passages = evidence.passages
         timings["retrieve_ms"] = _ms(t)
 
         t = time.perf_counter()
-        draft = engine.draft(Evidence(standalone, qvec, passages, self.index, self.retriever.search))
+        draft = engine.draft(evidence)
         text, citations = finalise(draft, self.index, self.files)
         if not draft.abstained and not citations:
             log.info("engine %s cited nothing verifiable: abstaining", engine.name)

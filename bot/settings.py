@@ -11,6 +11,49 @@ from retrieval.chunking import ChunkConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The weights of the candidate ranker and of the answer model over a candidate's features
+# (bot/engines/reading.py, bot/engines/calibration.py), fitted by `qabot calibrate` on the development
+# sets (eval/seeds.jsonl, eval/reuters-dev.jsonl, RGB).
+RANK_WEIGHTS: dict[str, float] = {
+    "score": 0.8902,
+    "dense": 0.8948,
+    "lexical": 1.3938,
+    "focus": 2.0573,
+    "rare_missing": 0.0352,
+    "entity_missing": -0.7724,
+    "entity_context": 1.0795,
+    "time_conflict": -1.0112,
+    "time_missing": -0.3293,
+    "typed": 0.8696,
+    "span_near": 1.7723,
+    "owner_other": -0.1978,
+    "verb": 0.9948,
+    "untyped": 0.0,
+    "rank": 0.8872,
+    "typed_near": 0.518,
+}
+ANSWER_WEIGHTS: dict[str, float] = {
+    "bias": -2.1386,
+    "score": 0.2713,
+    "dense": 0.384,
+    "lexical": -0.1009,
+    "focus": 0.1816,
+    "rare_missing": -0.4111,
+    "entity_missing": -0.6976,
+    "entity_context": -0.3937,
+    "time_conflict": -0.3468,
+    "time_missing": -0.4559,
+    "typed": -0.2926,
+    "span_near": -0.1621,
+    "owner_other": -0.8467,
+    "verb": -0.6808,
+    "untyped": 0.4722,
+    "rank": -0.4089,
+    "typed_near": 0.7898,
+    "ranked": 0.4129,
+    "lead": 0.2364,
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QABOT_", env_file=".env", extra="ignore")
@@ -30,7 +73,10 @@ class Settings(BaseSettings):
     engine: str = "extractive"  # extractive | llm:local | llm:openai | llm:ollama | fake:<text>
     max_question_chars: int = 1000
     max_answer_sentences: int = 3
-    abstain_below: float = 0.5  # calibrated on eval/seeds.jsonl
+    abstain_below: float = 0.5  # the answer model's probability under which qabot says the articles don't say
+    rank_weights: dict[str, float] = Field(default_factory=lambda: dict(RANK_WEIGHTS))
+    answer_weights: dict[str, float] = Field(default_factory=lambda: dict(ANSWER_WEIGHTS))
+    answer_candidates: int = 8  # sentences read closely per question part
     history_turns: int = 10
 
     # optional LLM engine

@@ -86,6 +86,7 @@ def import_spacy_without_torch():  # type: ignore[no-untyped-def]
 
 WRAP_MAX = 100  # characters: text whose lines (nearly) all stay this short is hard-wrapped
 SHORT_LINE = 0.6  # of the wrap width: a shorter line ends its paragraph
+SENTENCE_END = set(".!?:;\"”’)")
 BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s")
 
 
@@ -132,14 +133,20 @@ def paragraphs(article: Article) -> list[tuple[int, str]]:
             found.append((start, article.text[start:end].replace("\n", " ")))
             current.clear()
 
-    for offset, line in lines:
+    def short(line: str) -> bool:
+        return width is not None and 0 < len(line.rstrip()) < SHORT_LINE * width
+
+    for n, (offset, line) in enumerate(lines):
         if not line.strip():
             close()
             continue
         if width is None or line[:1].isspace() or BULLET.match(line):
             close()
         current.append((offset, line))
-        if width is None or len(line.rstrip()) < SHORT_LINE * width:
+        # a short line ends its paragraph when it ends a sentence or starts a run of short lines (a table);
+        # otherwise it is a wrapped line cut short ("NEW YORK, March 3 -" taken off a first line)
+        following = lines[n + 1][1] if n + 1 < len(lines) else ""
+        if width is None or (short(line) and (line.rstrip()[-1] in SENTENCE_END or short(following))):
             close()
     close()
     return found

@@ -174,3 +174,7 @@ def test_real_split_quotation_comes_whole(real_bot) -> None:  # type: ignore[no-
     answer = real_bot.answer("What did Iran's foreign ministry spokesman say?")
     quote = answer.citations[0].quote
     assert quote.startswith('"The news coming from Panjshir') and quote.endswith("told reporters.")
+
+
+def test_full_width_and_zero_width_characters_are_folded_out_of_questions() -> None:
+    assert check_question("Ｗｈｏ leads the\u200b NRF\u200d？", 1000) == "Who leads the NRF?"

@@ -44,6 +44,7 @@ class Draft:
     engine: str = ""
     short_answers: tuple[str, ...] = ()  # the answer itself, one per part of the question; () when none
     disputed: bool = False  # the quotes show two sides that contradict each other
+    features: dict[str, float] = field(default_factory=dict)  # what the confidence was computed from
 
 
 class Engine(ABC):

@@ -12,11 +12,14 @@ engine abstains and says so.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.engines.base import Draft, Engine, Evidence, Quote
+from bot.engines.calibration import linear, probability
+from bot.engines.reading import Reading, Unit, read
 from bot.language import (
     QuestionInfo,
     analyse,
@@ -35,7 +38,9 @@ from bot.language import (
     stance,
     stems,
 )
-from bot.phrases import CLOSEST, DISAGREE, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE
+from bot.phrases import CLOSEST, DISAGREE, DISPUTED, NO, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE, YES
+from bot.question import entities_in, entity_lexicon, times_in, wanted
+from bot.question import parts as question_parts
 from bot.settings import Settings
 from retrieval.index import Index
 from retrieval.records import Article, Chunk, Span
@@ -53,12 +58,14 @@ DISPUTE_RATIO, DISPUTE_MIN = 0.5, 0.4
 CONFLICT_RATIO = 0.6  # another source's different answer must score this share of the best
 VALUE_WINDOW = 8  # words between a question's word and the answer value it gives
 CONFLICT_LIKENESS = 0.75  # two sentences giving different answers contradict when otherwise this alike
+NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|denied|den(?:y|ies)|rejected|declined)\b|n[’']t\b", re.I)
 NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
 
 
 @dataclass(frozen=True)
 class Scored:
     row: int
+    rows: tuple[int, ...]  # the index rows of its sentences
     quote: Quote
     text: str
     score: float
@@ -74,6 +81,9 @@ class CorpusStats:
     idf: dict[str, float]  # per stem, its inverse sentence frequency
     unseen: float  # the weight of a stem the corpus never uses
     common: frozenset[str]  # words mostly written in lower case: capitalised, they are headings, not names
+    position: list[int]  # per sentence row: its position among its article's sentences
+    lexicon: dict[str, str]  # entity text (lower case) -> the label the parser gave it most often
+    verbs: frozenset[str]  # stems of the words the corpus uses as verbs
 
 
 class ExtractiveEngine(Engine):
@@ -101,7 +111,19 @@ class ExtractiveEngine(Engine):
                 n = max(len(words), 1)
                 idf = {s: math.log(1 + n / c) for s, c in df.items()}
                 common = common_words(a.text for a in index.articles.values())
-                self._stats = (index, CorpusStats(words, idf, math.log(1 + n), common))
+                position: list[int] = []
+                for article in index.articles.values():
+                    position.extend(range(len(article.sentences)))
+                lexicon = entity_lexicon(
+                    (a.text[m.start : m.end], m.label)
+                    for a in index.articles.values()
+                    for p in a.parses
+                    for m in p.mentions
+                )
+                verbs = frozenset(
+                    s for a in index.articles.values() for p in a.parses for v in p.verbs for s in stems(v)
+                )
+                self._stats = (index, CorpusStats(words, idf, math.log(1 + n), common, position, lexicon, verbs))
             return self._stats[1]
 
     def score(self, evidence: Evidence, info: QuestionInfo) -> list[Scored]:
@@ -152,38 +174,56 @@ class ExtractiveEngine(Engine):
                     - NUMBER_PENALTY * missing / max(len(info.numbers), 1)
                 )
                 quote = Quote(chunk.source, span.start, span.end)
-                scored.append(Scored(row, quote, text, score, dense, lexical, passage.rank, typed))
+                scored.append(Scored(row, tuple(rows), quote, text, score, dense, lexical, passage.rank, typed))
         scored.sort(key=lambda s: -s.score)
         return scored
 
     # ------------------------------------------------------------ composing
 
     def draft(self, evidence: Evidence) -> Draft:
-        info = analyse(evidence.question)
         if is_instruction(evidence.question):
             return Draft(text=NOT_A_QUESTION, abstained=True, engine=self.name)
+        info = analyse(evidence.question)
         if info.contestable:
             evidence = self.with_counter_evidence(evidence)
         scored = self.score(evidence, info)
-        if info.wants:  # only sentences that hold the kind of answer asked for can answer it
-            scored = [s for s in scored if s.typed] or scored[:1]
         threshold = self.settings.abstain_below
-        if not scored or scored[0].score < threshold or (info.wants and not scored[0].typed):
-            return self.abstain(scored, threshold, evidence.index)
-        best = scored[0]
+        questions = question_parts(evidence.question)
+        picks = [self.pick(part, evidence, scored if len(questions) == 1 else None) for part in questions]
+        found = [(s, r) for s, r in picks if s is not None and r is not None]
+        if len(found) < len(questions):
+            nearest = found[0][0] if found else None
+            return self.abstain(nearest, 0.0, threshold, evidence.index)
+        weakest = min(found, key=lambda pair: pair[1].probability)[1]
+        if weakest.probability < threshold:
+            return self.abstain(found[0][0], weakest.probability, threshold, evidence.index, weakest.features)
+        index = evidence.index
+        if len(questions) > 1:
+            quotes = [q for s, r in found for q in self.support(index, s, r)]
+            shorts = tuple(self.short_answer(index, s, r, part) for part, (s, r) in zip(questions, found, strict=True))
+            return self.compose(index, quotes, weakest.probability, short_answers=shorts, features=weakest.features)
+        best, reading = found[0]
         sides = self.disagreement(scored, best) if info.contestable else None
         second = OTHER_SIDE
         if sides is None and info.wants:
-            sides, second = self.conflict(scored, best, info, evidence.index), OTHER_SOURCE
+            sides, second = self.conflict(scored, best, info, index), OTHER_SOURCE
         if sides is not None:
-            quotes = [self.whole_quote(evidence.index, s.quote) for s in sides]
+            quotes = [self.whole_quote(index, s.quote) for s in sides]
             text = (
-                f"{DISAGREE} {self.quote_text(evidence.index, quotes[0])} [1] "
-                f"{second} {self.quote_text(evidence.index, quotes[1])} [2]"
+                f"{DISAGREE} {self.quote_text(index, quotes[0])} [1] {second} {self.quote_text(index, quotes[1])} [2]"
             )
-            return Draft(text=text, quotes=quotes, confidence=best.score, engine=self.name)
+            disputed: tuple[str, ...] = (DISPUTED,) if info.polar else ()
+            return Draft(
+                text=text,
+                quotes=quotes,
+                confidence=reading.probability,
+                engine=self.name,
+                short_answers=disputed,
+                disputed=True,
+                features=reading.features,
+            )
         chosen = [best]
-        for candidate in scored[1:]:
+        for candidate in scored:
             if len(chosen) >= self.settings.max_answer_sentences or candidate.score < KEEP_RATIO * best.score:
                 break
             # a further sentence must be about the question too: the wanted kind of answer near its
@@ -194,18 +234,108 @@ class ExtractiveEngine(Engine):
                 and candidate.lexical >= EXTRA_LEXICAL * best.lexical
             ):
                 chosen.append(candidate)
-        return self.compose(evidence.index, [c.quote for c in chosen], best.score)
+        quotes = [*self.support(index, best, reading), *(c.quote for c in chosen[1:])]
+        short = self.short_answer(index, best, reading, evidence.question)
+        return self.compose(
+            index, quotes, reading.probability, short_answers=(short,) if short else (), features=reading.features
+        )
+
+    def pick(
+        self, question: str, evidence: Evidence, scored: list[Scored] | None
+    ) -> tuple[Scored | None, Reading | None]:
+        """The candidate the ranker puts first for the question (or one part of it), with the answer model's
+        probability that it answers."""
+        readings = self.candidates(question, evidence, scored)
+        if not readings:
+            return None, None
+        ranker = self.settings.rank_weights
+        ranked = sorted(readings, key=lambda pair: -linear(ranker, pair[1].features))
+        best, reading = ranked[0]
+        top = linear(ranker, reading.features)
+        runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0
+        reading.features = {**reading.features, "ranked": top, "lead": top - runner_up}
+        reading.probability = probability(self.settings.answer_weights, reading.features)
+        return best, reading
+
+    def candidates(
+        self, question: str, evidence: Evidence, scored: list[Scored] | None = None
+    ) -> list[tuple[Scored, Reading]]:
+        """The best-scored sentences for the question (or one part of it), each read closely."""
+        index = evidence.index
+        stats = self.stats(index)
+        info = analyse(question)
+        if scored is None:
+            scored = self.score(evidence, info)
+        ask = wanted(question)
+        entities = entities_in(question, stats.lexicon) or entities_in(evidence.question, stats.lexicon)
+        times = times_in(question) or times_in(evidence.question)
+        named = {s for name, _ in entities for s in stems(name)}
+        focus = frozenset(t for t in map(base_form, info.terms) if t not in named)
+        verbs = frozenset(t for t in focus if t in stats.verbs)
+        readings = []
+        for rank, candidate in enumerate(scored[: self.settings.answer_candidates], start=1):
+            base = {
+                "score": candidate.score,
+                "dense": candidate.dense,
+                "lexical": candidate.lexical,
+                "rank": 1 / rank,
+                "typed_near": float(candidate.typed),
+            }
+            reading = read(self.unit(index, candidate), ask, entities, times, focus, stats.idf, verbs, base)
+            readings.append((candidate, reading))
+        return readings
+
+    def unit(self, index: Index, candidate: Scored) -> Unit:
+        stats = self.stats(index)
+        source = candidate.quote.source
+        positions = tuple(stats.position[r] for r in candidate.rows)
+        return Unit(index.articles[source], positions, candidate.quote.start, candidate.quote.end)
+
+    def support(self, index: Index, best: Scored, reading: Reading) -> list[Quote]:
+        """The quotes an answer stands on: the sentence that names who "he" or "the company" is, if the
+        answer needs it, then the answering sentence."""
+        quotes = []
+        if reading.antecedent is not None:
+            article = index.articles[best.quote.source]
+            span = article.sentences[reading.antecedent]
+            quotes.append(Quote(article.source, span.start, span.end))
+        return [*quotes, best.quote]
+
+    def short_answer(self, index: Index, best: Scored, reading: Reading, question: str) -> str:
+        """The answer itself: the typed span, or Yes/No for a yes/no question; "" when there is none."""
+        if reading.span is not None:
+            source, start, end = reading.span
+            return " ".join(index.articles[source].text[start:end].split())
+        ask = wanted(question)
+        if ask.polar:
+            return NO if NEGATION.search(best.text) else YES
+        return ""
 
     def compose(
-        self, index: Index, quotes: list[Quote], confidence: float, prefix: str = "", abstained: bool = False
+        self,
+        index: Index,
+        quotes: list[Quote],
+        confidence: float,
+        prefix: str = "",
+        abstained: bool = False,
+        short_answers: tuple[str, ...] = (),
+        features: dict[str, float] | None = None,
     ) -> Draft:
         """Quotes (each completed to whole quotations, overlaps merged) as a cited answer."""
         whole: list[Quote] = []
         for quote in (self.whole_quote(index, q) for q in quotes):
             if not any(q.source == quote.source and q.start < quote.end and quote.start < q.end for q in whole):
                 whole.append(quote)
-        body = " ".join(f"{self.quote_text(index, q)} [{n}]" for n, q in enumerate(whole, start=1))
-        return Draft(text=f"{prefix}{body}", quotes=whole, abstained=abstained, confidence=confidence, engine=self.name)
+        body = " ".join(f"{' '.join(self.quote_text(index, q).split())} [{n}]" for n, q in enumerate(whole, start=1))
+        return Draft(
+            text=f"{prefix}{body}",
+            quotes=whole,
+            abstained=abstained,
+            confidence=confidence,
+            engine=self.name,
+            short_answers=short_answers,
+            features=features or {},
+        )
 
     @staticmethod
     def quote_text(index: Index, quote: Quote) -> str:
@@ -284,11 +414,18 @@ class ExtractiveEngine(Engine):
         more = [p.model_copy(update={"rank": len(evidence.passages) + 1}) for p in extra if p.chunk.id not in known]
         return Evidence(evidence.question, evidence.qvec, [*evidence.passages, *more], evidence.index, None)
 
-    def abstain(self, scored: list[Scored], threshold: float, index: Index) -> Draft:
-        if scored and scored[0].score >= NEAREST_RATIO * threshold:
-            nearest = scored[0]
-            return self.compose(index, [nearest.quote], nearest.score, f"{NO_ANSWER} {CLOSEST} ", True)
-        return Draft(text=NO_ANSWER, abstained=True, confidence=scored[0].score if scored else 0.0, engine=self.name)
+    def abstain(
+        self,
+        nearest: Scored | None,
+        confidence: float,
+        threshold: float,
+        index: Index,
+        features: dict[str, float] | None = None,
+    ) -> Draft:
+        """The articles don't say; with the nearest sentence when it comes close to answering."""
+        if nearest is not None and confidence >= NEAREST_RATIO * threshold:
+            return self.compose(index, [nearest.quote], confidence, f"{NO_ANSWER} {CLOSEST} ", True, features=features)
+        return Draft(text=NO_ANSWER, abstained=True, confidence=confidence, engine=self.name, features=features or {})
 
 
 def _quote_balance(text: str) -> int:

@@ -1,0 +1,251 @@
+"""Reading a candidate sentence against a question: the typed answer span it offers, and how well it
+keeps the question's constraints. Everything here works on the parses stored at index time.
+
+A candidate is a sentence (or a short paragraph) the engine's sentence score placed near the top. Its
+features, all general, feed one logistic model (bot/engines/calibration.py) that both ranks the
+candidates and says how likely the best one is to answer the question:
+- the sentence score and its parts (similarity, word coverage);
+- the question's named entities found in the sentence, or only in its context (the sentence before it,
+  the article's title) when the sentence's subject is a pronoun or a title ("he", "the company");
+- the question's months, years and quarters: given there, missing, or contradicted (another month);
+- an entity of the wanted kind (a PERSON for "who", MONEY for "how much") not given by the question,
+  and how close it stands to the question's other words;
+- whether the nearest name to an amount is another company or person than the one asked about;
+- the question's verbs among the sentence's verbs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.language import base_form, mentions, stems
+from bot.question import NAMED, Ask, time_kind, times_in
+from retrieval.records import Article, Mention, Parse
+
+FEATURES = (
+    "score",
+    "dense",
+    "lexical",
+    "focus",
+    "rare_missing",
+    "entity_missing",
+    "entity_context",
+    "time_conflict",
+    "time_missing",
+    "typed",
+    "span_near",
+    "owner_other",
+    "verb",
+    "untyped",
+    "rank",
+    "typed_near",
+)
+ANSWER_FEATURES = (*FEATURES, "ranked", "lead")  # the answer model also sees the ranker's score and lead
+NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
+# among equally near spans: a person before an organisation for "who", money before a bare number
+PREFERENCE = ("PERSON", "MONEY", "PERCENT", "DATE", "GPE", "ORG", "NORP", "QUANTITY", "CARDINAL", "LOC", "FAC", "TIME")
+SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
+
+
+@dataclass
+class Reading:
+    """One candidate read against one question (part)."""
+
+    features: dict[str, float]
+    span: tuple[str, int, int] | None = None  # (source, start, end) of the short answer in its article
+    antecedent: int | None = None  # article sentence index of a sentence the answer needs (the name behind "he")
+    probability: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A candidate's place: its article and the positions of its sentences in that article."""
+
+    article: Article
+    positions: tuple[int, ...]
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start : self.end]
+
+    @property
+    def parses(self) -> list[Parse]:
+        return [self.article.parses[i] for i in self.positions if i < len(self.article.parses)]
+
+    def mentions(self) -> list[Mention]:
+        return [m for p in self.parses for m in p.mentions]
+
+
+def _words(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(0)) for m in re.finditer(r"[\w’'.&-]+", text)]
+
+
+def _previous(unit: Unit, count: int = 2) -> list[int]:
+    """Positions of up to `count` sentences before the unit, in the same or the preceding paragraph."""
+    first = unit.positions[0]
+    return list(range(max(0, first - count), first))
+
+
+def _subject_kind(unit: Unit) -> str:
+    return unit.parses[0].subject_kind if unit.parses else ""
+
+
+def read(
+    unit: Unit,
+    ask: Ask,
+    entities: Sequence[tuple[str, str]],
+    times: frozenset[str],
+    focus: frozenset[str],
+    idf: dict[str, float],
+    verbs: frozenset[str],
+    base: dict[str, float],
+) -> Reading:
+    """The features of one candidate for one question part, and the answer span it offers."""
+    article = unit.article
+    text = unit.text
+    before = [article.text[article.sentences[i].start : article.sentences[i].end] for i in _previous(unit)]
+    leans_back = _subject_kind(unit) in ("pronoun", "title")
+    context = " ".join([*before, article.title]) if leans_back else " ".join([*before[-1:], article.title])
+
+    # the question's named entities: in the sentence, only in its context, or nowhere near
+    missing = context_only = 0.0
+    for name, _label in entities:
+        if mentions(text, name):
+            continue
+        if mentions(context, name):
+            context_only += 1
+        else:
+            missing += 1
+    n_entities = max(len(entities), 1)
+
+    # months, years, quarters
+    here = times_in(text) | times_in(before[-1] if before else "")
+    dated = times_in(article.date or "")
+    conflict = missing_time = 0.0
+    for value in times:
+        if value in here:
+            continue
+        kind = time_kind(value)
+        if any(time_kind(v) == kind for v in here):
+            conflict = 1.0  # another month, year or quarter than the one asked
+        elif value not in dated and not (kind == "year" and value in times_in(article.title)):
+            missing_time += 1
+
+    # words the question asks about other than its names, weighted by rarity
+    found = set(map(base_form, stems(text))) | (
+        {base_form(s) for b in before for s in stems(b)} if leans_back else set()
+    )
+    weight = sum(idf.get(t, 1.0) for t in focus) or 1.0
+    focus_share = sum(idf.get(t, 1.0) for t in focus if t in found) / weight
+    # the rarest word the question asks about that the sentence lacks ("fee" in "what fee will ... charge")
+    rarest = max((idf.get(t, 1.0) for t in focus), default=1.0)
+    rare_missing = max((idf.get(t, 1.0) for t in focus if t not in found), default=0.0) / rarest
+    unit_verbs = {v for p in unit.parses for v in p.verbs}
+    verb_share = len(verbs & {s for v in unit_verbs for s in stems(v)}) / len(verbs) if verbs else 1.0
+
+    reading = Reading(features={})
+    typed = near = owner = 0.0
+    if ask.labels:
+        span = _best_span(unit, ask, entities, focus)
+        if span is None and leans_back and ask.labels & {"PERSON", "ORG"}:
+            back = _antecedent_span(unit, ask, entities)
+            if back is not None:
+                span, reading.antecedent = back[:3], back[3]
+        if span is not None:
+            typed = 1.0
+            near = span[2]
+            reading.span = (article.source, span[0], span[1])
+            owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
+    reading.features = {
+        **base,
+        "focus": focus_share,
+        "rare_missing": rare_missing,
+        "entity_missing": missing / n_entities,
+        "entity_context": context_only / n_entities,
+        "time_conflict": conflict,
+        "time_missing": missing_time / max(len(times), 1),
+        "typed": typed,
+        "span_near": near,
+        "owner_other": owner,
+        "verb": verb_share,
+        "untyped": float(not ask.labels),
+    }
+    return reading
+
+
+def _given(text: str, entities: Sequence[tuple[str, str]], question: str) -> bool:
+    """Is a span's text something the question itself gives (its names, its numbers)?"""
+    words = {w.lower() for _, w in _words(question)}
+    span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
+    return bool(span_words) and all(w in words for w in span_words)
+
+
+def _best_span(
+    unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]], focus: frozenset[str]
+) -> tuple[int, int, float] | None:
+    """The mention of a wanted kind nearest to the question's other words: (start, end, nearness in 0..1)."""
+    text = unit.text
+    words = _words(text)
+    starts = [unit.start + at for at, _ in words]
+    stemmed = [stems(w) for _, w in words]
+    anchors = [i for i, s in enumerate(stemmed) if s and base_form(s[0]) in focus]
+    best: tuple[tuple[float, int], int, int] | None = None
+    for mention in unit.mentions():
+        if mention.label not in ask.labels:
+            continue
+        span_text = unit.article.text[mention.start : mention.end]
+        if _given(span_text, entities, ask.text):
+            continue
+        at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
+        distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
+        nearness = max(0.0, 1 - distance / SPAN_WINDOW)
+        preference = (nearness, -PREFERENCE.index(mention.label) if mention.label in PREFERENCE else -len(PREFERENCE))
+        if best is None or preference > best[0]:
+            best = (preference, mention.start, mention.end)
+    return (best[1], best[2], best[0][0]) if best else None
+
+
+def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) -> tuple[int, int, float, int] | None:
+    """For a sentence whose subject is "he" or "the company": the nearest earlier mention of the wanted
+    kind, in the sentences just before it (start, end, nearness, the sentence's position)."""
+    article = unit.article
+    for position in reversed(_previous(unit)):
+        parse = article.parses[position] if position < len(article.parses) else None
+        if parse is None:
+            continue
+        for mention in reversed(parse.mentions):
+            if mention.label in ask.labels and not _given(
+                article.text[mention.start : mention.end], entities, ask.text
+            ):
+                return mention.start, mention.end, 0.5, position
+    return None
+
+
+def _other_owner(unit: Unit, start: int, end: int, entities: Sequence[tuple[str, str]]) -> bool:
+    """Is the name nearest to an amount another company/person/place than those the question names,
+    while a question name stands in the sentence too ("Texaco earned X while Chevron earned Y")?"""
+    named = [m for m in unit.mentions() if m.label in NAMED]
+    if not named or not entities:
+        return False
+    text = unit.article.text
+
+    def asked(m: Mention) -> bool:
+        return any(
+            mentions(text[m.start : m.end], name) or mentions(name, text[m.start : m.end]) for name, _ in entities
+        )
+
+    if not any(asked(m) for m in named):
+        return False
+    nearest = min(named, key=lambda m: min(abs(m.end - start), abs(m.start - end)))
+    return not asked(nearest)
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-max(min(x, 30.0), -30.0)))

@@ -1,0 +1,206 @@
+"""A question -> what kind of answer it wants (entity labels), what it fixes (constraints), and its parts.
+
+General English only: wh-words and the nouns that name a kind of thing ("which company" wants an ORG,
+"how much" an amount), months, years and quarters, and the named entities the corpus knows (the
+labels spaCy gave them at index time), so a question is never parsed by a model at answer time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+PEOPLE = frozenset({"PERSON"})
+AGENTS = frozenset({"PERSON", "ORG", "NORP"})
+PLACES = frozenset({"GPE", "LOC", "FAC"})
+TIMES = frozenset({"DATE", "TIME"})
+AMOUNTS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
+COUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY"})
+NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+
+# nouns that name the kind of thing asked for: "which company", "what price", "the name of the bank"
+KIND_NOUNS: dict[str, frozenset[str]] = {}
+
+
+def _kinds(words: str, labels: frozenset[str]) -> None:
+    KIND_NOUNS.update(dict.fromkeys(words.split(), labels))
+
+
+_kinds(
+    "person man woman official executive minister president chairman spokesman spokeswoman analyst leader director "
+    "head chief governor secretary economist trader dealer banker manager commander founder",
+    PEOPLE,
+)
+_kinds(
+    "company firm bank group agency party organisation organization corporation unit subsidiary airline carrier maker "
+    "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team",
+    frozenset({"ORG"}),
+)
+_kinds("country city state nation province region town capital port village district island area", PLACES)
+_kinds("nationality", frozenset({"NORP"}))
+_kinds("date day month year time week quarter period", TIMES)
+_kinds(
+    "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "
+    "dividend budget debt deficit surplus worth fine loan bid offer output production exports imports reserves "
+    "figure level volume capacity target quota forecast estimate",
+    frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
+)
+_kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))
+_kinds("number total count", frozenset({"CARDINAL", "QUANTITY"}))
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH = re.compile(
+    r"\b(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d)(?:/(\d\d))?(?![\d])")
+QUARTER = re.compile(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|qtr)|q([1-4]))\b", re.IGNORECASE)
+_QUARTERS = {"first": "q1", "1st": "q1", "second": "q2", "2nd": "q2", "third": "q3", "3rd": "q3"}
+_QUARTERS |= {"fourth": "q4", "4th": "q4"}
+PART_SPLIT = re.compile(r"^(?P<first>.+?),?\s+and\s+(?P<second>(?:what|when|where|who|whom|how|which|why)\b.+)$", re.I)
+WORD = re.compile(r"[\w’'.&-]+")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What one part of a question asks for."""
+
+    text: str
+    labels: frozenset[str]  # entity labels that answer it; empty: no typed answer ("why", "what happened")
+    polar: bool  # yes/no
+    reason: bool  # "why", "what prompted": the answer is a clause, not an entity
+
+
+def wanted(question: str) -> Ask:
+    """The kind of answer a question (or one part of it) asks for."""
+    q = " ".join(question.lower().split())
+    polar = bool(
+        re.match(r"^(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", q)
+        or re.match(r"^(?:is it true|true or false)\b", q)
+    )
+    reason = bool(re.match(r"^(?:why|what (?:prompted|caused|led|made|was the reason|is the reason|reason))\b", q))
+    labels: frozenset[str] = frozenset()
+    if polar or reason:
+        return Ask(question, labels, polar, reason)
+    if re.search(r"\bhow (?:long|old)\b", q):
+        labels = TIMES | frozenset({"CARDINAL", "QUANTITY"})
+    elif re.search(r"\bhow many\b", q):
+        labels = COUNTS
+    elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b", q):
+        labels = AMOUNTS
+    elif re.search(r"\bwhen\b", q):
+        labels = TIMES
+    elif re.search(r"\bwhere\b", q):
+        labels = PLACES | frozenset({"ORG"})
+    elif re.search(r"\bwho(?:m|se)?\b", q):
+        labels = AGENTS
+    else:
+        noun = _kind_noun(q)
+        if noun is not None:
+            labels = KIND_NOUNS[noun]
+    return Ask(question, labels, polar, reason)
+
+
+def _kind_noun(q: str) -> str | None:
+    """The noun that says what kind of thing "which/what ..." asks for: the first kind noun within a few
+    words after the wh-word ("which U.S. bank", "what was the price", "the name of the company")."""
+    match = re.search(r"\b(?:which|what)\b((?:\s+[\w’'.-]+){1,7})", q)
+    if not match:
+        return None
+    for word in match.group(1).split():
+        word = word.strip("’'.,?")
+        if word in KIND_NOUNS:
+            return word
+        if word.endswith("s") and word[:-1] in KIND_NOUNS:
+            return word[:-1]
+    return None
+
+
+def parts(question: str) -> list[str]:
+    """A question that asks two things ("When ..., and what prompted it?") as its two parts; else itself."""
+    match = PART_SPLIT.match(question.strip())
+    if not match or len(match.group("first").split()) < 3 or len(match.group("second").split()) < 3:
+        return [question]
+    first = match.group("first").rstrip(" ,")
+    return [first if first.endswith("?") else f"{first}?", match.group("second")]
+
+
+@lru_cache(maxsize=4096)
+def times_in(text: str) -> frozenset[str]:
+    """Months ("mar"), years ("1987"; "1986/87" gives both) and quarters ("q1") a text names."""
+    found = {MONTHS.index(m.group(1)[:3].lower()) for m in MONTH.finditer(text) if _is_month(m, text)}
+    out = {MONTHS[i] for i in found}
+    for m in YEAR.finditer(text):
+        out.add(m.group(1))
+        if m.group(2):
+            out.add(m.group(1)[:2] + m.group(2))
+    for m in QUARTER.finditer(text):
+        out.add(_QUARTERS[m.group(1).lower()] if m.group(1) else f"q{m.group(2)}")
+    return frozenset(out)
+
+
+def _is_month(match: re.Match[str], text: str) -> bool:
+    """ "May" and "March" are months unless they are plainly the verb ("may rise") or a name's part."""
+    word = match.group(1)
+    if word.lower() == "may":
+        return word[0].isupper() and match.start() > 0 and not text[: match.start()].rstrip().endswith((".", "?"))
+    if word.lower() in ("mar", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "jan", "feb", "apr"):
+        return word[0].isupper()
+    return word[0].isupper() or word.lower() in ("january", "february", "september", "october", "november", "december")
+
+
+def time_kind(value: str) -> str:
+    return "month" if value in MONTHS else "quarter" if value.startswith("q") else "year"
+
+
+def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The named entities of a question, longest first: word runs the corpus knows as entities (with the
+    label spaCy gave them there), and capitalised runs it does not know (label "")."""
+    words = [w.strip(".,?!;:’'\"") for w in WORD.findall(question)]
+    words = [w.removesuffix("’s").removesuffix("'s") for w in words]
+    used = [False] * len(words)
+    found: list[tuple[str, str]] = []
+    for size in range(min(6, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            if any(used[i : i + size]):
+                continue
+            span = words[i : i + size]
+            if not span[0][:1].isupper() or (size == 1 and span[0].lower() in _QUESTION_WORDS):
+                continue
+            key = " ".join(span).lower()
+            label = known.get(key)
+            if label is not None and label in NAMED:
+                found.append((" ".join(span), label))
+                used[i : i + size] = [True] * size
+    # capitalised words the corpus does not know as entities, not the question's first word
+    run: list[str] = []
+    for i, word in enumerate([*words, ""]):
+        capitalised = i and i < len(words) and not used[i] and word[:1].isupper()
+        if capitalised and word.lower() not in _QUESTION_WORDS and not MONTH.fullmatch(word):
+            run.append(word)
+            continue
+        if run:
+            found.append((" ".join(run), ""))
+            run = []
+    return found
+
+
+_QUESTION_WORDS = frozenset({
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
+    "were", "has", "have", "had", "can", "could", "will", "would", "should", "the", "a", "an", "in", "on", "of", "for",
+    "and", "or", "to", "by", "at", "from", "with", "as", "its", "it", "his", "her", "their", "i", "u.s", "us", "mr",
+    "mrs", "ms",
+})  # fmt: skip
+
+
+def entity_lexicon(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Lower-cased entity text -> the label spaCy gave it most often in the corpus."""
+    counts: dict[str, dict[str, int]] = {}
+    for text, label in pairs:
+        key = " ".join(text.split()).lower()
+        by_label = counts.setdefault(key, {})
+        by_label[label] = by_label.get(label, 0) + 1
+    return {key: max(labels, key=lambda label: labels[label]) for key, labels in counts.items()}
