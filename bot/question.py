@@ -72,6 +72,7 @@ class Ask:
     labels: frozenset[str]  # entity labels that answer it; empty: no typed answer ("why", "what happened")
     polar: bool  # yes/no
     reason: bool  # "why", "what prompted": the answer is a clause, not an entity
+    counted: str = ""  # what "how many" counts ("bags" in "how many bags of coffee"): a number must count it
 
 
 def wanted(question: str) -> Ask:
@@ -87,6 +88,9 @@ def wanted(question: str) -> Ask:
         return Ask(question, labels, polar, reason)
     if re.search(r"\bhow (?:long|old)\b", q):
         labels = TIMES | frozenset({"CARDINAL", "QUANTITY"})
+    elif counted := re.search(r"\bhow many ((?:[\w-]+ ){0,2}?)([a-z-]+s)\b", q):
+        labels = COUNTS
+        return Ask(question, labels, polar, reason, counted.group(2))
     elif re.search(r"\bhow many\b", q):
         labels = COUNTS
     elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b", q):

@@ -250,6 +250,13 @@ class ExtractiveEngine(Engine):
             return None, None
         ranker = self.settings.rank_weights
         ranked = sorted(readings, key=lambda pair: -linear(ranker, pair[1].features))
+        # a candidate the evidence contradicts (another month, year or quarter than the one asked) is ruled out
+        eligible = [pair for pair in ranked if not pair[1].features["time_conflict"]]
+        if not eligible:
+            best, reading = ranked[0]
+            reading.probability = 0.0
+            return best, reading
+        ranked = eligible
         best, reading = ranked[0]
         top = linear(ranker, reading.features)
         runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0

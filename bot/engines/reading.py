@@ -201,7 +201,7 @@ def _best_span(
         if mention.label not in ask.labels:
             continue
         span_text = unit.article.text[mention.start : mention.end]
-        if _given(span_text, entities, ask.text):
+        if _given(span_text, entities, ask.text) or not _counts(unit.article.text, mention, ask.counted):
             continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
@@ -210,6 +210,14 @@ def _best_span(
         if best is None or preference > best[0]:
             best = (preference, mention.start, mention.end)
     return (best[1], best[2], best[0][0]) if best else None
+
+
+def _counts(text: str, mention: Mention, counted: str) -> bool:
+    """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags")?"""
+    if not counted or mention.label not in ("CARDINAL", "QUANTITY"):
+        return True
+    after = stems(text[mention.start : mention.end + 40])
+    return bool(set(stems(counted)) & set(after[:6]))
 
 
 def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) -> tuple[int, int, float, int] | None:
