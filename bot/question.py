@@ -18,6 +18,9 @@ PLACES = frozenset({"GPE", "LOC", "FAC"})
 TIMES = frozenset({"DATE", "TIME"})
 AMOUNTS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
 COUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY"})
+NUMBERS = ("MONEY", "CARDINAL", "QUANTITY", "PERCENT")  # Reuters' "2.9 pct" is no PERCENT to the parser
+RATES = frozenset({"PERCENT"})
+LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL")
 NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 
 # nouns that name the kind of thing asked for: "which company", "what price", "the name of the bank"
@@ -30,7 +33,8 @@ def _kinds(words: str, labels: frozenset[str]) -> None:
 
 _kinds(
     "person man woman official executive minister president chairman spokesman spokeswoman analyst leader director "
-    "head chief governor secretary economist trader dealer banker manager commander founder",
+    "head chief governor secretary economist trader dealer banker manager commander founder senator congressman "
+    "undersecretary representative counsel lawyer judge ambassador mayor treasurer",
     PEOPLE,
 )
 _kinds(
@@ -69,43 +73,53 @@ class Ask:
     """What one part of a question asks for."""
 
     text: str
-    labels: frozenset[str]  # entity labels that answer it; empty: no typed answer ("why", "what happened")
+    prefer: tuple[str, ...]  # entity labels that answer it, likeliest first; (): no typed answer ("why")
     polar: bool  # yes/no
     reason: bool  # "why", "what prompted": the answer is a clause, not an entity
     counted: str = ""  # what "how many" counts ("bags" in "how many bags of coffee"): a number must count it
 
+    @property
+    def labels(self) -> frozenset[str]:
+        return frozenset(self.prefer)
+
 
 def wanted(question: str) -> Ask:
-    """The kind of answer a question (or one part of it) asks for."""
+    """The kind of answer a question (or one part of it) asks for, the likeliest kinds first."""
     q = " ".join(question.lower().split())
     polar = bool(
         re.match(r"^(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", q)
         or re.match(r"^(?:is it true|true or false)\b", q)
     )
     reason = bool(re.match(r"^(?:why|what (?:prompted|caused|led|made|was the reason|is the reason|reason))\b", q))
-    labels: frozenset[str] = frozenset()
     if polar or reason:
-        return Ask(question, labels, polar, reason)
+        return Ask(question, (), polar, reason)
+    counted = ""
+    prefer: tuple[str, ...] = ()
+    noun = _kind_noun(q)
     if re.search(r"\bhow (?:long|old)\b", q):
-        labels = TIMES | frozenset({"CARDINAL", "QUANTITY"})
-    elif counted := re.search(r"\bhow many ((?:[\w-]+ ){0,2}?)([a-z-]+s)\b", q):
-        labels = COUNTS
-        return Ask(question, labels, polar, reason, counted.group(2))
+        prefer = ("DATE", "TIME", "CARDINAL", "QUANTITY")
     elif re.search(r"\bhow many\b", q):
-        labels = COUNTS
+        prefer = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
+        found = re.search(r"\bhow many ((?:[\w-]+ ){0,2}?)([a-z-]+s)\b", q)
+        counted = found.group(2) if found else ""
     elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b", q):
-        labels = AMOUNTS
+        prefer = ("PERCENT", *NUMBERS) if noun is not None and KIND_NOUNS[noun] == RATES else NUMBERS
     elif re.search(r"\bwhen\b", q):
-        labels = TIMES
+        prefer = ("DATE", "TIME")
     elif re.search(r"\bwhere\b", q):
-        labels = PLACES | frozenset({"ORG"})
+        prefer = ("GPE", "LOC", "FAC", "ORG")
     elif re.search(r"\bwho(?:m|se)?\b", q):
-        labels = AGENTS
-    else:
-        noun = _kind_noun(q)
-        if noun is not None:
-            labels = KIND_NOUNS[noun]
-    return Ask(question, labels, polar, reason)
+        person = any(KIND_NOUNS.get(w.strip("?,.’'s")) == PEOPLE for w in q.split())
+        prefer = ("PERSON",) if person else ("PERSON", "ORG", "NORP")
+    elif noun is not None:
+        kinds = KIND_NOUNS[noun]
+        if kinds == RATES:
+            prefer = ("PERCENT", *NUMBERS)
+        elif kinds == AMOUNTS:
+            prefer = NUMBERS
+        else:
+            prefer = tuple(label for label in LABEL_ORDER if label in kinds)
+    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted)
 
 
 def _kind_noun(q: str) -> str | None:

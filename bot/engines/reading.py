@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.language import base_form, mentions, stems
-from bot.question import NAMED, Ask, time_kind, times_in
+from bot.question import MONTH, NAMED, Ask, time_kind, times_in
 from retrieval.records import Article, Mention, Parse
 
 FEATURES = (
@@ -46,8 +46,14 @@ FEATURES = (
 )
 ANSWER_FEATURES = (*FEATURES, "ranked", "lead")  # the answer model also sees the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
-# among equally near spans: a person before an organisation for "who", money before a bare number
-PREFERENCE = ("PERSON", "MONEY", "PERCENT", "DATE", "GPE", "ORG", "NORP", "QUANTITY", "CARDINAL", "LOC", "FAC", "TIME")
+KIND_STEP = 0.05  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
+DATE_VAGUE = 2  # kinds a date without day, month or year gives up
+UNIT_WORD = re.compile(
+    r"\s*(?:mln|million|billion|bln|trillion|thousand|pct|percent|per cent|%|dlrs?|dollars?|cts|cents|pence|"
+    r"stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|rupees?|pesos?|tonnes|tons|barrels|bpd|"
+    r"ounces|bags|shares|a share|per share|a barrel|per barrel|a tonne|per tonne)\b",
+    re.IGNORECASE,
+)
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
 
@@ -196,7 +202,7 @@ def _best_span(
     starts = [unit.start + at for at, _ in words]
     stemmed = [stems(w) for _, w in words]
     anchors = [i for i, s in enumerate(stemmed) if s and base_form(s[0]) in focus]
-    best: tuple[tuple[float, int], int, int] | None = None
+    best: tuple[tuple[float, int], int, int, float] | None = None
     for mention in unit.mentions():
         if mention.label not in ask.labels:
             continue
@@ -206,10 +212,27 @@ def _best_span(
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
-        preference = (nearness, -PREFERENCE.index(mention.label) if mention.label in PREFERENCE else -len(PREFERENCE))
+        kind = ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
+        preference = (nearness - KIND_STEP * kind, -kind)
         if best is None or preference > best[0]:
-            best = (preference, mention.start, mention.end)
-    return (best[1], best[2], best[0][0]) if best else None
+            end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
+            best = (preference, mention.start, end, nearness)
+    return (best[1], best[2], best[3]) if best else None
+
+
+def vague_date(mention: Mention, text: str) -> bool:
+    """A date with neither a digit nor a month ("today", "last month", "recent years"): a poorer answer to
+    "when" than a dated one."""
+    return mention.label == "DATE" and not (any(ch.isdigit() for ch in text) or MONTH.search(text))
+
+
+def extend_amount(text: str, end: int) -> int:
+    """The end of an amount with its scale and unit ("52" -> "52 dlrs", "1.3" -> "1.3 billion dlrs")."""
+    for match in UNIT_WORD.finditer(text, end):
+        if match.start() != end:
+            break
+        end = match.end()
+    return end
 
 
 def _counts(text: str, mention: Mention, counted: str) -> bool:
