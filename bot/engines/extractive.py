@@ -250,9 +250,11 @@ class ExtractiveEngine(Engine):
             return None, None
         ranker = self.settings.rank_weights
         ranked = sorted(readings, key=lambda pair: -linear(ranker, pair[1].features))
-        # a candidate the evidence contradicts (another month, year or quarter than the one asked) is ruled out
+        # a candidate the evidence contradicts (another month, year or quarter than the one asked) is ruled out;
+        # a name of the question that no candidate mentions rules them all out: the articles don't cover it
         eligible = [pair for pair in ranked if not pair[1].features["time_conflict"]]
-        if not eligible:
+        unmentioned = frozenset.intersection(*(r.absent for _, r in readings))
+        if not eligible or unmentioned:
             best, reading = ranked[0]
             reading.probability = 0.0
             return best, reading

@@ -20,7 +20,7 @@ import bisect
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.language import base_form, mentions, stems
 from bot.question import MONTH, NAMED, Ask, time_kind, times_in
@@ -65,7 +65,8 @@ class Reading:
     span: tuple[str, int, int] | None = None  # (source, start, end) of the short answer in its article
     antecedent: int | None = None  # article sentence index of a sentence the answer needs (the name behind "he")
     probability: float = 0.0
-    extra: dict[str, object] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()  # the question's full names (people, names the corpus does not know)
+    # found neither in the sentence nor in its context
 
 
 @dataclass(frozen=True)
@@ -122,13 +123,16 @@ def read(
 
     # the question's named entities: in the sentence, only in its context, or nowhere near
     missing = context_only = 0.0
-    for name, _label in entities:
+    absent = []
+    for name, label in entities:
         if mentions(text, name):
             continue
         if mentions(context, name):
             context_only += 1
         else:
             missing += 1
+            if label in ("PERSON", "") and len(name.split()) > 1:  # a person's or an unknown full name
+                absent.append(name)
     n_entities = max(len(entities), 1)
 
     # months, years, quarters
@@ -156,7 +160,7 @@ def read(
     unit_verbs = {v for p in unit.parses for v in p.verbs}
     verb_share = len(verbs & {s for v in unit_verbs for s in stems(v)}) / len(verbs) if verbs else 1.0
 
-    reading = Reading(features={})
+    reading = Reading(features={}, absent=frozenset(absent))
     typed = near = owner = 0.0
     if ask.labels:
         span = _best_span(unit, ask, entities, focus)
