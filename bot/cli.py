@@ -144,6 +144,7 @@ def _register_front_ends() -> None:
     """Each front-end owns its command; their modules import nothing heavy at the top."""
     from bench.command import bench_command
     from bot.engines.llm_install import install_llm_command
+    from bot.evaluation.calibrate import calibrate_command
     from bot.evaluation.command import eval_command
     from bot.repl import ask_command, chat_command
     from bot.telegram import telegram_command
@@ -151,6 +152,7 @@ def _register_front_ends() -> None:
     app.command("ask")(ask_command)
     app.command("chat")(chat_command)
     app.command("eval")(eval_command)
+    app.command("calibrate")(calibrate_command)
     app.command("bench")(bench_command)
     app.command("telegram")(telegram_command)
     models_app.command("install-llm")(install_llm_command)
