@@ -6,47 +6,23 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from bot.console import clean, err, fail, file_name, out, protect_logs, settings, text_in
 from retrieval.errors import QabotError
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Question answering over news articles.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Question answering over news articles.",
+    pretty_exceptions_show_locals=False,  # a traceback must never print a local holding the bot token
+)
 models_app = typer.Typer(no_args_is_help=True, help="Check and install model files.")
 app.add_typer(models_app, name="models")
-
-out = Console()
-err = Console(stderr=True)
-
-
-def settings(**overrides: object) -> Settings:
-    """The settings (environment, .env) with the command-line options that were given on top."""
-    from pydantic import ValidationError
-
-    from bot.settings import Settings
-
-    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
-    try:
-        return Settings(**values)
-    except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(map(str, p['loc']))} (QABOT_{'_'.join(map(str, p['loc'])).upper()}): {p['msg']}"
-            for p in e.errors()
-        )
-        raise fail(QabotError(f"Invalid setting: {problems}.")) from e
-
-
-def fail(error: Exception, code: int = 1) -> typer.Exit:
-    """Print the error's user-facing message on stderr; raise the returned Exit."""
-    err.print(Text.assemble(("error: ", "bold red"), str(error)), highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 @app.callback()
@@ -56,7 +32,7 @@ def main_options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="
     handler = logging.StreamHandler()  # stderr: stdout is for results (`--json`)
     handler.setLevel(level)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs, bot token included
+    protect_logs()  # secrets (the bot token) never reach a log line, an exception text or a traceback
 
 
 @app.command()
@@ -95,11 +71,14 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Ranked passages for a query, with source, line span and score."""
+    if k < 1:
+        raise fail(QabotError(f"-k must be at least 1 (it is {k}): how many passages to show."))
     from bot.core import ensure_index
     from retrieval.embed import make_embedder
     from retrieval.search import Retriever
 
     s = settings()
+    query = text_in(query)
     try:
         idx = ensure_index(s)
         passages = Retriever(idx, make_embedder(s.query_embedder_spec, s.query_threads)).search(query, k=k)
@@ -114,10 +93,10 @@ def search(
     for p in passages:
         table.add_row(  # Text, not markup: articles contain brackets
             str(p.rank),
-            Text(p.chunk.source),
+            Text(file_name(p.chunk.source)),
             f"{p.chunk.line_start}-{p.chunk.line_end}",
             f"{p.score:.4f}",
-            Text(p.chunk.text),
+            Text(clean(p.chunk.text)),
         )
     out.print(table)
 

@@ -21,6 +21,21 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from bot.console import (
+    clean,
+    err,
+    fail,
+    file_name,
+    one_line,
+    out,
+    read_all,
+    read_lines,
+    remember,
+    settings,
+    short_answer_lines,
+    shorten_quotes,
+    text_in,
+)
 from bot.engines import ENGINES
 from retrieval.errors import CorpusError, QabotError
 
@@ -71,12 +86,11 @@ def ask_command(
 
     Exit status: 0 for an answer or an abstention ("the articles don't say"), 1 for an error.
     """
-    from bot.cli import err, fail, out, settings
     from bot.core import check_question
 
     s = settings(engine=engine, corpus=corpus, index_dir=index_dir)
     try:
-        text = check_question(sys.stdin.read() if question == "-" else question, s.max_question_chars)
+        text = check_question(read_all(sys.stdin) if question == "-" else text_in(question), s.max_question_chars)
         # In --json mode stdout carries the record and nothing else: anything a library prints goes to stderr.
         with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
             answer = load_bot(s, err).answer(text)
@@ -108,8 +122,6 @@ def chat_command(
     With piped input the answers are printed plainly, one block per line read, and the exit status is 1 if
     any line failed (e.g. an empty or over-long question), 0 otherwise.
     """
-    from bot.cli import err, fail, out, settings
-
     s = settings(engine=engine, corpus=corpus, index_dir=index_dir)
     try:
         bot = load_bot(s, err)
@@ -122,7 +134,7 @@ def chat_command(
         run_interactive(session, history_file)
         raise typer.Exit(0)
     session = ChatSession(bot, out, err, plain=True)
-    raise typer.Exit(run_piped(session, sys.stdin))
+    raise typer.Exit(run_piped(session, read_lines(sys.stdin)))
 
 
 # ---------------------------------------------------------------- loading
@@ -163,28 +175,37 @@ def lines_label(citation: Citation) -> str:
 
 
 def source_label(citation: Citation) -> str:
-    return f"{citation.source}, {citation.date or 'undated'}, {lines_label(citation)}"
+    return f"{file_name(citation.source)}, {one_line(citation.date or 'undated')}, {lines_label(citation)}"
+
+
+def quote_text(citation: Citation) -> str:
+    """A citation's quote for printing: control characters removed, on one line, abridged when very long."""
+    return shorten_quotes(one_line(citation.quote))
 
 
 def plain_answer(answer: Answer) -> str:
-    """The answer as plain text: what piped chat and `ask` into a file or pipe print."""
-    lines = [answer.text]
+    """The answer as plain text: what piped chat and `ask` into a file or pipe print. The short answer (when the
+    engine gave one) comes first, then the cited body, then the numbered sources. Article text is cleaned of
+    control characters and terminal escapes."""
+    lines = [*map(clean, short_answer_lines(answer)), clean(shorten_quotes(answer.text))]
     if answer.standalone_question != answer.question:
-        lines.insert(0, f"(understood as: {answer.standalone_question})")
+        lines.insert(0, f"(understood as: {one_line(answer.standalone_question)})")
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
-            lines.append(f"[{c.n}] {source_label(c)}: {c.title}")
-            lines.append(f"    “{c.quote}”")
+            lines.append(f"[{c.n}] {source_label(c)}: {one_line(c.title)}")
+            lines.append(f"    “{quote_text(c)}”")
     return "\n".join(lines)
 
 
 def rich_answer(answer: Answer) -> list[Any]:
-    """The answer for a terminal: text with highlighted markers, then the numbered sources with their quotes."""
+    """The answer for a terminal: the short answer in bold, the cited body with highlighted markers, then the
+    numbered sources with their quotes."""
     parts: list[Any] = []
     if answer.standalone_question != answer.question:
-        parts.append(Text(f"(understood as: {answer.standalone_question})", style="dim italic"))
-    body = Text(answer.text, style="yellow" if answer.abstained else "")
+        parts.append(Text(f"(understood as: {one_line(answer.standalone_question)})", style="dim italic"))
+    parts.extend(Text(clean(line), style="bold") for line in short_answer_lines(answer))
+    body = Text(clean(shorten_quotes(answer.text)), style="yellow" if answer.abstained else "")
     body.highlight_regex(MARKER, "bold cyan")
     parts.append(body)
     if answer.citations:
@@ -193,12 +214,12 @@ def rich_answer(answer: Answer) -> list[Any]:
             parts.append(
                 Text.assemble(
                     (f"[{c.n}] ", "bold cyan"),
-                    (c.source, "bold"),
-                    f" · {c.date or 'undated'} · {lines_label(c)} · ",
-                    (c.title, "italic"),
+                    (file_name(c.source), "bold"),
+                    f" · {one_line(c.date or 'undated')} · {lines_label(c)} · ",
+                    (one_line(c.title), "italic"),
                 )
             )
-            parts.append(Padding(Text(f"“{c.quote}”", style="green"), (0, 0, 0, 4), expand=False))
+            parts.append(Padding(Text(f"“{quote_text(c)}”", style="green"), (0, 0, 0, 4), expand=False))
     timing = answer.timings_ms.get("total_ms")
     footer = f"{answer.engine} · confidence {answer.confidence:.2f}"
     parts.append(Text(footer + (f" · {timing:.0f} ms" if timing is not None else ""), style="dim"))
@@ -257,8 +278,8 @@ class ChatSession:
         except QabotError as e:
             self.error(str(e))
             return
-        self.conversation = self.conversation.add(
-            Turn(question=answer.question, answer=answer), keep=self.bot.settings.history_turns
+        self.conversation = remember(
+            self.conversation, Turn(question=answer.question, answer=answer), self.bot.settings.history_turns
         )
         self.last = answer
         show_answer(self.out, answer, self.plain)
@@ -289,14 +310,19 @@ class ChatSession:
         sources = self.bot.sources()
         if self.plain:
             for s in sources:
-                write_plain(self.out, f"{s.source}\t{s.date or 'undated'}\t{s.chunks} chunks\t{s.title}")
+                write_plain(
+                    self.out,
+                    f"{file_name(s.source)}\t{one_line(s.date or 'undated')}\t{s.chunks} chunks\t{one_line(s.title)}",
+                )
             write_plain(self.out, "")
             return
         table = Table(title=f"{len(sources)} articles", title_justify="left")
         for col in ("file", "title", "date", "chunks"):
             table.add_column(col, overflow="fold", justify="right" if col == "chunks" else "left")
         for s in sources:
-            table.add_row(Text(s.source), Text(s.title), s.date or "undated", str(s.chunks))  # Text: no markup
+            table.add_row(  # Text, not markup: titles contain brackets
+                Text(file_name(s.source)), Text(one_line(s.title)), Text(one_line(s.date or "undated")), str(s.chunks)
+            )
         self.out.print(table)
 
     def show_passage(self, arg: str) -> None:
@@ -311,22 +337,22 @@ class ChatSession:
             self.error(f"Give a citation number of the last answer: :show N with N in {', '.join(map(str, cited))}.")
             return
         c = cited[int(arg)]
-        passage = c.passage or c.quote
+        passage, quote = clean(c.passage or c.quote), clean(c.quote)
         if self.plain:
-            write_plain(self.out, f"[{c.n}] {source_label(c)}: {c.title}\n{passage}\n")
+            write_plain(self.out, f"[{c.n}] {source_label(c)}: {one_line(c.title)}\n{passage}\n")
             return
         self.out.print(
             Text.assemble(
                 (f"[{c.n}] ", "bold cyan"),
-                (c.source, "bold"),
-                f" · {c.date or 'undated'} · {lines_label(c)} · ",
-                (c.title, "italic"),
+                (file_name(c.source), "bold"),
+                f" · {one_line(c.date or 'undated')} · {lines_label(c)} · ",
+                (one_line(c.title), "italic"),
             )
         )
         body = Text(passage)
-        at = passage.find(c.quote)
+        at = passage.find(quote)
         if at >= 0:
-            body.stylize("bold green", at, at + len(c.quote))
+            body.stylize("bold green", at, at + len(quote))
         self.out.print(Padding(body, (0, 0, 0, 4), expand=False))
 
     def switch_engine(self, spec: str) -> None:
@@ -359,7 +385,7 @@ def run_piped(session: ChatSession, lines: Iterable[str]) -> int:
     for line in lines:
         if not line.strip():
             continue
-        write_plain(session.out, f"> {line.strip()}")
+        write_plain(session.out, f"> {one_line(line.strip())}")
         try:
             if not session.handle(line):
                 break

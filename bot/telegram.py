@@ -9,20 +9,23 @@ import logging
 import secrets
 import signal
 import sys
+import traceback
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlparse
 
 import typer
 
-log = logging.getLogger(__name__)
+from bot.console import EXIT_ERROR, fail, hide, protect_logs, redact, settings
 
-EXIT_CONFIG = 2  # missing or invalid settings
-EXIT_FAILURE = 1  # the index cannot load, Telegram rejects the token or cannot be reached
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def _say(text: str) -> None:
-    print(f"qabot telegram: {text}", file=sys.stderr, flush=True)
+    print(f"qabot telegram: {redact(text)}", file=sys.stderr, flush=True)
 
 
 def _stop_while_loading(signum: int, frame: FrameType | None) -> None:
@@ -37,10 +40,6 @@ def _check_token(token: str, base_url: str | None) -> None:
     from telegram import Bot
     from telegram.error import InvalidToken, TelegramError
 
-    from bot.telegram_app import protect_token_in_logs
-
-    protect_token_in_logs(token)
-
     async def get_me() -> str:
         async with Bot(token, base_url=base_url.rstrip("/") if base_url else "https://api.telegram.org/bot") as bot:
             return bot.username
@@ -48,11 +47,9 @@ def _check_token(token: str, base_url: str | None) -> None:
     try:
         username = asyncio.run(get_me())
     except InvalidToken as exc:
-        _say("error: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN).")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        raise fail("Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN).") from exc
     except TelegramError as exc:
-        _say(f"error: cannot reach Telegram ({type(exc).__name__}: {str(exc).replace(token, '<token>')}).")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        raise fail(f"cannot reach Telegram ({type(exc).__name__}: {exc}).") from exc
     _say(f"the token belongs to @{username}")
 
 
@@ -66,32 +63,31 @@ def telegram_command(
     ] = None,
 ) -> None:
     """Run the Telegram bot. Needs TELEGRAM_BOT_TOKEN; stops cleanly on Ctrl-C or SIGTERM."""
-    from pydantic import ValidationError
-
-    from bot.settings import Settings
-
-    try:
-        settings = Settings()
-        allowed = settings.allowed_user_ids()
-    except (ValidationError, ValueError) as exc:
-        _say(f"error: invalid settings: {exc}")
-        raise typer.Exit(EXIT_CONFIG) from exc
-    token = settings.telegram_bot_token.get_secret_value().strip() if settings.telegram_bot_token else ""
+    s = settings()
+    allowed = s.allowed_user_ids()
+    token = s.telegram_bot_token.get_secret_value().strip() if s.telegram_bot_token else ""
     if not token:
-        _say(
-            "error: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then run "
+        raise fail(
+            "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then run "
             "`TELEGRAM_BOT_TOKEN=<token> qabot telegram` (or put TELEGRAM_BOT_TOKEN=... in .env)."
         )
-        raise typer.Exit(EXIT_CONFIG)
-    webhook_url = webhook_url or settings.telegram_webhook_url
+    hide(token)  # from here on no error text, log line or traceback shows it, in any letter case
+    protect_logs()
+    webhook_url = webhook_url or s.telegram_webhook_url
     if webhook_url and not urlparse(webhook_url).scheme.startswith("http"):
-        _say(f"error: the webhook URL {webhook_url!r} is not an http(s) URL")
-        raise typer.Exit(EXIT_CONFIG)
+        raise fail(f"the webhook URL {webhook_url!r} is not an http(s) URL")
 
     logging.getLogger("bot").setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)  # they log request URLs, and the URL holds the token
+    try:
+        _serve(token, s, allowed, webhook_url)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # a crash: its traceback may quote a URL with the token in it
+        _say("error: the bot stopped on an unexpected error:\n" + "".join(traceback.format_exception(exc)))
+        raise typer.Exit(EXIT_ERROR) from None
 
+
+def _serve(token: str, settings: Settings, allowed: set[int], webhook_url: str | None) -> None:
     _check_token(token, settings.telegram_api_base_url)  # before the slow part: a bad token fails in a second
 
     # Loading takes seconds: SIGTERM meanwhile exits 0 too. run_polling/run_webhook then install their own handler.
@@ -103,8 +99,7 @@ def telegram_command(
     try:
         qa = QABot.load(settings)
     except QabotError as exc:
-        _say(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        raise fail(exc) from exc
 
     from telegram.error import InvalidToken, TelegramError
 
@@ -120,6 +115,7 @@ def telegram_command(
             secret = (
                 settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
             ) or secrets.token_urlsafe(32)
+            hide(secret)
             _say(
                 f"serving the webhook {webhook_url} on {settings.telegram_webhook_listen}:"
                 f"{settings.telegram_webhook_port}/{url_path}; Ctrl-C or SIGTERM stops"
@@ -136,9 +132,7 @@ def telegram_command(
             _say("long polling for updates; Ctrl-C or SIGTERM stops")
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken as exc:
-        _say("error: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN).")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        raise fail("Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN).") from exc
     except TelegramError as exc:
-        _say(f"error: cannot talk to Telegram ({type(exc).__name__}: {str(exc).replace(token, '<token>')}).")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        raise fail(f"cannot talk to Telegram ({type(exc).__name__}: {exc}).") from exc
     _say("stopped")

@@ -27,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -41,7 +41,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram_format import html_to_text, render_answer, render_quotes, render_sources, split_html
+from bot.console import hide, protect_logs, remember, text_in
+from bot.telegram_format import html_to_text, render_answer, render_quotes, render_sources, split_message
 from retrieval.errors import QabotError
 from retrieval.records import Answer, Conversation, Turn
 
@@ -65,6 +66,9 @@ CALLBACK_PREFIX = "src:"
 # busy chat never holds the slots another chat needs.
 UPDATES_AT_ONCE = 256
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing" for about 5 s per chat action
+SEND_TIMEOUT = 30.0  # seconds to write a request and read Telegram's answer: a slow answer is waited for, since a
+# request that may have been accepted is never sent again (Telegram has no way to tell whether it was)
+CALLBACK_DATA = re.compile(rf"{re.escape(CALLBACK_PREFIX)}([0-9]{{1,12}})")  # ASCII digits only: int('²') raises
 
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_ALLOWED = (
@@ -75,6 +79,7 @@ NON_TEXT = "I can only read text. Please type your question as a message."
 EDITED = "I only answer new messages, not edits. Please send the corrected question as a new message."
 ASK_USAGE = "Ask your question after the command, e.g. /ask Who leads the resistance in Panjshir?"
 SOURCES_GONE = "Those sources are no longer available. Please ask the question again."
+SOURCES_SLOW_DOWN = "That's a lot of sources at once. Please wait {seconds} s, then tap again."
 
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
@@ -98,8 +103,12 @@ class TelegramOptions:
     concurrency: int = 8  # answers computed at once (different chats); one chat is answered in order
     max_chats: int = 10_000  # conversations kept (least recently used dropped)
     max_answers: int = 2_000  # answers whose "Show sources" button still works
-    retries: int = 3  # for 429 (after retry_after), 5xx and timeouts
-    backoff: float = 0.5  # seconds before the first retry of a 5xx/timeout; doubles each time
+    sources_rate_limit: int = 10  # "Show sources" presses per user per `rate_window` seconds (0: no limit)
+    max_parts: int = 5  # messages one reply may take
+    retries: int = 3  # for 429, each after the retry_after Telegram asks for
+    backoff: float = 0.5  # seconds before the first retry of a 5xx or network error; doubles each time...
+    max_backoff: float = 8.0  # ...up to this
+    retry_for: float = 90.0  # seconds one request is retried for before it is given up
     typing_every: float = TYPING_EVERY
 
     @classmethod
@@ -115,14 +124,39 @@ class TelegramOptions:
         return cls(**values)
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """AIORateLimiter (Telegram's flood limits, 429 retried after retry_after) plus retries with exponential
-    backoff for 5xx answers and timeouts. A 400 (BadRequest) is the caller's to handle and is never retried."""
+# Methods that make something new each time they are called: sent again, a message would show up twice.
+NOT_IDEMPOTENT = frozenset({"sendMessage", "copyMessage", "forwardMessage", "sendPhoto", "sendDocument"})
 
-    def __init__(self, retries: int = 3, backoff: float = 0.5) -> None:
+
+def may_have_arrived(error: NetworkError) -> bool:
+    """Whether Telegram may have received and carried out the request that failed with `error`. A 5xx answer is
+    Telegram saying it did not; a connection that never opened carried nothing; a timeout or a connection lost
+    after the request went out may have delivered it (and Telegram offers no way to ask)."""
+    import httpx
+
+    cause = error.__cause__
+    if isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return False
+    if isinstance(cause, httpx.HTTPError) or isinstance(error, TimedOut):
+        return True
+    # an HTTP answer with an error status (no cause, or a body that was not JSON) was not carried out; an unknown
+    # failure inside the HTTP client may have been
+    return not (cause is None or isinstance(cause, TelegramError))
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter (Telegram's flood limits, 429 retried after retry_after) plus retries with exponential backoff,
+    for up to `retry_for` seconds per request, of 5xx answers and network errors. A request that may already have
+    been carried out (see `may_have_arrived`) is retried only if doing it twice is harmless: a message is never
+    sent twice. A 400 (BadRequest) is the caller's to handle and is never retried."""
+
+    def __init__(
+        self, retries: int = 3, backoff: float = 0.5, max_backoff: float = 8.0, retry_for: float = 90.0
+    ) -> None:
         super().__init__(max_retries=retries)
-        self._retries = retries
         self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._retry_for = retry_for
 
     async def process_request(
         self,
@@ -133,46 +167,28 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        deadline = time.monotonic() + self._retry_for
         for attempt in itertools.count():
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except BadRequest:
                 raise
             except NetworkError as exc:  # 5xx, timeouts, connection errors
-                if attempt >= self._retries:
+                if endpoint in NOT_IDEMPOTENT and may_have_arrived(exc):
                     raise
-                delay = self._backoff * 2**attempt
+                delay = min(self._max_backoff, self._backoff * 2**attempt)
+                if time.monotonic() + delay > deadline:
+                    log.warning("Telegram %s failed (%s); giving up after %d attempts", endpoint, exc, attempt + 1)
+                    raise
                 log.warning("Telegram %s failed (%s); retry %d in %.1f s", endpoint, exc, attempt + 1, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token wherever it would appear in a log record (httpx logs URLs with it)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.token:
-            return True
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        return True
-
-
 def protect_token_in_logs(token: str) -> None:
-    """Keep URL-logging libraries quiet and redact the token in every handler of the root logger."""
-    for name in ("httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.WARNING:
-            logger.setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
-            handler.addFilter(RedactToken(token))
+    """Redact the token (in any letter case) in everything logged or printed from now on."""
+    hide(token)
+    protect_logs()
 
 
 class RateLimiter:
@@ -268,6 +284,7 @@ class QAService:
         self.computing = asyncio.Semaphore(max(1, self.options.concurrency))
         self.limiter = RateLimiter(self.options.rate_limit, self.options.rate_window)
         self.refusals = RateLimiter(1, self.options.rate_window)
+        self.presses = RateLimiter(self.options.sources_rate_limit, self.options.rate_window)
         self._answer_ids = itertools.count(1)
         self._sources: list[SourceInfo] | None = None
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
@@ -398,7 +415,7 @@ class QAService:
 
     async def cmd_sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sources = await self._load_sources()
-        await self._reply(update, split_html(render_sources(sources)), html=True)
+        await self._reply(update, split_message(render_sources(sources), self.options.max_parts), html=True)
 
     async def cmd_reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
@@ -454,6 +471,7 @@ class QAService:
         message = update.effective_message
         user = update.effective_user
         assert message is not None
+        question = text_in(question)
         chat_id = message.chat.id
         key = user.id if user else chat_id
         wait = self.limiter.hit(key)  # counted on arrival; a flood never queues up behind the chat's lock
@@ -482,14 +500,15 @@ class QAService:
                 len(answer.citations),
             )
             turn = Turn(question=answer.question, answer=answer)
-            self.conversations.touch(chat_id, conversation.add(turn, keep=self.options.history_turns))
+            self.conversations.touch(chat_id, remember(conversation, turn, self.options.history_turns))
             markup = None
             if answer.citations and not answer.abstained:
                 answer_id = next(self._answer_ids)
                 self.answers.touch(answer_id, (chat_id, answer))
                 data = f"{CALLBACK_PREFIX}{answer_id}"  # a few bytes: well within Telegram's 64
                 markup = InlineKeyboardMarkup([[InlineKeyboardButton(SOURCES_BUTTON, callback_data=data)]])
-            await self._send(message, split_html(render_answer(answer)), html=True, markup=markup)
+            parts = split_message(render_answer(answer), self.options.max_parts)
+            await self._send(message, parts, html=True, markup=markup)
 
     def _slow_down(self, wait: float) -> str:
         window = self.options.rate_window
@@ -515,10 +534,12 @@ class QAService:
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
-        data = query.data or ""
-        entry = None
-        if data.startswith(CALLBACK_PREFIX) and data[len(CALLBACK_PREFIX) :].isdigit():
-            entry = self.answers.get(int(data[len(CALLBACK_PREFIX) :]))
+        wait = self.presses.hit(query.from_user.id if query.from_user else 0)
+        if wait:  # a press costs a message or more: a flood of them gets a notice, not a flood of messages
+            await query.answer(SOURCES_SLOW_DOWN.format(seconds=max(1, round(wait))))
+            return
+        match = CALLBACK_DATA.fullmatch(query.data or "")
+        entry = self.answers.get(int(match.group(1))) if match else None
         chat_id = query.message.chat.id if query.message else None
         if entry is None or chat_id is None or entry[0] != chat_id:
             await query.answer(SOURCES_GONE)
@@ -526,8 +547,9 @@ class QAService:
         await query.answer()
         answer: Answer = entry[1]
         message = query.message if isinstance(query.message, Message) else None
-        for i, part in enumerate(split_html(render_quotes(answer.citations))):
-            await self._send_to(chat_id, part, html=True, reply_to=message if i == 0 else None)
+        async with self.locks.hold(chat_id):  # after the replies this chat is still waiting for: in order
+            for i, part in enumerate(split_message(render_quotes(answer.citations), self.options.max_parts)):
+                await self._send_to(chat_id, part, html=True, reply_to=message if i == 0 else None)
         if message is not None:
             with contextlib.suppress(BadRequest):  # e.g. already removed by a double tap
                 await message.edit_reply_markup(reply_markup=None)
@@ -540,6 +562,8 @@ class QAService:
         log.error("error while handling %s: %s: %s", where, type(error).__name__, error, exc_info=error)
         if not isinstance(update, Update):
             return
+        if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+            return  # Telegram could not be reached even after retrying: telling the user would fail the same way
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(SOMETHING_WENT_WRONG)
@@ -582,18 +606,28 @@ class QAService:
         html: bool,
         reply_to: Message | None = None,
         markup: InlineKeyboardMarkup | None = None,
-    ) -> Message:
+    ) -> Message | None:
+        """Send one message; None when Telegram may or may not have received it (a timeout after it went out):
+        it is not sent again, since a second copy would show up if the first one did arrive."""
         bot = self.bot
         reply = _reply_to(reply_to) if reply_to is not None else None
-        if not html:
-            return await bot.send_message(chat_id, text, reply_parameters=reply, reply_markup=markup)
         try:
-            return await bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=reply, reply_markup=markup
-            )
-        except BadRequest as exc:
-            log.warning("Telegram rejected an HTML message in chat %s (%s): resending as plain text", chat_id, exc)
-            return await bot.send_message(chat_id, html_to_text(text), reply_parameters=reply, reply_markup=markup)
+            if not html:
+                return await bot.send_message(chat_id, text, reply_parameters=reply, reply_markup=markup)
+            try:
+                return await bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=reply, reply_markup=markup
+                )
+            except BadRequest as exc:
+                log.warning("Telegram rejected an HTML message in chat %s (%s): resending as plain text", chat_id, exc)
+                return await bot.send_message(chat_id, html_to_text(text), reply_parameters=reply, reply_markup=markup)
+        except BadRequest:
+            raise
+        except NetworkError as exc:
+            if not may_have_arrived(exc):
+                raise
+            log.warning("a message to chat %s may not have arrived (%s); not sending it again", chat_id, exc)
+            return None
 
     @property
     def bot(self) -> Any:
@@ -631,7 +665,14 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .concurrent_updates(UPDATES_AT_ONCE)
-        .rate_limiter(RetryingRateLimiter(retries=options.retries, backoff=options.backoff))
+        .rate_limiter(
+            RetryingRateLimiter(
+                retries=options.retries,
+                backoff=options.backoff,
+                max_backoff=options.max_backoff,
+                retry_for=options.retry_for,
+            )
+        )
         .post_init(service.post_init)
     )
     if base_url:
@@ -639,6 +680,8 @@ def build_application(
         builder = builder.base_url(base).base_file_url(re.sub(r"/bot$", "/file/bot", base))
     if timeout is not None:
         builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout)
+    else:  # a slow answer is waited for rather than the request sent again
+        builder = builder.read_timeout(SEND_TIMEOUT).write_timeout(SEND_TIMEOUT)
     app = builder.build()
     service.register(app)
     app.bot_data["qa_service"] = service

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from bot.console import clean, file_name, one_line, short_answer_lines, shorten, shorten_quotes
 from bot.phrases import NO_ANSWER
 
 if TYPE_CHECKING:
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from retrieval.records import Answer, Citation
 
 MAX_MESSAGE = 4096  # Telegram's limit for one message's text, in UTF-16 code units
+MAX_PARTS = 5  # messages one reply may take; the rest is cut with CUT_NOTE
+MAX_PASSAGE_CHARS = 3000  # a quoted passage under "Show sources" longer than this is shown abridged
+CUT_NOTE = "<i>(The rest is too long to send here.)</i>"
 _CLOSING_RESERVE = 64  # room kept for the closing tags added where a message is cut
 
 _TOKEN = re.compile(r"<[^<>]*>|&(?:#\d+|#x[0-9a-fA-F]+|\w+);|[^<&]", re.S)
@@ -45,17 +49,21 @@ def lines_label(first: int, last: int) -> str:
 def citation_label(c: Citation) -> str:
     """`[1] file.txt · 2021-09-06 · lines 5–7`, escaped."""
     lines = lines_label(c.line_start, c.line_end)
-    return f"[{c.n}] <code>{esc(c.source)}</code> · {esc(c.date or 'undated')} · {lines}"
+    return f"[{c.n}] <code>{esc(file_name(c.source))}</code> · {esc(one_line(c.date or 'undated'))} · {lines}"
 
 
 def render_answer(answer: Answer) -> str:
-    """The answer with its inline markers, then a Sources list (file, date, lines, title)."""
-    body = esc(answer.text.strip() or NO_ANSWER)
+    """The short answer in bold (one line per part of a two-part question) when the engine gave one, then the
+    cited body with its inline markers (very long quotes abridged), then a Sources list (file, date, lines, title)."""
+    body = esc(clean(shorten_quotes(answer.text.strip())) or NO_ANSWER)
+    short = [f"<b>{esc(clean(line))}</b>" for line in short_answer_lines(answer)]
+    if short:
+        body = "\n".join(short) + "\n\n" + body
     if answer.abstained or not answer.citations:
         return body
     lines = [body, "", "<b>Sources</b>"]
     for c in answer.citations:
-        lines.append(f"{citation_label(c)} — <i>{esc(c.title)}</i>")
+        lines.append(f"{citation_label(c)} — <i>{esc(one_line(c.title))}</i>")
     return "\n".join(lines)
 
 
@@ -63,14 +71,20 @@ def render_quotes(citations: Sequence[Citation]) -> str:
     """The quoted passages behind an answer's citations, the quote itself in bold within its passage."""
     blocks = ["<b>Quoted passages</b>"]
     for c in citations:
-        passage = c.passage.strip()
-        quote = c.quote.strip()
+        passage = clean(c.passage).strip()
+        quote = shorten(clean(c.quote).strip(), MAX_PASSAGE_CHARS)
         at = passage.find(quote) if passage and quote else -1
-        if at >= 0:
+        if at >= 0 and len(passage) <= MAX_PASSAGE_CHARS:
             inner = f"{esc(passage[:at])}<b>{esc(quote)}</b>{esc(passage[at + len(quote) :])}"
+        elif at >= 0:  # a huge passage: the quote with a little of what surrounds it
+            before, after = passage[:at], passage[at + len(quote) :]
+            room = max(0, (MAX_PASSAGE_CHARS - len(quote)) // 2)
+            before = ("… " + before[-room:].lstrip()) if len(before) > room else before
+            after = shorten(after, room) if room else ("…" if after.strip() else "")
+            inner = f"{esc(before)}<b>{esc(quote)}</b>{esc(after)}"
         else:
-            inner = f"<b>{esc(quote or passage)}</b>"
-        blocks.append(f"{citation_label(c)}\n<i>{esc(c.title)}</i>\n<blockquote>{inner}</blockquote>")
+            inner = f"<b>{esc(quote or shorten(passage, MAX_PASSAGE_CHARS))}</b>"
+        blocks.append(f"{citation_label(c)}\n<i>{esc(one_line(c.title))}</i>\n<blockquote>{inner}</blockquote>")
     return "\n\n".join(blocks)
 
 
@@ -80,8 +94,21 @@ def render_sources(sources: Iterable[SourceInfo]) -> str:
         return "There are no articles in the index yet."
     lines = [f"<b>The articles ({len(items)})</b>"]
     for i, s in enumerate(items, 1):
-        lines.append(f"{i}. <i>{esc(s.title)}</i>\n    <code>{esc(s.source)}</code> · {esc(s.date or 'undated')}")
+        lines.append(
+            f"{i}. <i>{esc(one_line(s.title))}</i>\n"
+            f"    <code>{esc(file_name(s.source))}</code> · {esc(one_line(s.date or 'undated'))}"
+        )
     return "\n\n".join(lines)
+
+
+def split_message(markup: str, max_parts: int = MAX_PARTS) -> list[str]:
+    """`split_html`, at most `max_parts` messages: what does not fit is cut, and the last part says so."""
+    parts = split_html(markup)
+    if len(parts) <= max(1, max_parts):
+        return parts
+    kept = parts[: max(1, max_parts) - 1]
+    last = split_html(parts[len(kept)], MAX_MESSAGE - tg_len(CUT_NOTE) - 2)[0]
+    return [*kept, f"{last}\n\n{CUT_NOTE}"]
 
 
 def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:

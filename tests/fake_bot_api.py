@@ -213,6 +213,11 @@ class FakeBotAPI:
             for _ in range(times):
                 self._faults.setdefault(method, []).append(Fault(status, delay, retry_after, description, match))
 
+    def clear_faults(self) -> None:
+        """Forget the faults not injected yet: the server works normally again."""
+        with self._cond:
+            self._faults.clear()
+
     def calls(self, method: str | None = None, ok: bool | None = None, **params: Any) -> list[Request]:
         """Recorded requests, filtered by method, success and parameter values (compared as strings)."""
         with self._cond:

@@ -70,9 +70,9 @@ def test_the_cli_does_not_import_telegram_until_the_bot_runs(tmp_path: Path) -> 
     ],
     ids=["missing-token", "bad-allowed-ids"],
 )
-def test_bad_settings_are_a_clear_error_and_exit_code_2(tmp_path: Path, env: dict[str, str], message: str) -> None:
+def test_bad_settings_are_a_clear_error_and_exit_code_1(tmp_path: Path, env: dict[str, str], message: str) -> None:
     done = run(["telegram"], tmp_path, **env)
-    assert done.returncode == 2
+    assert done.returncode == 1  # like every other command (bot/console.py)
     assert message in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -87,6 +87,17 @@ def test_a_rejected_token_fails_fast_without_showing_it(tmp_path: Path, api: Fak
     assert "loading the index" not in done.stderr  # checked before the slow start-up
     assert time.monotonic() - started < 30
     assert [r.method for r in api.calls()] == ["getMe"]
+
+
+def test_start_up_errors_never_show_the_token_in_any_letter_case(tmp_path: Path, api: FakeBotAPI) -> None:
+    """Issue 12, item 2: "cannot reach Telegram (...)" quoted a proxy's `Cannot POST /bot<token>/getMe`, which
+    python-telegram-bot lower-cases after a "Bad Request:" prefix, so a case-sensitive replace missed it."""
+    api.fail("getMe", 400, description=f"Bad Request: Cannot POST /bot{TOKEN}/getMe")
+    done = run(["-v", "telegram"], tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url)
+    assert done.returncode == 1
+    assert "cannot reach Telegram" in done.stderr and "cannot post /bot<token>/getme" in done.stderr.lower()
+    shown = (done.stdout + done.stderr).lower()
+    assert TOKEN.lower() not in shown and TOKEN.split(":")[1].lower() not in shown
 
 
 def test_qabot_telegram_answers_over_long_polling_and_exits_0_on_sigterm(

@@ -175,3 +175,43 @@ async def test_chat_locks_keep_order_within_a_chat_and_are_dropped_when_unused()
     await asyncio.gather(job(1, "a1", 0.2), job(1, "a2", 0.0), job(2, "b1", 0.05), job(1, "a3", 0.0))
     assert order == ["b1", "a1", "a2", "a3"]
     assert len(locks) == 0
+
+
+def test_the_short_answer_leads_in_bold_one_line_per_part_and_never_for_an_abstention() -> None:
+    two = Answer(
+        question="q", standalone_question="q", text="Body [1]", citations=(citation(),),
+        short_answer="6 <Sept> & co; to end it", short_answers=("6 <Sept> & co", "to end it"),
+    )  # fmt: skip
+    html = render_answer(two)
+    assert html.startswith("<b>6 &lt;Sept&gt; &amp; co</b>\n<b>to end it</b>\n\nBody [1]\n\n<b>Sources</b>")
+    abstained = Answer(question="q", standalone_question="q", text="The articles don't say.", short_answer="Yes",
+                       short_answers=("Yes",), abstained=True)  # fmt: skip
+    assert render_answer(abstained) == "The articles don't say."
+    assert parse_html(render_answer(answer("Body [1]", citation()))).startswith("Body [1]\n\nSources")
+
+
+def test_file_names_with_newlines_and_control_characters_stay_on_their_line() -> None:
+    odd = citation(source="nrf\nreport\x1b[2J.txt", title="Two\nlines\x07", date="2021-09-06")
+    shown = parse_html(render_answer(answer("Body [1]", odd)))
+    [line] = [line for line in shown.splitlines() if line.startswith("[1]")]
+    assert line == "[1] nrf\\nreport\\x1b[2J.txt · 2021-09-06 · lines 3–4 — Two lines"
+    assert "\x07" not in render_quotes([odd]) and "\x1b" not in render_quotes([odd])
+
+
+def test_may_have_arrived_tells_a_failed_send_from_one_telegram_may_have_carried_out() -> None:
+    import httpx
+    from telegram.error import NetworkError, TimedOut
+
+    from bot.telegram_app import may_have_arrived
+
+    def caused(error: NetworkError, cause: BaseException | None) -> NetworkError:
+        error.__cause__ = cause
+        return error
+
+    request = httpx.Request("POST", "http://127.0.0.1/bot/sendMessage")
+    assert not may_have_arrived(caused(NetworkError("Bad Gateway (502)"), None))  # Telegram answered: it failed
+    assert not may_have_arrived(caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused")))
+    assert not may_have_arrived(caused(TimedOut(), httpx.ConnectTimeout("slow", request=request)))
+    assert not may_have_arrived(caused(TimedOut("Pool timeout"), httpx.PoolTimeout("busy", request=request)))
+    assert may_have_arrived(caused(TimedOut(), httpx.ReadTimeout("no answer", request=request)))
+    assert may_have_arrived(caused(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("gone")))

@@ -148,13 +148,14 @@ def eval_command(
     for note in case_set.notes:
         err.print(note, highlight=False, soft_wrap=True)
 
+    from bot.console import settings as load_settings
     from bot.core import QABot
     from bot.evaluation.harness import run_cases
     from bot.evaluation.report import compare as compare_runs
     from bot.evaluation.report import print_summary, write_html, write_json
-    from bot.settings import ROOT, Settings
+    from bot.settings import ROOT
 
-    base = Settings()
+    base = load_settings()
     engines = list(dict.fromkeys(engine or [base.engine]))
     overrides: dict[str, Any] = {"engine": engines[0]}
     if case_set.corpus is not None:
@@ -164,7 +165,7 @@ def eval_command(
         overrides["corpus"] = corpus
     if index_dir is not None:
         overrides["index_dir"] = index_dir
-    settings = Settings(**overrides)
+    settings = load_settings(**overrides)
 
     try:
         with err.status(f"loading the index of {settings.corpus} and the models"):
