@@ -95,7 +95,7 @@ def test_qabot_build_tutorial_latency_and_report(tmp_path: Path) -> None:
     assert inc["add_one_article_embedded"] and inc["unchanged_up_to_date"] is True
     assert inc["add_one_article_appended"] is True  # an added file takes the append-only path
     stages = inc["add_one_article_stages_s"]
-    assert isinstance(stages, dict) and set(stages) == {"splitting", "embedding", "appending"}
+    assert isinstance(stages, dict) and set(stages) == {"splitting", "parsing", "embedding", "appending"}
     assert sum(stages.values()) <= inc["add_one_article_s"] + 0.01  # type: ignore[operator]
     assert not (corpus / "zz_added").exists()
 
