@@ -60,6 +60,7 @@ MONTH = re.compile(
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?",
     re.IGNORECASE,
 )
+ISO_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)-(\d\d)-\d\d\b")
 YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d)(?:/(\d\d))?(?![\d])")
 QUARTER = re.compile(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|qtr)|q([1-4]))\b", re.IGNORECASE)
 _QUARTERS = {"first": "q1", "1st": "q1", "second": "q2", "2nd": "q2", "third": "q3", "3rd": "q3"}
@@ -96,19 +97,20 @@ def wanted(question: str) -> Ask:
     counted = ""
     prefer: tuple[str, ...] = ()
     noun = _kind_noun(q)
-    if re.search(r"\bhow (?:long|old)\b", q):
+    first = re.search(r"\b(who|whom|whose|when|where|how|which|what)\b", q)
+    lead = first.group(1) if first else ""  # the question's own wh-word, not one in a clause after it
+    if lead == "how" and re.search(r"\bhow (?:long|old)\b", q):
         prefer = ("DATE", "TIME", "CARDINAL", "QUANTITY")
-    elif re.search(r"\bhow many\b", q):
+    elif lead == "how" and re.search(r"\bhow many\b", q):
         prefer = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
-        found = re.search(r"\bhow many ((?:[\w-]+ ){0,2}?)([a-z-]+s)\b", q)
-        counted = found.group(2) if found else ""
+        counted = _counted(q)
     elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b", q):
         prefer = ("PERCENT", *NUMBERS) if noun is not None and KIND_NOUNS[noun] == RATES else NUMBERS
-    elif re.search(r"\bwhen\b", q):
+    elif lead == "when":
         prefer = ("DATE", "TIME")
-    elif re.search(r"\bwhere\b", q):
+    elif lead == "where":
         prefer = ("GPE", "LOC", "FAC", "ORG")
-    elif re.search(r"\bwho(?:m|se)?\b", q):
+    elif lead in ("who", "whom", "whose"):
         person = any(KIND_NOUNS.get(w.strip("?,.’'s")) == PEOPLE for w in q.split())
         prefer = ("PERSON",) if person else ("PERSON", "ORG", "NORP")
     elif noun is not None:
@@ -122,6 +124,60 @@ def wanted(question: str) -> Ask:
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted)
 
 
+DATE_LEADS = frozenset(
+    [
+        "since",
+        "until",
+        "till",
+        "by",
+        "before",
+        "after",
+        "during",
+        "last",
+        "next",
+        "early",
+        "late",
+        "mid",
+        "from",
+        "through",
+    ]
+)
+AUXILIARIES = frozenset(
+    [
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "of",
+        "in",
+    ]
+)
+
+
+def _counted(q: str) -> str:
+    """What "how many" counts: the last word before the verb or "of" that follows ("how many new jobs
+    will it create" -> "jobs", "how many bags of coffee" -> "bags"); "" when nothing stands there."""
+    found = re.search(r"\bhow many\s+(.*)", q)
+    words: list[str] = []
+    for word in found.group(1).split() if found else []:
+        word = word.strip("?,.;:")
+        if word in AUXILIARIES or not word:
+            break
+        words.append(word)
+    return words[-1] if words and words[-1].endswith("s") and len(words) <= 3 else ""
+
+
 def _kind_noun(q: str) -> str | None:
     """The noun that says what kind of thing "which/what ..." asks for: the first kind noun within a few
     words after the wh-word ("which U.S. bank", "what was the price", "the name of the company")."""
@@ -132,8 +188,9 @@ def _kind_noun(q: str) -> str | None:
         word = word.strip("’'.,?")
         if word in KIND_NOUNS:
             return word
-        if word.endswith("s") and word[:-1] in KIND_NOUNS:
-            return word[:-1]
+        for singular in (word[:-3] + "y" if word.endswith("ies") else "", word[:-1] if word.endswith("s") else ""):
+            if singular in KIND_NOUNS:
+                return singular
     return None
 
 
@@ -150,11 +207,13 @@ def parts(question: str) -> list[str]:
 def times_in(text: str) -> frozenset[str]:
     """Months ("mar"), years ("1987"; "1986/87" gives both) and quarters ("q1") a text names."""
     found = {MONTHS.index(m.group(1)[:3].lower()) for m in MONTH.finditer(text) if _is_month(m, text)}
+    found |= {int(m.group(2)) - 1 for m in ISO_DATE.finditer(text) if 1 <= int(m.group(2)) <= 12}
     out = {MONTHS[i] for i in found}
     for m in YEAR.finditer(text):
         out.add(m.group(1))
         if m.group(2):
-            out.add(m.group(1)[:2] + m.group(2))
+            first = int(m.group(1))
+            out.add(str(first - first % 100 + int(m.group(2)) + (100 if int(m.group(2)) < first % 100 else 0)))
     for m in QUARTER.finditer(text):
         out.add(_QUARTERS[m.group(1).lower()] if m.group(1) else f"q{m.group(2)}")
     return frozenset(out)
@@ -163,8 +222,11 @@ def times_in(text: str) -> frozenset[str]:
 def _is_month(match: re.Match[str], text: str) -> bool:
     """ "May" and "March" are months unless they are plainly the verb ("may rise") or a name's part."""
     word = match.group(1)
+    before = text[: match.start()].rstrip()
     if word.lower() == "may":
-        return word[0].isupper() and match.start() > 0 and not text[: match.start()].rstrip().endswith((".", "?"))
+        previous = re.search(r"\b([A-Z][a-z]+)$", before)  # "Theresa May", not "In May"
+        after_name = previous is not None and previous.group(1).lower() not in _QUESTION_WORDS | DATE_LEADS
+        return word[0].isupper() and bool(before) and not before.endswith((".", "?")) and not after_name
     if word.lower() in ("mar", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "jan", "feb", "apr"):
         return word[0].isupper()
     return word[0].isupper() or word.lower() in ("january", "february", "september", "october", "november", "december")
@@ -218,7 +280,7 @@ def entity_lexicon(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Lower-cased entity text -> the label spaCy gave it most often in the corpus."""
     counts: dict[str, dict[str, int]] = {}
     for text, label in pairs:
-        key = " ".join(text.split()).lower()
+        key = " ".join(w.strip(".,?!;:’'\"") for w in text.split()).lower()
         by_label = counts.setdefault(key, {})
         by_label[label] = by_label.get(label, 0) + 1
     return {key: max(labels, key=lambda label: labels[label]) for key, labels in counts.items()}

@@ -232,11 +232,6 @@ def test_the_year_of_the_articles_date_or_title_is_not_missing() -> None:
     assert reading(question, article(sentence, date="1986-03-05")).features["time_missing"] == 1.0
 
 
-@pytest.mark.xfail(
-    reason="Article.date is ISO (yyyy-mm-dd) and times_in finds no month in it, so the article's date can "
-    "excuse a missing year but never a missing month",
-    strict=True,
-)
 def test_the_month_of_the_articles_date_is_not_missing() -> None:
     doc = article(S("Acme earned 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))), date="1987-03-05")
     assert reading("How much did Acme earn in March?", doc).features["time_missing"] == 0.0
@@ -327,10 +322,6 @@ def test_how_many_with_nothing_counted_takes_the_nearest_number() -> None:
     assert span_text(doc, result) == "40"  # nearest "exported"; with nothing counted, any number may answer
 
 
-@pytest.mark.xfail(
-    reason="wanted() makes 'does' the counted noun of 'How many people does ...', and no number counts 'does'",
-    strict=True,
-)
 def test_how_many_people_does_finds_the_number() -> None:
     doc = article(S("Acme employs 5,000 people in Ohio.", (("Acme", "ORG"), ("5,000", "CARDINAL"), ("Ohio", "GPE"))))
     assert span_text(doc, reading("How many people does Acme employ?", doc)) == "5,000"
