@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     # the answer model's probability under which qabot says the articles don't say; chosen on the development
     # sets as the highest threshold that keeps false abstention under 0.08 there
     abstain_below: float = 0.45
+    min_sentence_score: float = 0.3  # a best sentence scoring under this is about something else: abstain
     rank_weights: dict[str, float] = Field(default_factory=lambda: dict(RANK_WEIGHTS))
     answer_weights: dict[str, float] = Field(default_factory=lambda: dict(ANSWER_WEIGHTS))
     answer_candidates: int = 8  # sentences read closely per question part

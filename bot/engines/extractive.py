@@ -195,6 +195,8 @@ class ExtractiveEngine(Engine):
             nearest = found[0][0] if found else None
             return self.abstain(nearest, 0.0, threshold, evidence.index)
         weakest = min(found, key=lambda pair: pair[1].probability)[1]
+        if min(s.score for s, _ in found) < self.settings.min_sentence_score:
+            weakest.probability = min(weakest.probability, 0.0)  # nothing in the articles is near the question
         if weakest.probability < threshold:
             return self.abstain(found[0][0], weakest.probability, threshold, evidence.index, weakest.features)
         index = evidence.index

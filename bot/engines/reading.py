@@ -194,7 +194,9 @@ def _given(text: str, entities: Sequence[tuple[str, str]], question: str) -> boo
     """Is a span's text something the question itself gives (its names, its numbers)?"""
     words = {w.lower() for _, w in _words(question)}
     span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
-    return bool(span_words) and all(w in words for w in span_words)
+    initials = "".join(w[0] for _, w in _words(text) if w[:1].isupper())
+    acronym = len(initials) > 1 and initials.lower() in words  # "the National Resistance Front" for "NRF"
+    return bool(span_words) and (acronym or all(w in words for w in span_words))
 
 
 def _best_span(
