@@ -132,11 +132,11 @@ def test_real_undisputed_facts_are_not_called_disputed(real_bot, question: str) 
 
 @pytest.mark.model
 def test_real_follow_up(real_bot) -> None:  # type: ignore[no-untyped-def]
-    first = real_bot.answer("Who is Ahmad Massoud?")
-    conversation = Conversation().add(Turn(question="Who is Ahmad Massoud?", answer=first))
-    answer = real_bot.answer("Who was his father?", conversation)
-    assert answer.standalone_question == "Who was Ahmad Massoud's father?"
-    assert "Ahmad Shah Massoud" in answer.text and not answer.abstained
+    first = real_bot.answer("Who is Ali Nazary?")
+    conversation = Conversation().add(Turn(question="Who is Ali Nazary?", answer=first))
+    answer = real_bot.answer("What did he tweet about Massoud?", conversation)
+    assert answer.standalone_question == "What did Ali Nazary tweet about Massoud?"
+    assert "safe" in answer.text and not answer.abstained
 
 
 def test_html_quotes_are_checked_against_the_page(tmp_path: Path) -> None:
