@@ -82,11 +82,11 @@ def calibrate_command(
     ),
 ) -> None:
     """Fit the answer model's weights on question sets and print them (set them in bot/settings.py)."""
-    from bot.settings import Settings as load_settings
     from bot.core import QABot
     from bot.engines.calibration import fit, fit_ranker, linear, log_loss, probability
     from bot.engines.reading import ANSWER_FEATURES
     from bot.evaluation.cases import load_cases
+    from bot.settings import Settings as load_settings
 
     base = load_settings()
     sets = []
