@@ -86,7 +86,7 @@ def import_spacy_without_torch():  # type: ignore[no-untyped-def]
 
 WRAP_MAX = 100  # characters: text whose lines (nearly) all stay this short is hard-wrapped
 SHORT_LINE = 0.6  # of the wrap width: a shorter line ends its paragraph
-SENTENCE_END = set(".!?:;\"”’)")
+SENTENCE_END = set('.!?:;"”’)')
 BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s")
 
 
