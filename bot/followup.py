@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.language import SENTENCE_STARTERS
 from bot.phrases import DISAGREE
 from retrieval.index import Index
 from retrieval.records import Conversation, Turn
@@ -18,11 +19,6 @@ from retrieval.records import Conversation, Turn
 PERSONAL = {"he": "{e}", "him": "{e}", "his": "{e}'s", "she": "{e}", "her": "{e}'s", "hers": "{e}'s"}
 POSSESSIVE = {"its": "{e}'s", "their": "{e}'s"}  # "its ministry" after "Which country ...?"
 REFERRING = {"it", "its", "they", "them", "their", "theirs", "that", "this", "those", "these", "there", "then"}
-QUESTION_START = {
-    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are",
-    "was", "were", "has", "have", "had", "can", "could", "will", "would", "and", "but", "tell", "according",
-    "the", "a", "an", "in", "on", "about", "after", "before", "during", "for", "from", "since", "said",
-}  # fmt: skip
 NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|al|bin)\s+)?[A-Z][\w’'-]*)*")
 DEFINITION = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<name>.+?)\s*\??\s*$", re.IGNORECASE)
 ELLIPSIS = re.compile(r"^\s*(?:and|what about|how about|and what about)\s+(?P<entity>.+?)\s*\??\s*$", re.IGNORECASE)
@@ -33,7 +29,7 @@ def names(text: str) -> list[str]:
     found = []
     for match in NAME.finditer(text):
         words = match.group(0).split()
-        while words and words[0].lower() in QUESTION_START:
+        while words and words[0].lower() in SENTENCE_STARTERS:
             words = words[1:]
         name = " ".join(words).removesuffix("’s").removesuffix("'s")
         if name:

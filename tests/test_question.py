@@ -1,10 +1,10 @@
-"""bot/question.py: what a question asks for, its parts, the times and the entities it names."""
+"""bot/language/question.py: what a question asks for, its parts, the times and the entities it names."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.question import entities_in, entity_lexicon, parts, times_in, wanted
+from bot.language.question import entities_in, entity_lexicon, parts, times_in, wanted
 
 # --- wanted: the kind of answer -------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.engines.reading import Reading, Unit, read
 from bot.language import base_form, stems
-from bot.question import entities_in, entity_lexicon, times_in, wanted
+from bot.language.question import entities_in, entity_lexicon, times_in, wanted
 from retrieval.records import Article, Mention, Parse, Span
 
 

@@ -38,9 +38,9 @@ from bot.language import (
     stance,
     stems,
 )
+from bot.language.question import entities_in, entity_lexicon, times_in, wanted
+from bot.language.question import parts as question_parts
 from bot.phrases import CLOSEST, DISAGREE, DISPUTED, NO, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE, YES
-from bot.question import entities_in, entity_lexicon, times_in, wanted
-from bot.question import parts as question_parts
 from bot.settings import Settings
 from retrieval.index import Index
 from retrieval.records import Article, Chunk, Span

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.engines.base import Draft, Engine, Evidence, Quote
-from bot.language import is_instruction
+from bot.language import content_words, is_instruction
 from bot.phrases import NO_ANSWER
 from prompts import Prompts, load_prompts
 from retrieval.errors import EngineError, ModelMissing, QabotError
@@ -55,15 +55,6 @@ INSTALL_HINT = "Install it with `make llm` (or `qabot models install-llm`)."
 CITE = re.compile(r"\[\s*(?:passages?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&)\s*(?:passage\s*)?\d{1,3})*)\s*\]", re.I)
 # a statement: up to a sentence end, with the citation markers that directly follow it
 STATEMENT = re.compile(r".+?(?:[.!?](?:\s*\[[^\]\n]{1,40}\])*(?=\s|$)|\n|$)", re.S)
-WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_STOP = (
-    "a an the and or but of in on at to for from by with as is are was were be been being it its this that these "
-    "those he she they them his her their him i you we our your who whom whose what which when where why how "
-    "do does did has have had not no yes said says say according also than then there here into over about after "
-    "before up out so if would could should will can may might just only very more most some any all each other "
-    "such own same too s t passage passages article articles"
-)
-STOPWORDS = frozenset(_STOP.split())
 DELIMITERS = re.compile(r"<\s*/?\s*(?:passages?|question|conversation|follow_up)\b[^>]*>?", re.I)
 # a line that states the answer itself: "Answer: X", "**Answer:** X", "Answer 2: X"
 SHORT_LINE = re.compile(r"^[\s*_#>-]*answer(?:\s*\d)?[\s*_]*:[\s*_]*(.*)$", re.I | re.M)
@@ -223,11 +214,11 @@ class LLMEngine(Engine):
         scores: list[float] = []
         numbers: dict[Quote, int] = {}
         out: list[str] = []
-        question_words = _content_words(evidence.question)
+        question_words = content_words(evidence.question)
         for statement_match in STATEMENT.finditer(reply):
             segment = statement_match.group(0)
             statement = CITE.sub(" ", segment)
-            words = _content_words(statement)
+            words = content_words(statement)
 
             def replace(match: re.Match[str], words: set[str] = words) -> str:
                 markers = []
@@ -289,7 +280,7 @@ def _best_sentence(
             continue
         row = chunk.first_sentence + i
         dense = float(vectors[row] @ evidence.qvec) if 0 <= row < len(vectors) else 0.0
-        have = _content_words(text)
+        have = content_words(text)
         lexical = len(words & have) / len(words) if words else 0.0
         asked = len(question_words & have) / len(question_words) if question_words else 0.0
         rank = lexical + 0.3 * asked + 0.2 * dense
@@ -298,18 +289,6 @@ def _best_sentence(
     if best is None:
         return None
     return best[1], best[2]
-
-
-def _content_words(text: str) -> set[str]:
-    return {_stem(w) for w in WORD.findall(text.lower()) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())}
-
-
-def _stem(word: str) -> str:
-    word = word.replace("’", "'").removesuffix("'s")
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
 
 
 def _normal(text: str) -> str:

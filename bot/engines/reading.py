@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.language import base_form, mentions, stems
-from bot.question import MONTH, NAMED, Ask, time_kind, times_in
+from bot.language.question import MONTH, NAMED, Ask, time_kind, times_in
 from retrieval.records import Article, Mention, Parse
 
 FEATURES = (

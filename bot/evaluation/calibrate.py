@@ -19,7 +19,7 @@ def candidate_groups(bot: Any, cases: list[Any]) -> list[list[tuple[dict[str, fl
     """Per question (single-part, no history): its candidates' features, and whether each candidate's quotes
     hold the expected answer and come from an expected source. The ranker is fitted on these."""
     from bot.evaluation.metrics import is_correct
-    from bot.question import parts
+    from bot.language.question import parts
 
     engine = _extractive(bot)
     groups = []

@@ -1,30 +1,18 @@
-"""Small, general language signals for the extractive engine: what a question asks for, the words
-that carry it, whether a sentence holds that kind of answer, and whether it claims or disputes."""
+"""Answer values in sentences: names, numbers and dates of the wanted kind near the question's words,
+normalised so that two sources giving the same answer give the same value."""
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-QUESTION_WORDS = {
-    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "did", "does",
-    "do", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "should",
-    "tell", "me", "please", "according", "article", "articles", "say", "said", "says", "mention", "mentioned",
-    "name", "named", "kind", "happened", "happen",
-}  # fmt: skip
+from bot.language.lexicon import DAYS, MONTHS, NUMBER_NAMES, NUMBER_WORDS, QUESTION_WORDS
+from bot.language.words import WORD, _terms_at, _word_at, asked_words
 
-MONTHS = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
-    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-NUMBER_WORDS = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"hundreds|thousand|thousands|million|millions|dozens?|several|decade|decades)"
-)
+if TYPE_CHECKING:
+    from bot.language.question import QuestionInfo
 
 ANSWER_PATTERNS = {
     "date": re.compile(
@@ -36,166 +24,18 @@ ANSWER_PATTERNS = {
     ),
     "number": re.compile(rf"\b(?:\d[\d,.]*|{NUMBER_WORDS})\b", re.IGNORECASE),
 }
+
+
 # A capitalised word: a candidate name when it is not the first word and not a weekday or month.
 CAPITALISED = re.compile(r"(?<![.!?“\"‘(\[]\s)(?<![“\"‘(\[])(?<!^)\b[A-Z][\w’'.-]*[\w]")
+
+
 NOT_NAMES = re.compile(rf"^(?:{DAYS}|{MONTHS}|I|The|A|An|It|He|She|They|We|This|That|But|And|If|In|On|As)$")
-
-CLAIM_CUES = re.compile(
-    r"\b(claim(?:s|ed|ing)?|assert(?:s|ed)?|declar(?:e|es|ed|ation)|announc(?:e|es|ed)|alleg(?:e|es|ed|ation)|"
-    r"said|says|say|tweeted|insist(?:s|ed)?|captur(?:e|ed)|conquer(?:ed)?|took over|taken over|overr(?:a|u)n|"
-    r"control|victory|falls?|fell)\b",
-    re.IGNORECASE,
-)
-DENIAL_CUES = re.compile(
-    r"\b(den(?:y|ies|ied|ial)|false|fabrication|untrue|not true|reject(?:s|ed)?|refut(?:e|es|ed)|dismiss(?:es|ed)?|"
-    r"(?:did|does|do) not concede|still (?:fighting|all over|present|in control))\b",
-    re.IGNORECASE,
-)
-RESIST_CUES = re.compile(
-    r"\b((?:will|to) continue|keep fighting|carry on fighting|far from over|vow(?:s|ed)? to (?:continue|keep|carry on)|"
-    r"(?:will|would) continue|not over)\b",
-    re.IGNORECASE,
-)
-INSTRUCTION = re.compile(
-    r"^\s*(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\b.*\b(?:instructions?|prompt|rules?|above)\b|"
-    r"\b(?:system prompt|your instructions|you are now|act as|pretend to be|jailbreak)\b",
-    re.IGNORECASE,
-)
-# Questions about an event whose reports can be contested (stems, as `stems` returns them).
-CONTESTED = frozenset(
-    {"claim", "captur", "control", "take", "taken", "took", "conquer", "fall", "fell", "fallen", "win", "won",
-     "victori", "occupi", "seiz", "overrun", "overran", "defeat", "true", "happen", "kill", "dead", "fled", "flee",
-     "over", "end", "lost", "lose", "surrend", "hold", "held", "now"}
-)  # fmt: skip
-CAPTION = re.compile(r"(\[[^\]]*/[^\]]*\]|\((?:AFP|Reuters|AP) photo\)|\(Photo by [^)]*\))\s*$", re.IGNORECASE)
-WORD = re.compile(r"[\w’'-]+")
-
-
-@dataclass(frozen=True)
-class QuestionInfo:
-    text: str
-    wants: str | None  # "name" | "number" | "date" | None
-    polar: bool  # a yes/no question ("Did ...?", "Is ...?")
-    terms: tuple[str, ...]  # stemmed content words
-
-    @cached_property
-    def numbers(self) -> tuple[str, ...]:
-        """Terms with digits (years, ordinals, seasons): facts of another year do not answer."""
-        return tuple(t for t in self.terms if any(ch.isdigit() for ch in t))
-
-    @cached_property
-    def asked(self) -> frozenset[str]:
-        """The question's words, lower-cased: a name the question gives is not an answer to it."""
-        return asked_words(self.text)
-
-    @cached_property
-    def focus(self) -> frozenset[str]:
-        """The terms other than the words of names the question gives ("born" in "When was Ahmad
-        Massoud born?"), or all of them when there are no others."""
-        named = {s for name in names_in(self.text) for s in stems(name)}
-        return frozenset(t for t in self.terms if t not in named) or frozenset(self.terms)
-
-    @property
-    def contestable(self) -> bool:
-        """Could sources disagree on the answer: a yes/no question about a claimed event."""
-        return self.polar and bool(CONTESTED.intersection(self.terms) or "really" in self.text.lower())
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
-
-
-def stems(text: str) -> list[str]:
-    """Lower-cased, stemmed content words (stop words and question words removed)."""
-    words = [w.strip("’'-").lower() for w in WORD.findall(text)]
-    words = [w.removesuffix("’s").removesuffix("'s") for w in words]
-    stop = stopwords()
-    return [s for s in _stemmer().stemWords([w for w in words if w and w not in stop]) if s]
-
-
-@lru_cache(maxsize=65536)
-def base_form(stem: str) -> str:
-    """The verb an agent noun comes from, which the stemmer keeps apart: "winner" / "win", "leader" /
-    "lead", "killer" / "kill", "director" / "direct" (the stem of its "-ing" form)."""
-    for suffix in ("er", "or"):
-        if stem.endswith(suffix) and len(stem) > len(suffix) + 2:
-            return str(_stemmer().stemWord(stem[: -len(suffix)] + "ing"))
-    return stem
-
-
-def _bare(word: str) -> str:
-    return word.lower().removesuffix("’s").removesuffix("'s")
-
-
-@lru_cache(maxsize=256)
-def asked_words(question: str) -> frozenset[str]:
-    return frozenset(_bare(w) for w in WORD.findall(question))
-
-
-@lru_cache(maxsize=16384)
-def tokens(sentence: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """Where each word of a sentence starts, and its stem (possessive dropped). Sentences come back
-    question after question, so they are tokenised once."""
-    words = list(WORD.finditer(sentence))
-    return tuple(w.start() for w in words), tuple(_stemmer().stemWords([_bare(w.group(0)) for w in words]))
-
-
-def _word_at(starts: tuple[int, ...], offset: int) -> int:
-    return bisect.bisect_right(starts, offset) - 1
-
-
-def _terms_at(sentence: str, terms: Iterable[str]) -> tuple[tuple[int, ...], list[int]]:
-    """Where the sentence's words start, and the positions (in words) of those that are these terms."""
-    starts, stemmed = tokens(sentence)
-    wanted = set(terms)
-    return starts, [i for i, s in enumerate(stemmed) if s in wanted]
 
 
 @lru_cache(maxsize=256)
 def _given_numbers(question: str) -> frozenset[str]:
     return frozenset(t for t in WORD.findall(question) if t[0].isdigit())
-
-
-def analyse(question: str) -> QuestionInfo:
-    q = question.strip().lower()
-    first = q.split(" ", 1)[0] if q else ""
-    wants: str | None = None
-    if re.search(
-        r"\bhow (?:many|much|long|old|far|large|big|tall|high|wide|deep)\b|\bwhat (?:number|percentage|share)\b", q
-    ) or re.search(
-        r"\b(?:(?:population|size|area|number|percentage|age|height|length|cost|budget|death toll) of|revenue|"
-        r"price|salary|profit|sales|attendance|turnover)\b",
-        q,
-    ):
-        wants = "number"
-    elif re.search(r"^(?:\w+\s)?when\b|\b(?:what|which) (?:day|date|year|month|time|weekday|night)\b", q) or re.search(
-        r"^(?:what|which)\s+(?:\w+\s+){0,3}(?:date|day|year)\b(?!['’]s)", q
-    ):
-        wants = "date"
-    elif (
-        re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|man|woman|leader|group|country)\b", q)
-        or re.search(r"\b(?:name|capital|president|leader|head|mayor|governor|spokes(?:man|person|woman)) of\b", q)
-        or re.search(
-            r"^(?:which|what) (?!day|date|year|month|time|weekday|night|kind|sort|type|word)\w+ (?:\w+ )?"
-            r"(?:won|is|was|are|were|did|has|had|will)\b",
-            q,
-        )
-        or re.search(r"\bwhich (?:country|city|province|place|valley|district|outlet|agency)\b", q)
-    ):
-        wants = "name"
-    polar = first in {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will"}
-    polar = polar or bool(re.match(r"^(?:is it true|true or false|really)\b", q))
-    return QuestionInfo(text=question, wants=wants, polar=polar, terms=tuple(dict.fromkeys(stems(question))))
 
 
 def answer_spans(sentence: str, wants: str, question: str, common: frozenset[str] = frozenset()) -> list[int]:
@@ -243,8 +83,12 @@ DATE_VALUE = re.compile(
     rf"\b(?:(?P<m1>{MONTHS})\.? (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?:of )?(?P<y1>(?:1[89]|20)\d\d))?|"
     rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<m2>{MONTHS})\.?(?:,? (?P<y2>(?:1[89]|20)\d\d))?)\b"
 )
+
+
 # A run of capitalised words, initials allowed inside ("Niels B. Christiansen").
 NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*\w(?:(?: [A-Z]\.)? [A-Z][\w’'-]*\w)*")
+
+
 NUMBER_VALUE = re.compile(r"(?<![\w.])\$?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|trillion|thousand|%|percent)?", re.I)
 
 
@@ -350,15 +194,6 @@ def gives_value(text: str, value: str, wants: str) -> bool:
     )
 
 
-NUMBER_NAMES = (
-    ("zero", "zeroth"), ("one", "first"), ("two", "second"), ("three", "third"), ("four", "fourth"),
-    ("five", "fifth"), ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"), ("nine", "ninth"),
-    ("ten", "tenth"), ("eleven", "eleventh"), ("twelve", "twelfth"), ("thirteen", "thirteenth"),
-    ("fourteen", "fourteenth"), ("fifteen", "fifteenth"), ("sixteen", "sixteenth"), ("seventeen", "seventeenth"),
-    ("eighteen", "eighteenth"), ("nineteen", "nineteenth"), ("twenty", "twentieth"),
-)  # fmt: skip
-
-
 def gives_number(text: str, number: str) -> bool:
     """Does the text hold the number, as digits ("11", "11th") or, up to twenty, in words ("eleventh");
     a quarter ("q3") also as "third quarter" / "third-quarter"?"""
@@ -406,24 +241,3 @@ def mentions(text: str, name: str) -> bool:
 def has_answer_type(sentence: str, wants: str | None, question: str = "", common: frozenset[str] = frozenset()) -> bool:
     """Does the sentence hold the kind of thing asked for (a name the question lacks, a number, a date)?"""
     return wants is None or bool(answer_spans(sentence, wants, question, common))
-
-
-def stance(sentence: str) -> str | None:
-    """'deny' when the sentence disputes something, 'resist' when it vows to go on against it,
-    'claim' when it asserts or reports a claim."""
-    if DENIAL_CUES.search(sentence):
-        return "deny"
-    if RESIST_CUES.search(sentence):
-        return "resist"
-    if CLAIM_CUES.search(sentence):
-        return "claim"
-    return None
-
-
-def is_instruction(text: str) -> bool:
-    """An attempt to give the bot orders rather than ask about the articles."""
-    return bool(INSTRUCTION.search(text))
-
-
-def is_caption(sentence: str) -> bool:
-    return bool(CAPTION.search(sentence))

@@ -3,56 +3,31 @@
 General English only: wh-words and the nouns that name a kind of thing ("which company" wants an ORG,
 "how much" an amount), months, years and quarters, and the named entities the corpus knows (the
 labels spaCy gave them at index time), so a question is never parsed by a model at answer time.
-"""
+
+Also the older, coarser analysis the sentence score uses (QuestionInfo: wants a name, number or date)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-PEOPLE = frozenset({"PERSON"})
-AGENTS = frozenset({"PERSON", "ORG", "NORP"})
-PLACES = frozenset({"GPE", "LOC", "FAC"})
-TIMES = frozenset({"DATE", "TIME"})
-AMOUNTS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
-COUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY"})
-NUMBERS = ("MONEY", "CARDINAL", "QUANTITY", "PERCENT")  # Reuters' "2.9 pct" is no PERCENT to the parser
-RATES = frozenset({"PERCENT"})
-LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL")
-NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
-
-# nouns that name the kind of thing asked for: "which company", "what price", "the name of the bank"
-KIND_NOUNS: dict[str, frozenset[str]] = {}
-
-
-def _kinds(words: str, labels: frozenset[str]) -> None:
-    KIND_NOUNS.update(dict.fromkeys(words.split(), labels))
-
-
-_kinds(
-    "person man woman official executive minister president chairman spokesman spokeswoman analyst leader director "
-    "head chief governor secretary economist trader dealer banker manager commander founder senator congressman "
-    "undersecretary representative counsel lawyer judge ambassador mayor treasurer",
+from bot.language.lexicon import (
+    AMOUNTS,
+    AUXILIARIES,
+    CONTESTED,
+    DATE_LEADS,
+    KIND_NOUNS,
+    LABEL_ORDER,
+    NAMED,
+    NOT_NAME_WORDS,
+    NUMBERS,
     PEOPLE,
+    RATES,
 )
-_kinds(
-    "company firm bank group agency party organisation organization corporation unit subsidiary airline carrier maker "
-    "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team",
-    frozenset({"ORG"}),
-)
-_kinds("country city state nation province region town capital port village district island area", PLACES)
-_kinds("nationality", frozenset({"NORP"}))
-_kinds("date day month year time week quarter period", TIMES)
-_kinds(
-    "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "
-    "dividend budget debt deficit surplus worth fine loan bid offer output production exports imports reserves "
-    "figure level volume capacity target quota forecast estimate",
-    frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
-)
-_kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))
-_kinds("number total count", frozenset({"CARDINAL", "QUANTITY"}))
+from bot.language.values import names_in
+from bot.language.words import asked_words, stems
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH = re.compile(
@@ -124,47 +99,6 @@ def wanted(question: str) -> Ask:
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted)
 
 
-DATE_LEADS = frozenset(
-    [
-        "since",
-        "until",
-        "till",
-        "by",
-        "before",
-        "after",
-        "during",
-        "last",
-        "next",
-        "early",
-        "late",
-        "mid",
-        "from",
-        "through",
-    ]
-)
-AUXILIARIES = frozenset(
-    [
-        "do",
-        "does",
-        "did",
-        "has",
-        "have",
-        "had",
-        "is",
-        "are",
-        "was",
-        "were",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "of",
-        "in",
-    ]
-)
-
-
 def _counted(q: str) -> str:
     """What "how many" counts: the last word before the verb or "of" that follows ("how many new jobs
     will it create" -> "jobs", "how many bags of coffee" -> "bags"); "" when nothing stands there."""
@@ -225,7 +159,7 @@ def _is_month(match: re.Match[str], text: str) -> bool:
     before = text[: match.start()].rstrip()
     if word.lower() == "may":
         previous = re.search(r"\b([A-Z][a-z]+)$", before)  # "Theresa May", not "In May"
-        after_name = previous is not None and previous.group(1).lower() not in _QUESTION_WORDS | DATE_LEADS
+        after_name = previous is not None and previous.group(1).lower() not in NOT_NAME_WORDS | DATE_LEADS
         return word[0].isupper() and bool(before) and not before.endswith((".", "?")) and not after_name
     if word.lower() in ("mar", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "jan", "feb", "apr"):
         return word[0].isupper()
@@ -248,7 +182,7 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
             if any(used[i : i + size]):
                 continue
             span = words[i : i + size]
-            if not span[0][:1].isupper() or (size == 1 and span[0].lower() in _QUESTION_WORDS):
+            if not span[0][:1].isupper() or (size == 1 and span[0].lower() in NOT_NAME_WORDS):
                 continue
             key = " ".join(span).lower()
             label = known.get(key)
@@ -259,21 +193,13 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
     run: list[str] = []
     for i, word in enumerate([*words, ""]):
         capitalised = i and i < len(words) and not used[i] and word[:1].isupper()
-        if capitalised and word.lower() not in _QUESTION_WORDS and not MONTH.fullmatch(word):
+        if capitalised and word.lower() not in NOT_NAME_WORDS and not MONTH.fullmatch(word):
             run.append(word)
             continue
         if run:
             found.append((" ".join(run), ""))
             run = []
     return found
-
-
-_QUESTION_WORDS = frozenset({
-    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
-    "were", "has", "have", "had", "can", "could", "will", "would", "should", "the", "a", "an", "in", "on", "of", "for",
-    "and", "or", "to", "by", "at", "from", "with", "as", "its", "it", "his", "her", "their", "i", "u.s", "us", "mr",
-    "mrs", "ms",
-})  # fmt: skip
 
 
 def entity_lexicon(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -284,3 +210,65 @@ def entity_lexicon(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
         by_label = counts.setdefault(key, {})
         by_label[label] = by_label.get(label, 0) + 1
     return {key: max(labels, key=lambda label: labels[label]) for key, labels in counts.items()}
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    wants: str | None  # "name" | "number" | "date" | None
+    polar: bool  # a yes/no question ("Did ...?", "Is ...?")
+    terms: tuple[str, ...]  # stemmed content words
+
+    @cached_property
+    def numbers(self) -> tuple[str, ...]:
+        """Terms with digits (years, ordinals, seasons): facts of another year do not answer."""
+        return tuple(t for t in self.terms if any(ch.isdigit() for ch in t))
+
+    @cached_property
+    def asked(self) -> frozenset[str]:
+        """The question's words, lower-cased: a name the question gives is not an answer to it."""
+        return asked_words(self.text)
+
+    @cached_property
+    def focus(self) -> frozenset[str]:
+        """The terms other than the words of names the question gives ("born" in "When was Ahmad
+        Massoud born?"), or all of them when there are no others."""
+        named = {s for name in names_in(self.text) for s in stems(name)}
+        return frozenset(t for t in self.terms if t not in named) or frozenset(self.terms)
+
+    @property
+    def contestable(self) -> bool:
+        """Could sources disagree on the answer: a yes/no question about a claimed event."""
+        return self.polar and bool(CONTESTED.intersection(self.terms) or "really" in self.text.lower())
+
+
+def analyse(question: str) -> QuestionInfo:
+    q = question.strip().lower()
+    first = q.split(" ", 1)[0] if q else ""
+    wants: str | None = None
+    if re.search(
+        r"\bhow (?:many|much|long|old|far|large|big|tall|high|wide|deep)\b|\bwhat (?:number|percentage|share)\b", q
+    ) or re.search(
+        r"\b(?:(?:population|size|area|number|percentage|age|height|length|cost|budget|death toll) of|revenue|"
+        r"price|salary|profit|sales|attendance|turnover)\b",
+        q,
+    ):
+        wants = "number"
+    elif re.search(r"^(?:\w+\s)?when\b|\b(?:what|which) (?:day|date|year|month|time|weekday|night)\b", q) or re.search(
+        r"^(?:what|which)\s+(?:\w+\s+){0,3}(?:date|day|year)\b(?!['’]s)", q
+    ):
+        wants = "date"
+    elif (
+        re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|man|woman|leader|group|country)\b", q)
+        or re.search(r"\b(?:name|capital|president|leader|head|mayor|governor|spokes(?:man|person|woman)) of\b", q)
+        or re.search(
+            r"^(?:which|what) (?!day|date|year|month|time|weekday|night|kind|sort|type|word)\w+ (?:\w+ )?"
+            r"(?:won|is|was|are|were|did|has|had|will)\b",
+            q,
+        )
+        or re.search(r"\bwhich (?:country|city|province|place|valley|district|outlet|agency)\b", q)
+    ):
+        wants = "name"
+    polar = first in {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will"}
+    polar = polar or bool(re.match(r"^(?:is it true|true or false|really)\b", q))
+    return QuestionInfo(text=question, wants=wants, polar=polar, terms=tuple(dict.fromkeys(stems(question))))

@@ -1,0 +1,151 @@
+"""The word lists of qabot's language rules, in one place: question words, stop words, months, number
+words, the kinds of things questions ask for, and the words that make an event contestable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+QUESTION_WORDS = {
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "did", "does",
+    "do", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "should",
+    "tell", "me", "please", "according", "article", "articles", "say", "said", "says", "mention", "mentioned",
+    "name", "named", "kind", "happened", "happen",
+}  # fmt: skip
+
+
+MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+
+
+DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+
+
+NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"hundreds|thousand|thousands|million|millions|dozens?|several|decade|decades)"
+)
+
+
+# Questions about an event whose reports can be contested (stems, as `stems` returns them).
+CONTESTED = frozenset(
+    {"claim", "captur", "control", "take", "taken", "took", "conquer", "fall", "fell", "fallen", "win", "won",
+     "victori", "occupi", "seiz", "overrun", "overran", "defeat", "true", "happen", "kill", "dead", "fled", "flee",
+     "over", "end", "lost", "lose", "surrend", "hold", "held", "now"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
+
+
+NUMBER_NAMES = (
+    ("zero", "zeroth"), ("one", "first"), ("two", "second"), ("three", "third"), ("four", "fourth"),
+    ("five", "fifth"), ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"), ("nine", "ninth"),
+    ("ten", "tenth"), ("eleven", "eleventh"), ("twelve", "twelfth"), ("thirteen", "thirteenth"),
+    ("fourteen", "fourteenth"), ("fifteen", "fifteenth"), ("sixteen", "sixteenth"), ("seventeen", "seventeenth"),
+    ("eighteen", "eighteenth"), ("nineteen", "nineteenth"), ("twenty", "twentieth"),
+)  # fmt: skip
+
+
+# Words that start a question or sentence rather than a name ("Who", "The", "According"), for follow-ups.
+SENTENCE_STARTERS = frozenset({
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are",
+    "was", "were", "has", "have", "had", "can", "could", "will", "would", "and", "but", "tell", "according",
+    "the", "a", "an", "in", "on", "about", "after", "before", "during", "for", "from", "since", "said",
+})  # fmt: skip
+
+
+# Entity labels (spaCy's) that answer the kinds of question
+PEOPLE = frozenset({"PERSON"})
+AGENTS = frozenset({"PERSON", "ORG", "NORP"})
+PLACES = frozenset({"GPE", "LOC", "FAC"})
+TIMES = frozenset({"DATE", "TIME"})
+AMOUNTS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
+COUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY"})
+NUMBERS = ("MONEY", "CARDINAL", "QUANTITY", "PERCENT")  # Reuters' "2.9 pct" is no PERCENT to the parser
+RATES = frozenset({"PERCENT"})
+LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL")
+NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+
+# nouns that name the kind of thing asked for: "which company", "what price", "the name of the bank"
+KIND_NOUNS: dict[str, frozenset[str]] = {}
+
+
+def _kinds(words: str, labels: frozenset[str]) -> None:
+    KIND_NOUNS.update(dict.fromkeys(words.split(), labels))
+
+
+_kinds(
+    "person man woman official executive minister president chairman spokesman spokeswoman analyst leader director "
+    "head chief governor secretary economist trader dealer banker manager commander founder senator congressman "
+    "undersecretary representative counsel lawyer judge ambassador mayor treasurer",
+    PEOPLE,
+)
+_kinds(
+    "company firm bank group agency party organisation organization corporation unit subsidiary airline carrier maker "
+    "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team",
+    frozenset({"ORG"}),
+)
+_kinds("country city state nation province region town capital port village district island area", PLACES)
+_kinds("nationality", frozenset({"NORP"}))
+_kinds("date day month year time week quarter period", TIMES)
+_kinds(
+    "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "
+    "dividend budget debt deficit surplus worth fine loan bid offer output production exports imports reserves "
+    "figure level volume capacity target quota forecast estimate",
+    frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
+)
+_kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))
+_kinds("number total count", frozenset({"CARDINAL", "QUANTITY"}))
+
+DATE_LEADS = frozenset(
+    [
+        "since",
+        "until",
+        "till",
+        "by",
+        "before",
+        "after",
+        "during",
+        "last",
+        "next",
+        "early",
+        "late",
+        "mid",
+        "from",
+        "through",
+    ]
+)
+AUXILIARIES = frozenset(
+    [
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "of",
+        "in",
+    ]
+)
+# words that are never part of a name in a question ("Who", "U.S" is kept whole by the corpus lexicon)
+NOT_NAME_WORDS = frozenset({
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
+    "were", "has", "have", "had", "can", "could", "will", "would", "should", "the", "a", "an", "in", "on", "of", "for",
+    "and", "or", "to", "by", "at", "from", "with", "as", "its", "it", "his", "her", "their", "i", "u.s", "us", "mr",
+    "mrs", "ms",
+})  # fmt: skip
