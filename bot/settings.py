@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.chunking import ChunkConfig
@@ -55,8 +55,36 @@ ANSWER_WEIGHTS: dict[str, float] = {
 }
 
 
+class SentenceScore(BaseModel):
+    """Weights of the extractive engine's sentence score and the thresholds built on it, set on
+    eval/seeds.jsonl as a whole, never per question (`QABOT_SENTENCE__DENSE=0.6` overrides one)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dense: float = 0.55  # embedding similarity to the question
+    lexical: float = 0.35  # the rarity-weighted share of the question's words
+    typed: float = 0.10  # the wanted kind of answer near the question's words
+    typed_anywhere: float = 0.04  # ... anywhere in the sentence
+    exact: float = 0.05  # the precise kind: a whole date for "when", a duration for "how long"
+    rank: float = 0.04  # the passage's retrieval rank
+    caption_penalty: float = 0.3  # a photo caption (the line ends in a credit)
+    short_penalty: float = 0.05  # under six words
+    unnamed_penalty: float = 0.2  # a name the question gives is not in the paragraph
+    number_penalty: float = 0.2  # a number the question gives (a year) is not in the article
+    keep_ratio: float = 0.7  # further sentences must score within this share of the best
+    extra_lexical: float = 0.5  # ... and hold this share of its word coverage
+    dispute_ratio: float = 0.5  # a dispute of the best claim must score this share of it ...
+    dispute_min: float = 0.4  # ... and at least this
+    conflict_ratio: float = 0.6  # another source's different answer must score this share of the best ...
+    conflict_min: float = 0.5  # ... and at least this
+    conflict_likeness: float = 0.75  # two sentences giving different answers contradict when otherwise this alike
+    nearest_ratio: float = (
+        0.75  # when abstaining, show the nearest sentence if its probability is this share of the threshold
+    )
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="QABOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="QABOT_", env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     # corpus and index
     corpus: Path = ROOT / "seeds"
@@ -77,6 +105,7 @@ class Settings(BaseSettings):
     # sets as the highest threshold that keeps false abstention under 0.08 there
     abstain_below: float = 0.45
     min_sentence_score: float = 0.3  # a best sentence scoring under this is about something else: abstain
+    sentence: SentenceScore = Field(default_factory=SentenceScore)
     rank_weights: dict[str, float] = Field(default_factory=lambda: dict(RANK_WEIGHTS))
     answer_weights: dict[str, float] = Field(default_factory=lambda: dict(ANSWER_WEIGHTS))
     answer_candidates: int = 8  # sentences read closely per question part

@@ -45,21 +45,9 @@ from bot.settings import Settings
 from retrieval.index import Index
 from retrieval.records import Article, Chunk, Span
 
-# Weights of the sentence score; tuned on eval/seeds.jsonl as a whole, never per question.
-W_DENSE, W_LEXICAL, W_TYPE, W_TYPE_ANYWHERE, W_RANK = 0.55, 0.35, 0.10, 0.04, 0.04
-W_EXACT = 0.05  # the precise kind of answer: a whole date for "when", a duration for "how long"
-CAPTION_PENALTY, SHORT_PENALTY, UNNAMED_PENALTY, NUMBER_PENALTY = 0.3, 0.05, 0.2, 0.2
 PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
-EXTRA_LEXICAL = 0.5
-KEEP_RATIO = 0.7  # further sentences must score within this share of the best
-# a dispute of the best claim must score this share of it, and at least DISPUTE_MIN: a denial is about the
-# claim more than about the question's words ("denied the allegation" for "all 34 provinces?")
-DISPUTE_RATIO, DISPUTE_MIN = 0.5, 0.4
-CONFLICT_RATIO = 0.6  # another source's different answer must score this share of the best
 VALUE_WINDOW = 8  # words between a question's word and the answer value it gives
-CONFLICT_LIKENESS = 0.75  # two sentences giving different answers contradict when otherwise this alike
 NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|denied|den(?:y|ies)|rejected|declined)\b|n[’']t\b", re.I)
-NEAREST_RATIO = 0.75  # when abstaining, show the nearest sentence if it scores this share of the threshold
 
 
 @dataclass(frozen=True)
@@ -127,6 +115,7 @@ class ExtractiveEngine(Engine):
             return self._stats[1]
 
     def score(self, evidence: Evidence, info: QuestionInfo) -> list[Scored]:
+        w = self.settings.sentence
         index = evidence.index
         corpus = self.stats(index)
         sentence_stems, common = corpus.sentence_stems, corpus.common
@@ -162,16 +151,16 @@ class ExtractiveEngine(Engine):
                 exact = precise_answer(text, info, VALUE_WINDOW)
                 typed = exact or answer_near_terms(text, info, common=common)
                 score = (
-                    W_EXACT * exact
-                    + W_DENSE * dense
-                    + W_LEXICAL * lexical
-                    + W_TYPE * typed
-                    + W_TYPE_ANYWHERE * has_answer_type(text, info.wants, info.text, common)
-                    + W_RANK * (k - passage.rank) / k
-                    - CAPTION_PENALTY * is_caption(paragraph)  # a photo caption: the line ends in a credit
-                    - SHORT_PENALTY * (len(text.split()) < 6)
-                    - UNNAMED_PENALTY * unnamed
-                    - NUMBER_PENALTY * missing / max(len(info.numbers), 1)
+                    w.exact * exact
+                    + w.dense * dense
+                    + w.lexical * lexical
+                    + w.typed * typed
+                    + w.typed_anywhere * has_answer_type(text, info.wants, info.text, common)
+                    + w.rank * (k - passage.rank) / k
+                    - w.caption_penalty * is_caption(paragraph)  # a photo caption: the line ends in a credit
+                    - w.short_penalty * (len(text.split()) < 6)
+                    - w.unnamed_penalty * unnamed
+                    - w.number_penalty * missing / max(len(info.numbers), 1)
                 )
                 quote = Quote(chunk.source, span.start, span.end)
                 scored.append(Scored(row, tuple(rows), quote, text, score, dense, lexical, passage.rank, typed))
@@ -224,16 +213,17 @@ class ExtractiveEngine(Engine):
                 disputed=True,
                 features=reading.features,
             )
+        w = self.settings.sentence
         chosen = [best]
         for candidate in scored:
-            if len(chosen) >= self.settings.max_answer_sentences or candidate.score < KEEP_RATIO * best.score:
+            if len(chosen) >= self.settings.max_answer_sentences or candidate.score < w.keep_ratio * best.score:
                 break
             # a further sentence must be about the question too: the wanted kind of answer near its
             # words, and at least half the word coverage of the best sentence
             if (
                 all(not _similar(candidate.text, c.text) for c in chosen)
                 and candidate.typed
-                and candidate.lexical >= EXTRA_LEXICAL * best.lexical
+                and candidate.lexical >= w.extra_lexical * best.lexical
             ):
                 chosen.append(candidate)
         quotes = [*self.support(index, best, reading), *(c.quote for c in chosen[1:])]
@@ -375,8 +365,9 @@ class ExtractiveEngine(Engine):
 
     def disagreement(self, scored: list[Scored], best: Scored) -> tuple[Scored, Scored] | None:
         """The best-placed assertion and the best-placed dispute of it, when both are relevant enough."""
-        floor = max(DISPUTE_RATIO * best.score, DISPUTE_MIN)
-        claims = [s for s in scored[:5] if s.score >= KEEP_RATIO * best.score and stance(s.text) == "claim"]
+        w = self.settings.sentence
+        floor = max(w.dispute_ratio * best.score, w.dispute_min)
+        claims = [s for s in scored[:5] if s.score >= w.keep_ratio * best.score and stance(s.text) == "claim"]
         if not claims:
             return None
         for kind in ("deny", "resist"):
@@ -390,12 +381,13 @@ class ExtractiveEngine(Engine):
     ) -> tuple[Scored, Scored] | None:
         """Another source that says the same thing as the best sentence with a different answer (another
         name, date or number), and scores nearly as well: the sources contradict each other."""
+        w = self.settings.sentence
         common = self.stats(index).common
         mine = answer_values(best.text, info, VALUE_WINDOW, common)
         if not mine or info.wants is None:
             return None
         wants = info.wants
-        floor = max(CONFLICT_RATIO * best.score, self.settings.abstain_below)
+        floor = max(w.conflict_ratio * best.score, w.conflict_min)
         for other in scored[1:]:
             if other.score < floor:
                 break
@@ -412,7 +404,7 @@ class ExtractiveEngine(Engine):
             only_theirs = {v for v in theirs if not gives_value(best.text, v, wants)}
             if len(only_mine) == 1 and len(only_theirs) == 1:  # one answer against another, the rest shared
                 likeness = _jaccard(_stem_set(best.text, only_mine), _stem_set(other.text, only_theirs))
-                if likeness >= CONFLICT_LIKENESS:
+                if likeness >= w.conflict_likeness:
                     return best, other
         return None
 
@@ -434,7 +426,7 @@ class ExtractiveEngine(Engine):
         features: dict[str, float] | None = None,
     ) -> Draft:
         """The articles don't say; with the nearest sentence when it comes close to answering."""
-        if nearest is not None and confidence >= NEAREST_RATIO * threshold:
+        if nearest is not None and confidence >= self.settings.sentence.nearest_ratio * threshold:
             return self.compose(index, [nearest.quote], confidence, f"{NO_ANSWER} {CLOSEST} ", True, features=features)
         return Draft(text=NO_ANSWER, abstained=True, confidence=confidence, engine=self.name, features=features or {})
 
