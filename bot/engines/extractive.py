@@ -295,12 +295,12 @@ class ExtractiveEngine(Engine):
     def support(self, index: Index, best: Scored, reading: Reading) -> list[Quote]:
         """The quotes an answer stands on: the sentence that names who "he" or "the company" is, if the
         answer needs it, then the answering sentence."""
-        quotes = []
+        quotes = [best.quote]
         if reading.antecedent is not None:
             article = index.articles[best.quote.source]
             span = article.sentences[reading.antecedent]
             quotes.append(Quote(article.source, span.start, span.end))
-        return [*quotes, best.quote]
+        return sorted(quotes, key=lambda q: q.start)
 
     def short_answer(self, index: Index, best: Scored, reading: Reading, question: str) -> str:
         """The answer itself: the typed span, or Yes/No for a yes/no question; "" when there is none."""

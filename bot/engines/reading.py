@@ -63,7 +63,8 @@ class Reading:
 
     features: dict[str, float]
     span: tuple[str, int, int] | None = None  # (source, start, end) of the short answer in its article
-    antecedent: int | None = None  # article sentence index of a sentence the answer needs (the name behind "he")
+    antecedent: int | None = None  # position of a sentence the answer needs: the name behind "he", or the
+    # neighbouring sentence that holds the figure
     probability: float = 0.0
     absent: frozenset[str] = frozenset()  # the question's full names (people, names the corpus does not know)
     # found neither in the sentence nor in its context
@@ -168,6 +169,10 @@ def read(
             back = _antecedent_span(unit, ask, entities)
             if back is not None:
                 span, reading.antecedent = back[:3], back[3]
+        if span is None:
+            beside = _neighbour_span(unit, ask, entities, focus)
+            if beside is not None:
+                span, reading.antecedent = beside[:3], beside[3]
         if span is not None:
             typed = 1.0
             near = span[2]
@@ -262,6 +267,27 @@ def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) 
                 article.text[mention.start : mention.end], entities, ask.text
             ):
                 return mention.start, mention.end, 0.5, position
+    return None
+
+
+def _neighbour_span(
+    unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]], focus: frozenset[str]
+) -> tuple[int, int, float, int] | None:
+    """The answer in the sentence right after the candidate, or the one before it, when that sentence is
+    about the question too (it shares two words the question asks about, or its only one): "Rha said the surplus would cut
+    its foreign debt. The debt stands at 44.5 billion dlrs." (start, end, nearness, its position)."""
+    article = unit.article
+    after = unit.positions[-1] + 1
+    for position in (after, unit.positions[0] - 1):
+        if not 0 <= position < min(len(article.sentences), len(article.parses)):
+            continue
+        span = article.sentences[position]
+        shared = {base_form(s) for s in stems(article.text[span.start : span.end])} & focus
+        if len(shared) < min(2, len(focus)):  # about the question too: two of its words, or its one word
+            continue
+        found = _best_span(Unit(article, (position,), span.start, span.end), ask, entities, focus)
+        if found is not None:
+            return found[0], found[1], found[2] / 2, position
     return None
 
 
