@@ -42,6 +42,8 @@ test: lint
 	@if [ -n "$(REUTERS)" ]; then \
 		$(BIN)/qabot eval eval/reuters-dev.jsonl --data-dir $(dir $(REUTERS)) --no-progress \
 			--out results/eval-reuters-dev.json --report results/eval-reuters-dev.html --gate eval/floors-reuters.json && \
+		$(BIN)/qabot eval eval/reuters-dev2.jsonl --data-dir $(dir $(REUTERS)) --no-progress \
+			--out results/eval-reuters-dev2.json --gate eval/floors-reuters.json && \
 		$(BIN)/qabot eval eval/reuters-test.jsonl --data-dir $(dir $(REUTERS)) --no-progress \
 			--out results/eval-reuters-test.json --gate eval/floors-reuters.json; \
 	else echo "Reuters gates skipped: no reuters21578.jsonl.gz here (make test REUTERS=path/to/reuters21578.jsonl.gz)"; fi
