@@ -194,7 +194,7 @@ class ExtractiveEngine(Engine):
             shorts = tuple(self.short_answer(index, s, r, part) for part, (s, r) in zip(questions, found, strict=True))
             return self.compose(index, quotes, weakest.probability, short_answers=shorts, features=weakest.features)
         best, reading = found[0]
-        sides = self.disagreement(scored, best) if info.contestable else None
+        sides = self.disagreement(scored, best, info) if info.contestable else None
         second = OTHER_SIDE
         if sides is None and info.wants:
             sides, second = self.conflict(scored, best, info, index), OTHER_SOURCE
@@ -363,11 +363,19 @@ class ExtractiveEngine(Engine):
                 break
         return Quote(quote.source, spans[i].start, spans[j].end)
 
-    def disagreement(self, scored: list[Scored], best: Scored) -> tuple[Scored, Scored] | None:
-        """The best-placed assertion and the best-placed dispute of it, when both are relevant enough."""
+    def disagreement(self, scored: list[Scored], best: Scored, info: QuestionInfo) -> tuple[Scored, Scored] | None:
+        """The best-placed assertion that answers the question (it holds the question's words, all but one in
+        four) and the best-placed dispute of it, when both are relevant enough."""
         w = self.settings.sentence
         floor = max(w.dispute_ratio * best.score, w.dispute_min)
-        claims = [s for s in scored[:5] if s.score >= w.keep_ratio * best.score and stance(s.text) == "claim"]
+        focus = {base_form(t) for t in info.focus}
+
+        def answers(s: Scored) -> bool:
+            return len(focus - {base_form(t) for t in stems(s.text)}) <= len(focus) // 4
+
+        claims = [
+            s for s in scored[:5] if s.score >= w.keep_ratio * best.score and stance(s.text) == "claim" and answers(s)
+        ]
         if not claims:
             return None
         for kind in ("deny", "resist"):

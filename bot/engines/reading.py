@@ -273,8 +273,8 @@ def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) 
 def _neighbour_span(
     unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]], focus: frozenset[str]
 ) -> tuple[int, int, float, int] | None:
-    """The answer in the sentence right after the candidate, or the one before it, when that sentence is
-    about the question too (it shares two words the question asks about, or its only one): "Rha said the surplus would cut
+    """The answer in the sentence after the candidate, or the one before it, when that sentence is about
+    the question too (it shares two words the question asks about, or its only one): "Rha said the surplus would cut
     its foreign debt. The debt stands at 44.5 billion dlrs." (start, end, nearness, its position)."""
     article = unit.article
     after = unit.positions[-1] + 1

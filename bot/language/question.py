@@ -16,7 +16,6 @@ from functools import cached_property, lru_cache
 from bot.language.lexicon import (
     AMOUNTS,
     AUXILIARIES,
-    CONTESTED,
     DATE_LEADS,
     KIND_NOUNS,
     LABEL_ORDER,
@@ -238,8 +237,9 @@ class QuestionInfo:
 
     @property
     def contestable(self) -> bool:
-        """Could sources disagree on the answer: a yes/no question about a claimed event."""
-        return self.polar and bool(CONTESTED.intersection(self.terms) or "really" in self.text.lower())
+        """Could sources disagree on the answer: any yes/no question (whether they do is for the evidence to
+        show: a claim and a denial of it both near the top)."""
+        return self.polar
 
 
 def analyse(question: str) -> QuestionInfo:
