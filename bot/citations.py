@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 
 from bot.engines.base import Draft, Quote
 from retrieval.chunking import line_of
+from retrieval.files import read_inside
 from retrieval.index import Index
-from retrieval.ingest import normalise
-from retrieval.records import Chunk, Citation
+from retrieval.ingest import jsonl_record_text, normalise
+from retrieval.records import Article, Chunk, Citation
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -21,8 +21,8 @@ class SourceFiles:
 
     def __init__(self, corpus: Path) -> None:
         self.corpus = corpus
-        self._cache: dict[str, tuple[tuple[float, int], str]] = {}
-        self._lines: dict[str, tuple[str, list[str]]] = {}  # .jsonl files: the text and its lines
+        self._cache: dict[str, tuple[tuple[float, int], bytes]] = {}  # file -> (mtime, size), its bytes
+        self._lines: dict[str, tuple[bytes, list[bytes]]] = {}  # .jsonl files: the bytes and their lines
         self._chunks: tuple[Index, dict[str, list[Chunk]]] | None = None
 
     def chunks_of(self, index: Index, source: str) -> list[Chunk]:
@@ -34,28 +34,29 @@ class SourceFiles:
             self._chunks = (index, grouped)
         return self._chunks[1].get(source, [])
 
-    def text(self, source: str) -> str | None:
-        name, _, line = source.partition("#")
-        path = self.corpus / name
+    def text(self, article: Article) -> str | None:
+        """The article's text as it is on disk now, normalised as at indexing; None if it cannot be read
+        (gone, not UTF-8, or a link out of the corpus folder: those are never read)."""
+        path = self.corpus / article.file
         try:
             stat = path.stat()
             key = (stat.st_mtime, stat.st_size)
-            cached = self._cache.get(name)
+            cached = self._cache.get(article.file)
             if cached is None or cached[0] != key:
-                cached = (key, normalise(path.read_text(encoding="utf-8")))
-                self._cache[name] = cached
-        except (OSError, UnicodeDecodeError):
+                cached = (key, read_inside(self.corpus, path))
+                self._cache[article.file] = cached
+        except (OSError, RuntimeError):
             return None
-        text = cached[1]
-        if line:  # one article of a .jsonl file: the text field of that line
-            entry = self._lines.get(name)
-            if entry is None or entry[0] is not text:
-                entry = self._lines[name] = (text, text.split("\n"))
-            try:
-                return str(json.loads(entry[1][int(line) - 1])["text"])
-            except (IndexError, ValueError, KeyError, TypeError):
-                return None
-        return text
+        data = cached[1]
+        try:
+            if article.record is not None:  # one article of a .jsonl file: the text field of that line
+                entry = self._lines.get(article.file)
+                if entry is None or entry[0] is not data:
+                    entry = self._lines[article.file] = (data, data.split(b"\n"))
+                return jsonl_record_text(entry[1][article.record - 1])
+            return normalise(data.decode("utf-8"))
+        except (IndexError, ValueError):
+            return None
 
 
 def quote_is_verbatim(index: Index, files: SourceFiles, quote: Quote) -> bool:
@@ -66,10 +67,11 @@ def quote_is_verbatim(index: Index, files: SourceFiles, quote: Quote) -> bool:
     text = article.text[quote.start : quote.end]
     if not text.strip():
         return False
-    on_disk = files.text(quote.source)
+    on_disk = files.text(article)
     if on_disk is None:
         return False
-    if quote.source.lower().endswith((".html", ".htm")):
+    text = normalise(text)  # both sides in the one form articles are indexed in (NFC)
+    if article.file.lower().endswith((".html", ".htm")):
         return _collapse(text) in _collapse(html.unescape(re.sub(r"<[^>]+>", " ", on_disk)))
     return text in on_disk
 

@@ -95,7 +95,8 @@ class BuildReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason); a .jsonl line: "line N: ..."
+    unread: set[str] = field(default_factory=set)  # files left out whole (not in the manifest)
     seconds: float = 0.0
     index_type: str = ""
     up_to_date: bool = False
@@ -196,14 +197,16 @@ def _read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk], li
     for path in paths:
         if not path.is_file():  # sqlite would create an empty file (and then fail on the missing table)
             raise OSError(f"{path.name} is missing")
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
+            where = _read_files_table(db)
             for row in db.execute(
                 "SELECT source, title, date, url, sha256, text, line_offset, boilerplate, sentences, paragraphs,"
                 " parses FROM articles ORDER BY position"
             ):
                 articles[row[0]] = Article(
                     source=row[0],
+                    **where.get(row[0], _legacy_file_of(row[0])),
                     title=row[1],
                     date=row[2],
                     url=row[3],
@@ -247,6 +250,31 @@ def _read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk], li
     return articles, chunks, sentences
 
 
+def _read_files_table(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """Article source -> its file and .jsonl record, as stored (an index written before they were is read by
+    `_legacy_file_of`)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_files'").fetchone():
+        return {}
+    return {
+        row[0]: {"file": row[1], "record": row[2]}
+        for row in db.execute("SELECT source, file, record FROM article_files")
+    }
+
+
+def _legacy_file_of(source: str) -> dict[str, Any]:
+    """The file and record of an article stored before they were kept: only .jsonl articles were named
+    "file.jsonl#N" (any other "#" is part of a file name)."""
+    name, sep, number = source.rpartition("#")
+    if sep and number.isdigit() and name.lower().endswith(".jsonl"):
+        return {"file": name, "record": int(number)}
+    return {"file": source, "record": None}
+
+
+def _write_files_table(db: sqlite3.Connection, articles: list[Article]) -> None:
+    db.execute("CREATE TABLE article_files (source TEXT PRIMARY KEY, file TEXT NOT NULL, record INTEGER)")
+    db.executemany("INSERT INTO article_files VALUES (?,?,?)", [(a.source, a.file, a.record) for a in articles])
+
+
 def article_first_sentence(chunks: list[Chunk], source: str) -> int | None:
     return next((c.first_sentence for c in chunks if c.source == source and c.ordinal == 0), None)
 
@@ -271,7 +299,7 @@ def build_index(
     started = time.perf_counter()
     config = config or ChunkConfig()
     report = BuildReport()
-    hashes = file_hashes(corpus) if corpus.is_dir() else {}
+    hashes = file_hashes(corpus, report.skipped) if corpus.is_dir() else {}
     if not corpus.is_dir():
         load_corpus(corpus)  # raises the CorpusError with its message
     manifest = None if rebuild else _unchanged(index_dir, embedder, config, hashes)
@@ -308,7 +336,7 @@ def build_index(
         row = 0
         for article in previous.articles.values():
             n = len(article.sentences)
-            if _file_of(article.source) in keep_files:
+            if article.file in keep_files:
                 kept.append((article, previous.vectors[row : row + n]))
             row += n
 
@@ -325,7 +353,7 @@ def build_index(
         "chunking": config.describe(),
         "index_type": kind,
         "corpus": str(corpus.resolve()),
-        "files": {p: h for p, h in hashes.items() if p not in dict(report.skipped)},
+        "files": {p: h for p, h in hashes.items() if p not in report.unread},
         "counts": {"articles": len(articles), "chunks": len(chunks), "sentences": len(vectors)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -352,7 +380,8 @@ class _Work:
     def articles_and_vectors(self, corpus: Path, files: set[str], report: BuildReport) -> tuple[list[Article], Any]:
         """The files' articles with their sentences, and one vector per sentence (only these are embedded)."""
         fresh = load_corpus(corpus, only=files)
-        report.skipped = fresh.skipped
+        report.skipped += fresh.skipped
+        report.unread |= fresh.unread
         if self.on_stage:
             self.on_stage(f"splitting {len(fresh.articles)} articles into sentences")
         articles = split_sentences(fresh.articles, self.splitter or spacy_splitter()) if fresh.articles else []
@@ -440,7 +469,7 @@ def _append(
     articles, vectors = work.articles_and_vectors(corpus, set(added), report)
     if choose_index_type(index_type, int(counts["sentences"]) + len(vectors)) != kind:
         return False  # this append crosses the "auto" threshold: the full path builds the other type
-    files = {**old_files, **{p: hashes[p] for p in added if p not in dict(report.skipped)}}
+    files = {**old_files, **{p: hashes[p] for p in added if p not in report.unread}}
     if not articles:  # every added file was skipped (empty, unreadable): nothing to append
         _report_counts(report, old, len(files))
         return True
@@ -495,10 +524,6 @@ def _append(
     _publish(index_dir, manifest, write)
     _report_counts(report, manifest, len(files))
     return True
-
-
-def _file_of(source: str) -> str:
-    return source.split("#", 1)[0]
 
 
 def _unchanged(index_dir: Path, embedder: Embedder, config: ChunkConfig, hashes: dict[str, str]) -> dict | None:
@@ -685,6 +710,7 @@ def _write_sqlite(path: Path, articles: list[Article], chunks: list[Chunk], firs
                 for c in chunks
             ],
         )
+        _write_files_table(db, articles)
         db.commit()
     finally:
         db.close()

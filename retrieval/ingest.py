@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from retrieval.files import OutsideCorpus, read_inside
 from retrieval.records import Article, Span
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ BOILERPLATE_PATTERNS = [
 _BOILERPLATE = [re.compile(p, re.IGNORECASE) for p in BOILERPLATE_PATTERNS]
 
 DATE_LINE_MAX = 40  # characters: a line this short that parses as a date is the article's date, not text
+MAX_FILE_BYTES = 64_000_000  # one article (a .txt/.md/.html file) larger than this is skipped with the reason
 DATE_MARK = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
 _DATE_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y"]
 # A time after the date, as news feeds stamp stories: "26-FEB-1987 15:14:36.41", "2021-09-06T10:00:00Z",
@@ -58,6 +60,11 @@ class Corpus:
     articles: list[Article] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     hashes: dict[str, str] = field(default_factory=dict)  # file path -> sha256 of its bytes
+
+    @property
+    def unread(self) -> set[str]:
+        """Files left out whole (a skipped .jsonl line leaves its file read: its good lines are indexed)."""
+        return {path for path, _ in self.skipped if path not in self.hashes}
 
 
 def normalise(text: str) -> str:
@@ -149,11 +156,15 @@ def _article(
     day: str | None = None,
     url: str | None = None,
     line_offset: int = 0,
+    file: str | None = None,
+    record: int | None = None,
 ) -> Article:
     text = normalise(text)
     furniture = boilerplate_spans(text)
     return Article(
         source=source,
+        file=file or source,
+        record=record,
         title=(title or "").strip() or guess_title(text, furniture),
         date=(parse_date(day) if day else None) or find_date(text),
         url=url,
@@ -182,25 +193,64 @@ def read_html_file(path: Path, source: str, data: bytes) -> list[Article]:
     return [_article(source, text, hashlib.sha256(data).hexdigest(), title, day, url)]
 
 
-def read_jsonl_file(path: Path, source: str, data: bytes) -> list[Article]:
+JSONL_FIELDS = ("title", "date", "url", "source")  # optional; each a string when present
+
+
+def jsonl_record(line: bytes | str) -> dict[str, object]:
+    """One .jsonl line as a record with a "text" string and optional string fields; ValueError (with a
+    reason a person can act on) for anything else: bad JSON, nesting too deep, a missing or wrongly typed field."""
+    try:
+        record = json.loads(line)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
+    except UnicodeDecodeError:
+        raise ValueError("the line is not valid UTF-8") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON ({err.msg} at column {err.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f'expected an object with a "text" string, found {type(record).__name__}')
+    if not isinstance(record.get("text"), str):
+        found = "no" if "text" not in record else f"a {type(record['text']).__name__}"
+        raise ValueError(f'expected a "text" string, found {found} "text"')
+    for name in JSONL_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f'"{name}" should be a string, not {type(value).__name__} {str(value)[:40]!r}')
+    return record
+
+
+def jsonl_record_text(line: bytes | str) -> str:
+    """The article text of one .jsonl line, normalised exactly as it is indexed (and quoted)."""
+    return normalise(str(jsonl_record(line)["text"]))
+
+
+def read_jsonl_file(
+    path: Path, source: str, data: bytes, problems: list[tuple[int, str]] | None = None
+) -> list[Article]:
+    """One article per good line; a bad line is recorded in `problems` (line number, reason) and left out."""
     articles = []
-    for number, line in enumerate(data.decode("utf-8").split("\n"), start=1):
+    for number, line in enumerate(data.split(b"\n"), start=1):
         if not line.strip():
             continue
-        record = json.loads(line)
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise ValueError(f'line {number}: expected an object with a "text" string')
-        articles.append(
-            _article(
+        try:
+            record = jsonl_record(line)
+            article = _article(
                 f"{source}#{number}",
-                record["text"],
-                hashlib.sha256(line.encode()).hexdigest(),
-                record.get("title"),
-                record.get("date"),
-                record.get("url"),
+                str(record["text"]),
+                hashlib.sha256(line).hexdigest(),
+                record.get("title"),  # type: ignore[arg-type]
+                record.get("date"),  # type: ignore[arg-type]
+                record.get("url"),  # type: ignore[arg-type]
                 line_offset=number - 1,
+                file=source,
+                record=number,
             )
-        )
+        except ValueError as err:
+            log.warning("skipping line %d of %s: %s", number, source, err)
+            if problems is not None:
+                problems.append((number, str(err)))
+            continue
+        articles.append(article)
     return articles
 
 
@@ -211,14 +261,19 @@ READERS = {
 }
 
 
-def file_hashes(root: Path) -> dict[str, str]:
-    """sha256 of every supported file under root, keyed by its path relative to root."""
+def file_hashes(root: Path, skipped: list[tuple[str, str]] | None = None) -> dict[str, str]:
+    """sha256 of every supported file under root, keyed by its path relative to root. A link out of the
+    corpus is never read: it has no hash (so it is never indexed) and is added to `skipped` with the reason."""
     hashes = {}
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix.lower() in SUPPORTED and not _hidden(path, root):
+            source = path.relative_to(root).as_posix()
             try:
-                hashes[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
+                hashes[source] = hashlib.sha256(read_inside(root, path)).hexdigest()
+            except OutsideCorpus as err:
+                if skipped is not None:
+                    skipped.append((source, f"not read: {err}"))
+            except (OSError, RuntimeError):
                 continue
     return hashes
 
@@ -246,10 +301,25 @@ def load_corpus(root: Path, only: set[str] | None = None) -> Corpus:
             corpus.skipped.append((source, f"unsupported file type {path.suffix or '(none)'}"))
             continue
         try:
-            data = path.read_bytes()
+            data = read_inside(root, path)
+            if len(data) > MAX_FILE_BYTES and reader is not read_jsonl_file:
+                raise ValueError(
+                    f"{len(data) / 1e6:.0f} MB is more than one article can be ({MAX_FILE_BYTES / 1e6:.0f} MB)"
+                )
             corpus.hashes[source] = hashlib.sha256(data).hexdigest()
-            corpus.articles.extend(a for a in reader(path, source, data) if a.text.strip())
-        except (OSError, UnicodeDecodeError, ValueError) as err:
+            problems: list[tuple[int, str]] = []
+            articles = (
+                read_jsonl_file(path, source, data, problems)
+                if reader is read_jsonl_file
+                else reader(path, source, data)
+            )
+            corpus.articles.extend(a for a in articles if a.text.strip())
+            corpus.skipped.extend((source, f"line {number}: {reason}") for number, reason in problems)
+        except OutsideCorpus as err:
+            log.warning("not reading %s: %s", source, err)
+            corpus.skipped.append((source, f"not read: {err}"))
+            corpus.hashes.pop(source, None)
+        except (OSError, RuntimeError, UnicodeDecodeError, ValueError) as err:
             log.warning("cannot read %s: %s", source, err)
             corpus.skipped.append((source, f"unreadable: {err}"))
             corpus.hashes.pop(source, None)

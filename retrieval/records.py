@@ -36,7 +36,9 @@ class Parse(Record):
 class Article(Record):
     """One document of the corpus, its text normalised (NFC) exactly as answers quote it."""
 
-    source: str  # path relative to the corpus root (for .jsonl: "file.jsonl#N"); what answers cite
+    source: str  # the article's name, what answers cite: the file's path (for .jsonl: "file.jsonl#N")
+    file: str  # the file's path relative to the corpus root, as is (never parsed out of `source`)
+    record: int | None = None  # for .jsonl: the line of the file holding this article
     title: str
     date: str | None = None  # ISO yyyy-mm-dd when the text states one
     url: str | None = None

@@ -1,0 +1,185 @@
+"""Hostile or clumsy corpora (issue 12): links out of the corpus, bad .jsonl lines, odd file names, huge
+articles, decomposed accents. Driven through `qabot index` / `search` / `ask` (typer's CliRunner over
+bot.cli, or the console script in a subprocess) over real indexes built in tmp_path with the hashing
+embedder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.citations import SourceFiles, finalise
+from bot.engines.base import Draft, Quote
+from bot.settings import Settings
+from retrieval.index import load_index
+from retrieval.records import Answer
+from tests.conftest import SEEDS
+from tests.test_cli import env_for, invoke
+
+ARTICLE = (
+    "Valley road reopened after talks\n\n"
+    "The road into the Zarafshan valley reopened on Tuesday after two days of talks between elders.\n"
+    "Traders said the first lorries carried flour and fuel.\n"
+)
+
+
+def settings_for(tmp_path: Path, corpus: Path) -> Settings:
+    return Settings(corpus=corpus, index_dir=tmp_path / "index", embedder="hash")
+
+
+def cites(answer: Answer, source: str) -> bool:
+    return any(c.source == source for c in answer.citations)
+
+
+def ask_json(env: dict[str, str | None], question: str) -> Answer:
+    result = invoke(env, "ask", "--json", question)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    return Answer.model_validate_json(result.stdout)
+
+
+# ---------------------------------------------------------------- item 1: links out of the corpus
+
+
+def test_links_out_of_the_corpus_are_never_read_quoted_or_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QABOT_TEST_CANARY", "canary7f3e secret token")  # in /proc/self/environ
+    outside = tmp_path / "outside.txt"
+    outside.write_text("The outside file says the canary7f3e password is hunter2.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(ARTICLE)
+    (corpus / "env.txt").symlink_to("/proc/self/environ")
+    (corpus / "passwd.md").symlink_to("/etc/passwd")
+    (corpus / "up.txt").symlink_to(outside)
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "alias.txt").symlink_to("../a.txt")  # a link that stays inside is followed
+    env = env_for(settings_for(tmp_path, corpus))
+
+    built = invoke(env, "index")
+    assert built.exit_code == 0, built.output
+    out = " ".join(built.stdout.split())  # rich wraps long lines
+    for name in ("env.txt", "passwd.md", "up.txt"):
+        assert re.search(rf"skipped {re.escape(name)}: not read: it links to \S+, outside the corpus folder", out)
+    index = load_index(tmp_path / "index")
+    assert set(index.articles) == set(index.files) == {"a.txt", "sub/alias.txt"}  # manifest and index agree
+    found = invoke(env, "search", "--json", "-k", "20", "canary7f3e password hunter2 root")
+    assert found.exit_code == 0, found.output
+    assert "canary7f3e" not in found.stdout and "root:" not in found.stdout and "hunter2" not in found.stdout
+
+    # the citation check re-reads the file: an indexed file swapped for a link out of the corpus is not quoted
+    article = index.articles["a.txt"]
+    outside.write_text(article.text)
+    span = article.sentences[1]
+    draft = Draft(text="It reopened. [1]", quotes=[Quote("a.txt", span.start, span.end)])
+    assert finalise(draft, index, SourceFiles(corpus))[1]  # verified while it is the corpus's own file
+    (corpus / "a.txt").unlink()
+    (corpus / "a.txt").symlink_to(outside)
+    assert SourceFiles(corpus).text(article) is None
+    assert finalise(draft, index, SourceFiles(corpus)) == ("It reopened.", ())
+
+
+# ---------------------------------------------------------------- item 3: bad .jsonl lines
+
+
+BAD_LINES = [
+    json.dumps({"text": "The first good record says the Zarafshan road reopened on Tuesday.", "title": "Good one"}),
+    json.dumps({"text": "x", "title": 5}),
+    json.dumps({"text": "y", "date": 20210906}),
+    "[" * 200_000 + "]" * 200_000,
+    '{"text": "unterminated',
+    json.dumps({"title": "no text at all"}),
+    json.dumps(["text", "an array"]),
+    json.dumps({"text": "The second good record says traders carried flour and fuel to the valley."}),
+]
+
+
+def test_bad_jsonl_lines_are_reported_and_skipped_and_the_good_ones_indexed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("\n".join(BAD_LINES) + "\n")
+    (corpus / "a.txt").write_text(ARTICLE)
+    env = env_for(settings_for(tmp_path, corpus))
+
+    # `ask` builds the index at start-up: it answers instead of dying with a traceback
+    answer = ask_json(env, "What did the second good record say traders carried?")
+    assert answer.question
+
+    index = load_index(tmp_path / "index")
+    assert {"news.jsonl#1", "news.jsonl#8", "a.txt"} == set(index.articles)
+    assert set(index.files) == {"news.jsonl", "a.txt"}
+
+    rebuilt = invoke(env, "index", "--rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    out = " ".join(rebuilt.stdout.split())
+    for number, reason in [
+        (2, '"title" should be a string, not int'),
+        (3, '"date" should be a string, not int'),
+        (4, "the JSON is nested too deeply"),
+        (5, "not valid JSON"),
+        (6, 'expected a "text" string'),
+        (7, "expected an object"),
+    ]:
+        assert f"skipped news.jsonl: line {number}: {reason}" in out
+    assert "line 1:" not in out and "line 8:" not in out
+    again = invoke(env, "index")
+    assert again.exit_code == 0 and "up to date" in again.stdout  # the file is indexed: not retried for ever
+
+
+# ---------------------------------------------------------------- item 4: any legal file name
+
+NAMES = ["a#b.txt", "what?.txt", "with space.md", "ünï cödé.txt", "new\nline.txt", "dir#2/c.txt", "d#1.jsonl"]
+
+
+def test_any_legal_file_name_is_indexed_cited_and_kept_in_step_with_the_manifest(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "dir#2").mkdir()
+    words = ["apricot", "bramble", "cobalt", "damson", "ember", "fennel", "garnet"]
+    for name, word in zip(NAMES, words, strict=True):
+        text = f"Report on the {word} harvest\n\nThe {word} harvest in the valley doubled this year, elders said.\n"
+        if name.endswith(".jsonl"):
+            text = json.dumps({"text": text}) + "\n"
+        (corpus / name).write_text(text)
+    (corpus / "zz.txt").write_text(ARTICLE)
+    env = env_for(settings_for(tmp_path, corpus))
+    assert invoke(env, "index").exit_code == 0
+
+    sources = {name if not name.endswith(".jsonl") else f"{name}#1" for name in NAMES}
+    index = load_index(tmp_path / "index")
+    assert set(index.articles) == sources | {"zz.txt"}
+    for name, word in zip(NAMES, words, strict=True):
+        answer = ask_json(env, f"What happened to the {word} harvest in the valley?")
+        source = name if not name.endswith(".jsonl") else f"{name}#1"
+        assert cites(answer, source), (name, answer.text, answer.citations)
+
+    # a change elsewhere takes the full rebuild path: every article is kept and the manifest agrees
+    (corpus / "zz.txt").write_text(ARTICLE + "A closing line was added later.\n")
+    assert invoke(env, "index").exit_code == 0
+    index = load_index(tmp_path / "index")
+    assert set(index.articles) == sources | {"zz.txt"}
+    assert set(index.files) == {a.file for a in index.articles.values()} == set(NAMES) | {"zz.txt"}
+    assert "up to date" in invoke(env, "index").stdout
+
+
+# ---------------------------------------------------------------- item 11: decomposed accents in .jsonl
+
+
+def test_decomposed_accents_in_jsonl_are_found_and_cited(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "Cafe\u0301 owners in Rokha said the market reope\u0301ned on Tuesday after the fighting stopped."
+    (corpus / "cafes.jsonl").write_text(json.dumps({"text": text, "title": "Rokha market"}) + "\n")
+    shutil.copy(SEEDS / "000_4f3a661b7eca570c.txt", corpus)
+    env = env_for(settings_for(tmp_path, corpus))
+    answer = ask_json(env, "When did the market in Rokha reopen, according to café owners?")
+    assert cites(answer, "cafes.jsonl#1"), (answer.text, answer.citations)
+    quote = next(c.quote for c in answer.citations if c.source == "cafes.jsonl#1")
+    assert "Café" in quote or "reopéned" in quote  # quoted in the one (NFC) form
+    assert os.environ.get("QABOT_CORPUS") != str(corpus)
