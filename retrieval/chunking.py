@@ -11,10 +11,11 @@ chunk at the start of the next, so a statement split across chunks is still whol
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from retrieval.ingest import DATE_MARK
@@ -58,9 +59,32 @@ def spacy_splitter() -> SentenceSplitter:
     nlp.enable_pipe("senter")
 
     def split(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        return [[(s.start_char, s.end_char) for s in doc.sents] for doc in nlp.pipe(texts, batch_size=256)]
+        pieces = [(i, start, piece) for i, text in enumerate(texts) for start, piece in text_pieces(text)]
+        spans: list[list[tuple[int, int]]] = [[] for _ in texts]
+        for (i, start, _), doc in zip(pieces, nlp.pipe((p for _, _, p in pieces), batch_size=256), strict=True):
+            spans[i].extend((start + s.start_char, start + s.end_char) for s in doc.sents)
+        return spans
 
     return split
+
+
+MAX_PIECE = 100_000  # characters spaCy is given at once (it refuses 1M; memory grows with length)
+
+
+def text_pieces(text: str, limit: int = MAX_PIECE) -> Iterable[tuple[int, str]]:
+    """(offset, piece) covering text, each at most `limit` long, cut after a sentence end or a space when
+    there is one: a line of megabytes is split in linear time and bounded memory (a sentence may break)."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! ")) + 2
+        if cut < limit // 2:
+            cut = window.rfind(" ") + 1
+        if cut < limit // 2:
+            cut = limit
+        yield start, text[start : start + cut]
+        start += cut
+    yield start, text[start:]
 
 
 def import_spacy_without_torch():  # type: ignore[no-untyped-def]
@@ -181,13 +205,29 @@ def line_of(article: Article, offset: int) -> int:
     return article.text.count("\n", 0, offset) + 1 + article.line_offset
 
 
-def _furniture_between(article: Article, start: int, end: int) -> bool:
-    """Is there a boilerplate line between two sentences? Chunks never straddle one."""
-    return any(start <= span.start and span.end <= end for span in article.boilerplate)
+class _Layout:
+    """An article's line starts and boilerplate spans (chunks never straddle a boilerplate line), indexed
+    once: the line of an offset and the furniture between two sentences take log time, so chunking stays
+    linear in the article's size."""
+
+    def __init__(self, article: Article) -> None:
+        text = article.text
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
+        self.line_offset = article.line_offset
+        self.furniture = sorted((span.start, span.end) for span in article.boilerplate)
+        self.starts = [start for start, _ in self.furniture]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_left(self.newlines, offset) + 1 + self.line_offset
+
+    def furniture_between(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, start)  # the first span starting at or after `start` ends first
+        return i < len(self.furniture) and self.furniture[i][1] <= end
 
 
 def chunk_article(article: Article, config: ChunkConfig, first_id: int = 0, first_sentence: int = 0) -> list[Chunk]:
     """Chunks numbered from first_id; the article's sentences are numbered from first_sentence."""
+    layout = _Layout(article)
     sentences = list(article.sentences)
     chunks: list[Chunk] = []
     i = 0
@@ -196,7 +236,7 @@ def chunk_article(article: Article, config: ChunkConfig, first_id: int = 0, firs
         while (
             j < len(sentences)
             and sentences[j].end - sentences[i].start <= config.chunk_size
-            and not _furniture_between(article, sentences[j - 1].end, sentences[j].start)
+            and not layout.furniture_between(sentences[j - 1].end, sentences[j].start)
         ):
             j += 1
         group = sentences[i:j]
@@ -209,16 +249,14 @@ def chunk_article(article: Article, config: ChunkConfig, first_id: int = 0, firs
                 text=article.text[start:end],
                 start=start,
                 end=end,
-                line_start=line_of(article, start),
-                line_end=line_of(article, end),
+                line_start=layout.line_of(start),
+                line_end=layout.line_of(end),
                 sentences=tuple(group),
                 first_sentence=first_sentence + i,
             )
         )
         if j >= len(sentences):
             break
-        if _furniture_between(article, sentences[j - 1].end, sentences[j].start):
-            i = j  # a new section: nothing to overlap with
-        else:
-            i = max(j - config.overlap, i + 1)
+        new_section = layout.furniture_between(sentences[j - 1].end, sentences[j].start)
+        i = j if new_section else max(j - config.overlap, i + 1)  # a new section: nothing to overlap with
     return chunks

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from bot.citations import SourceFiles, finalise
 from bot.engines.base import Draft, Quote
 from bot.settings import Settings
 from retrieval.index import load_index
+from retrieval.ingest import load_corpus
 from retrieval.records import Answer
 from tests.conftest import SEEDS
 from tests.test_cli import env_for, invoke
@@ -166,6 +168,49 @@ def test_any_legal_file_name_is_indexed_cited_and_kept_in_step_with_the_manifest
     assert set(index.articles) == sources | {"zz.txt"}
     assert set(index.files) == {a.file for a in index.articles.values()} == set(NAMES) | {"zz.txt"}
     assert "up to date" in invoke(env, "index").stdout
+
+
+# ---------------------------------------------------------------- item 8: huge articles
+
+
+def _chunking_seconds(tmp_path: Path, megabytes: int) -> float:
+    """load + sentence split (a trivial splitter, so spaCy's own linear cost stays out) + chunking."""
+    from retrieval.chunking import ChunkConfig, split_sentences
+    from retrieval.index import _chunks
+
+    folder = tmp_path / f"big{megabytes}"
+    folder.mkdir()
+    sentence = "The governor said the road through the valley would reopen on Monday after talks. "
+    paragraphs = [sentence * 4 + ("\nAdvertisement" if i % 20 == 0 else "") for i in range(megabytes * 3000)]
+    (folder / "big.txt").write_text("Big headline about the valley road\n\n" + "\n\n".join(paragraphs) + "\n")
+
+    def splitter(lines: list[str]) -> list[list[tuple[int, int]]]:
+        return [[(m.start(), m.end()) for m in re.finditer(r"[^.]+\.", line)] for line in lines]
+
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        articles = split_sentences(load_corpus(folder).articles, splitter)  # type: ignore[arg-type]
+        chunks = _chunks(articles, ChunkConfig(), 0, 0)
+        best = min(best, time.perf_counter() - started)
+    assert chunks and chunks[-1].line_end > megabytes * 5000
+    return best
+
+
+def test_chunking_is_linear_in_the_article_size(tmp_path: Path) -> None:
+    small, large = _chunking_seconds(tmp_path, 1), _chunking_seconds(tmp_path, 4)
+    assert large / small < 7, f"1 MB: {small:.2f} s, 4 MB: {large:.2f} s (linear is about 4x, quadratic 16x)"
+
+
+def test_a_megabyte_line_is_indexed_not_refused(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one-line.txt").write_text("The valley road is long " * 60_000 + "\n")  # 1.4 MB, no full stop
+    (corpus / "a.txt").write_text(ARTICLE)
+    result = invoke(env_for(settings_for(tmp_path, corpus)), "index")
+    assert result.exit_code == 0, result.output
+    index = load_index(tmp_path / "index")
+    assert set(index.articles) == {"a.txt", "one-line.txt"} and len(index.articles["one-line.txt"].sentences) > 1
 
 
 # ---------------------------------------------------------------- item 11: decomposed accents in .jsonl
