@@ -197,20 +197,37 @@ def _chunking_seconds(tmp_path: Path, megabytes: int) -> float:
     return best
 
 
-def test_chunking_is_linear_in_the_article_size(tmp_path: Path) -> None:
+def test_chunking_is_linear_in_the_article_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("retrieval.ingest.MAX_ARTICLE_CHARS", 10_000_000)  # the cost itself, past the cap
     small, large = _chunking_seconds(tmp_path, 1), _chunking_seconds(tmp_path, 4)
     assert large / small < 7, f"1 MB: {small:.2f} s, 4 MB: {large:.2f} s (linear is about 4x, quadratic 16x)"
 
 
-def test_a_megabyte_line_is_indexed_not_refused(tmp_path: Path) -> None:
+def test_an_article_over_the_size_limit_is_skipped_with_the_reason(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "one-line.txt").write_text("The valley road is long " * 60_000 + "\n")  # 1.4 MB, no full stop
+    (corpus / "one-line.txt").write_text("The valley road is long " * 50_000 + "\n")  # 1.2 MB, one line
+    lines = [json.dumps({"text": "x " * 600_000}), json.dumps({"text": ARTICLE})]
+    (corpus / "feed.jsonl").write_text("\n".join(lines) + "\n")
     (corpus / "a.txt").write_text(ARTICLE)
+    started = time.perf_counter()
     result = invoke(env_for(settings_for(tmp_path, corpus)), "index")
     assert result.exit_code == 0, result.output
-    index = load_index(tmp_path / "index")
-    assert set(index.articles) == {"a.txt", "one-line.txt"} and len(index.articles["one-line.txt"].sentences) > 1
+    out = " ".join(result.stdout.split())
+    assert "skipped one-line.txt: unreadable: too long for one article (1,200,001 characters;" in out
+    assert "skipped feed.jsonl: line 1: too long for one article (1,200,000 characters;" in out
+    assert set(load_index(tmp_path / "index").articles) == {"a.txt", "feed.jsonl#2"}
+    assert time.perf_counter() - started < 60  # generous: it is skipped, not parsed
+
+
+def test_sentence_splitting_takes_a_line_longer_than_spacys_limit() -> None:
+    from retrieval.chunking import spacy_splitter
+
+    line = "The valley road is long " * 60_000  # 1.44M characters: spaCy alone refuses more than 1M
+    spans = spacy_splitter()([line, "One sentence. Two."])
+    assert spans[1] == [(0, 13), (14, 18)]
+    assert spans[0][0][0] == 0 and spans[0][-1][1] >= len(line.rstrip())
+    assert all(a[1] <= b[0] for a, b in zip(spans[0], spans[0][1:], strict=False))  # in order, no overlap
 
 
 # ---------------------------------------------------------------- item 11: decomposed accents in .jsonl
