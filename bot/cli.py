@@ -49,7 +49,9 @@ def index(
     try:
         with err.status("loading the embedding model"):
             embedder = make_embedder(s.embedder)
-        report = rebuild_index(s, embedder, rebuild=rebuild, progress=sys.stderr.isatty())
+        report = rebuild_index(
+            s, embedder, rebuild=rebuild, progress=sys.stderr.isatty(), on_stage=lambda m: err.print(m, highlight=False)
+        )
     except QabotError as e:
         raise fail(e) from e
     state = "up to date" if report.up_to_date else f"embedded {report.embedded} sentences"

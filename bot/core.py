@@ -16,8 +16,8 @@ from bot.engines.base import Draft, Engine, Evidence
 from bot.followup import standalone_question
 from bot.phrases import NO_ANSWER
 from bot.settings import Settings
-from retrieval.errors import BadQuestion, IndexMissing
-from retrieval.index import BuildReport, Index, build_index, load_index
+from retrieval.errors import BadQuestion, IndexBusy, IndexMissing, IndexNotWritable
+from retrieval.index import LOCK_WAIT, BuildReport, Index, build_index, load_index
 from retrieval.records import Answer, Conversation
 from retrieval.search import Retriever
 
@@ -50,6 +50,7 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
     """Load the index; build it when there is none, update it when the corpus changed."""
     from retrieval.embed import make_embedder
 
+    index: Index | None = None
     try:
         index = load_index(settings.index_dir)
         stale = index.stale_files(settings.corpus) if settings.corpus.is_dir() else []
@@ -64,8 +65,27 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
             return index  # nothing to rebuild from: keep answering from the index as it is
     except IndexMissing:
         log.info("no index yet at %s: building it", settings.index_dir)
-    rebuild_index(settings, make_embedder(settings.embedder), progress=progress, on_stage=on_stage)
+    try:  # with an index to fall back on, don't wait for another writer: answer from what is there
+        rebuild_index(
+            settings,
+            make_embedder(settings.embedder),
+            progress=progress,
+            on_stage=on_stage,
+            lock_wait=0.0 if index is not None else LOCK_WAIT,
+        )
+    except (IndexNotWritable, IndexBusy) as err:
+        if index is None:
+            raise
+        log.warning("%s", stale_notice(err))
+        return index
     return load_index(settings.index_dir)
+
+
+def stale_notice(err: IndexNotWritable | IndexBusy) -> str:
+    """One line: why the answers come from the last good index."""
+    if isinstance(err, IndexBusy):
+        return f"the index is being updated by {err.holder}; answering from the last good index"
+    return f"the index could not be updated ({err.reason}); answering from the last good index"
 
 
 def rebuild_index(
@@ -74,6 +94,7 @@ def rebuild_index(
     rebuild: bool = False,
     progress: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    lock_wait: float = LOCK_WAIT,
 ) -> BuildReport:
     from retrieval.embed import Embedder
 
@@ -87,6 +108,7 @@ def rebuild_index(
         index_type=settings.index_type,
         progress=progress,
         on_stage=on_stage,
+        lock_wait=lock_wait,
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 
 class QabotError(Exception):
     """Base class: `str(err)` is safe to show to a user."""
@@ -38,3 +41,24 @@ class BadQuestion(QabotError):
 
 class EngineError(QabotError):
     pass
+
+
+class IndexNotWritable(QabotError):
+    """The index folder cannot take a new version (a full disk, a read-only folder); the previous one is intact."""
+
+    def __init__(self, index_dir: str, err: BaseException) -> None:
+        self.reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        if getattr(err, "sqlite_errorcode", None) == 13:  # SQLITE_FULL: say it as the file system does
+            self.reason = os.strerror(errno.ENOSPC)
+        super().__init__(
+            f"The index at {index_dir} could not be updated ({self.reason}); the previous index is unchanged. "
+            "Free some space or make the folder writable, then run `qabot index`."
+        )
+
+
+class IndexBusy(QabotError):
+    """Another process holds the index's writer lock."""
+
+    def __init__(self, index_dir: str, holder: str) -> None:
+        self.holder = holder
+        super().__init__(f"The index at {index_dir} is being updated by {holder}. Try again when it has finished.")

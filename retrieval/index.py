@@ -30,6 +30,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,9 @@ import numpy as np
 from retrieval.analysis import SentenceAnalyser, analyse_articles, parses_from_json, parses_to_json, spacy_analyser
 from retrieval.chunking import ChunkConfig, SentenceSplitter, chunk_article, spacy_splitter, split_sentences
 from retrieval.embed import Embedder, sha256_file
-from retrieval.errors import IndexCorrupt, IndexMissing, IndexOutdated
+from retrieval.errors import IndexCorrupt, IndexMissing, IndexNotWritable, IndexOutdated
 from retrieval.ingest import file_hashes, load_corpus
+from retrieval.locking import writer_lock
 from retrieval.records import Article, Chunk, Span
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ FORMAT = 4  # 4: paragraphs and per-sentence parses stored with the articles; 3:
 READABLE_FORMATS = (4,)  # an index of an older format is outdated: rebuilt like a missing one
 MAX_SEGMENTS = 32  # past this an append rewrites everything as one segment
 HNSW_THRESHOLD = 200_000  # sentences; past this "auto" picks an approximate index
+GRACE_SECONDS = 600.0  # a version no longer live is kept this long for readers that may still be opening it
+LOCK_WAIT = 600.0  # how long a build waits for another writer before giving up (IndexBusy)
 
 
 @dataclass
@@ -134,9 +138,22 @@ def faiss_file_of(manifest: dict[str, Any]) -> str | None:
 
 
 def load_index(index_dir: Path, verify: bool = True) -> Index:
+    """The live version, whole. If a writer switched CURRENT while it was being read (and the version read
+    has since been collected), the new live version is read instead."""
+    for attempt in range(3):
+        version = current_version(index_dir)
+        try:
+            return _load_version(index_dir, version, verify)
+        except IndexCorrupt:
+            if attempt == 2 or current_version(index_dir) == version:
+                raise
+            log.info("the index changed while it was being read: reading the new version")
+    raise AssertionError("unreachable")
+
+
+def _load_version(index_dir: Path, version: Path, verify: bool) -> Index:
     import faiss
 
-    version = current_version(index_dir)
     try:
         manifest = json.loads((version / "manifest.json").read_text())
         if manifest.get("format") not in READABLE_FORMATS:
@@ -294,8 +311,48 @@ def build_index(
     progress: bool = False,
     batch_size: int = 64,
     on_stage: Callable[[str], None] | None = None,
+    lock_wait: float = LOCK_WAIT,
 ) -> BuildReport:
-    """Bring the index at index_dir up to date with the corpus, embedding only what changed."""
+    """Bring the index at index_dir up to date with the corpus, embedding only what changed.
+
+    Only one process writes at a time: a build that has work to do takes the index's writer lock, waiting
+    up to `lock_wait` seconds (IndexBusy names the holder after that). IndexNotWritable when the new
+    version cannot be written (a full disk, a read-only folder): the previous version stays live."""
+    with ExitStack() as held:
+
+        def take_lock() -> None:
+            held.enter_context(writer_lock(index_dir, lock_wait, on_wait=on_stage))
+
+        return _build_index(
+            corpus,
+            index_dir,
+            embedder,
+            config,
+            rebuild,
+            index_type,
+            splitter,
+            analyser,
+            progress,
+            batch_size,
+            on_stage,
+            take_lock,
+        )
+
+
+def _build_index(
+    corpus: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    config: ChunkConfig | None,
+    rebuild: bool,
+    index_type: str,
+    splitter: SentenceSplitter | None,
+    analyser: SentenceAnalyser | None,
+    progress: bool,
+    batch_size: int,
+    on_stage: Callable[[str], None] | None,
+    take_lock: Callable[[], None],
+) -> BuildReport:
     started = time.perf_counter()
     config = config or ChunkConfig()
     report = BuildReport()
@@ -303,6 +360,9 @@ def build_index(
     if not corpus.is_dir():
         load_corpus(corpus)  # raises the CorpusError with its message
     manifest = None if rebuild else _unchanged(index_dir, embedder, config, hashes)
+    if manifest is None:  # work to do: one writer at a time, then look again (the one we waited for may have done it)
+        take_lock()
+        manifest = None if rebuild else _unchanged(index_dir, embedder, config, hashes)
     if manifest is not None:  # nothing to do, decided from the manifest alone: no index data read
         _report_counts(report, manifest, len(hashes))
         report.up_to_date = True
@@ -606,27 +666,69 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def _publish(index_dir: Path, manifest: dict[str, object], write: Callable[[Path], dict[str, list]]) -> None:
     """Write a version folder (write() fills it and returns the checksums of its data files), then switch
-    CURRENT to it atomically and remove the older versions. A failure leaves the previous version live."""
-    index_dir.mkdir(parents=True, exist_ok=True)
+    CURRENT to it atomically and collect the versions retired more than GRACE_SECONDS ago. A failure leaves
+    the previous version live and no temporary files; a write error (full disk, read-only folder) is
+    IndexNotWritable. The caller holds the writer lock."""
     name = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.perf_counter_ns() % 10**6}"
     version = index_dir / name
     tmp = index_dir / f".tmp-{name}"
-    tmp.mkdir()
+    pointer = index_dir / ".CURRENT.tmp"
     try:
+        previous = current_version(index_dir).name
+    except (IndexMissing, IndexCorrupt):
+        previous = None
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
         manifest["checksums"] = write(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
         os.replace(tmp, version)
-        pointer = index_dir / ".CURRENT.tmp"
         pointer.write_text(name)
         with pointer.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(pointer, index_dir / "CURRENT")  # the switch: atomic on POSIX
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        if not _names(index_dir, version.name):  # written but never made live
+            shutil.rmtree(version, ignore_errors=True)
+        pointer.unlink(missing_ok=True)
+        if isinstance(err, (OSError, sqlite3.Error)) and not isinstance(err, IndexCorrupt):
+            raise IndexNotWritable(str(index_dir), err) from err
         raise
+    if previous is not None:
+        _retire(index_dir / previous)
+    collect_versions(index_dir, keep=name)
+
+
+def _names(index_dir: Path, name: str) -> bool:
+    try:
+        return current_version(index_dir).name == name
+    except (IndexMissing, IndexCorrupt):
+        return False
+
+
+def _retire(version: Path) -> None:
+    """Mark when a version stopped being live: its folder's time is the start of its grace period."""
+    with suppress(OSError):
+        os.utime(version)
+
+
+def collect_versions(index_dir: Path, keep: str, grace: float | None = None) -> list[str]:
+    """Remove versions retired more than `grace` seconds ago (a reader that read CURRENT just before the
+    switch may still be opening one) and leftovers of interrupted builds. Needs the writer lock."""
+    grace = GRACE_SECONDS if grace is None else grace
+    removed = []
     for old in index_dir.iterdir():
-        if old.is_dir() and old.name != name and (old.name.startswith("v-") or old.name.startswith(".tmp-")):
+        if not old.is_dir() or old.is_symlink() or old.name == keep:
+            continue
+        try:
+            expired = time.time() - old.stat().st_mtime > grace
+        except OSError:
+            continue
+        if old.name.startswith(".tmp-") or (old.name.startswith("v-") and expired):
             shutil.rmtree(old, ignore_errors=True)
+            removed.append(old.name)
+    return removed
 
 
 def _write_version(

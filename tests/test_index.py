@@ -182,7 +182,10 @@ def test_adding_a_file_appends_a_segment_and_equals_a_fresh_build(corpus: Path, 
     for name, inode in inodes.items():
         assert (version / name).stat().st_ino == inode
         assert after.manifest["checksums"][name] == old_manifest["checksums"][name]  # type: ignore[index]
-    assert not old_version.exists()  # the old version folder is gone, its data lives on through the links
+    assert old_version.exists()  # kept for readers that may still be opening it (a grace period) ...
+    assert index_module.collect_versions(tmp_path / "idx", keep=version.name, grace=0) == [old_version.name]
+    assert not old_version.exists()  # ... then collected; its data lives on through the links
+    assert load_index(tmp_path / "idx").manifest == after.manifest
     assert after.stale_files(corpus) == [] and build_index(corpus, tmp_path / "idx", embedder).up_to_date
 
     # the new article is searchable
