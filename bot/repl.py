@@ -144,7 +144,7 @@ def load_bot(settings: Settings, err: Console) -> QABot:
     """The bot over the settings' index; the index is built (progress on stderr) when there is none yet."""
     from bot.core import QABot
 
-    if not (settings.index_dir / "CURRENT").is_file():
+    if not (settings.index_dir / "CURRENT").exists():  # (a damaged one is reported by the loader)
         if not settings.corpus.is_dir():
             raise CorpusError(
                 f"There is no index at {settings.index_dir} and no corpus folder at {settings.corpus} to build one "

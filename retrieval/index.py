@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -111,12 +112,47 @@ class BuildReport:
 
 def current_version(index_dir: Path) -> Path:
     pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
+    if not pointer.exists() and not pointer.is_symlink():
         raise IndexMissing(str(index_dir))
-    version = index_dir / pointer.read_text().strip()
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as err:
+        why = "is not a file" if pointer.is_dir() else f"cannot be read ({type(err).__name__})"
+        raise IndexCorrupt(str(index_dir), f"CURRENT {why}") from err
+    if not VERSION_NAME.fullmatch(name):
+        raise IndexCorrupt(str(index_dir), f"CURRENT holds {name[:40]!r}, not a version name")
+    version = index_dir / name
     if not version.is_dir():
         raise IndexCorrupt(str(index_dir), f"CURRENT names {version.name}, which does not exist")
     return version
+
+
+VERSION_NAME = re.compile(r"v-[\w.-]+")  # what _publish names a version: no separators, never ".."
+MANIFEST_TYPES = {
+    "files": dict,
+    "checksums": dict,
+    "chunking": dict,
+    "counts": dict,
+    "model_id": str,
+    "dim": int,
+    "index_type": str,
+}
+
+
+def read_manifest(index_dir: Path, version: Path) -> dict[str, Any]:
+    """The version's manifest with the types the loader relies on; IndexCorrupt (naming the fix) otherwise."""
+    try:
+        manifest = json.loads((version / "manifest.json").read_bytes())
+    except (OSError, ValueError, RecursionError) as err:
+        raise IndexCorrupt(str(index_dir), f"manifest.json cannot be read ({type(err).__name__})") from err
+    if not isinstance(manifest, dict):
+        raise IndexCorrupt(str(index_dir), f"manifest.json holds {type(manifest).__name__}, not an object")
+    for key, kind in MANIFEST_TYPES.items():
+        if not isinstance(manifest.get(key), kind):
+            raise IndexCorrupt(str(index_dir), f'manifest.json has no "{key}" {kind.__name__}')
+    if not all(isinstance(v, list) and len(v) == 2 for v in manifest["checksums"].values()):
+        raise IndexCorrupt(str(index_dir), 'manifest.json "checksums" are not [sha256, size] pairs')
+    return manifest
 
 
 def segments_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -154,8 +190,8 @@ def load_index(index_dir: Path, verify: bool = True) -> Index:
 def _load_version(index_dir: Path, version: Path, verify: bool) -> Index:
     import faiss
 
+    manifest = read_manifest(index_dir, version)
     try:
-        manifest = json.loads((version / "manifest.json").read_text())
         if manifest.get("format") not in READABLE_FORMATS:
             if isinstance(manifest.get("format"), int) and manifest["format"] < FORMAT:
                 raise IndexOutdated(str(index_dir), f"format {manifest['format']}, this qabot writes {FORMAT}")
@@ -182,7 +218,7 @@ def _load_version(index_dir: Path, version: Path, verify: bool) -> Index:
         articles, chunks, sentences = _read_sqlite([version / segment["sqlite"] for segment in segments])
     except (IndexCorrupt, IndexMissing):
         raise
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError, sqlite3.Error) as err:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, sqlite3.Error) as err:
         raise IndexCorrupt(str(index_dir), f"{type(err).__name__}: {err}") from err
     if vectors.ndim != 2 or vectors.shape != (len(sentences), dim) or faiss_index.ntotal != len(sentences):
         raise IndexCorrupt(str(index_dir), "vector count or dimension does not match the sentences")
@@ -686,6 +722,8 @@ def _publish(index_dir: Path, manifest: dict[str, object], write: Callable[[Path
         pointer.write_text(name)
         with pointer.open("rb") as fh:
             os.fsync(fh.fileno())
+        if (index_dir / "CURRENT").is_dir() and not (index_dir / "CURRENT").is_symlink():
+            shutil.rmtree(index_dir / "CURRENT")  # damage (load_index reports it): a rebuild repairs it
         os.replace(pointer, index_dir / "CURRENT")  # the switch: atomic on POSIX
     except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)

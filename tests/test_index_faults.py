@@ -25,6 +25,7 @@ from tests.conftest import SEEDS
 from tests.test_cli import env_for, invoke
 
 QUESTION = "Who leads the NRF?"
+REBUILD_FIX = "Rebuild it with `qabot index --rebuild`"
 
 
 @pytest.fixture
@@ -75,6 +76,39 @@ def change(corpus: Path) -> None:
 
 def leftovers(index_dir: Path) -> list[str]:
     return sorted(p.name for p in index_dir.iterdir() if p.name.startswith(".tmp") or p.name == ".CURRENT.tmp")
+
+
+# ---------------------------------------------------------------- item 9: wrong-type metadata
+
+
+@pytest.mark.parametrize(
+    "damage", ["manifest-null", "manifest-list", "checksums-string", "current-not-utf8", "current-folder"]
+)
+def test_wrong_type_metadata_names_the_fix_which_works(env: dict[str, str | None], tmp_path: Path, damage: str) -> None:
+    index_dir = tmp_path / "index"
+    version = current_version(index_dir)
+    manifest = json.loads((version / "manifest.json").read_text())
+    if damage == "manifest-null":
+        (version / "manifest.json").write_text("null")
+    elif damage == "manifest-list":
+        (version / "manifest.json").write_text("[]")
+    elif damage == "checksums-string":
+        (version / "manifest.json").write_text(json.dumps({**manifest, "checksums": "x"}))
+    elif damage == "current-not-utf8":
+        (index_dir / "CURRENT").write_bytes(b"\xff\xfe v-\xc3")
+    else:
+        (index_dir / "CURRENT").unlink()
+        (index_dir / "CURRENT").mkdir()
+    for command in (["ask", QUESTION], ["search", QUESTION]):
+        broken = invoke(env, *command)
+        assert broken.exit_code == 1 and isinstance(broken.exception, SystemExit), broken.output
+        assert not broken.stdout and "Traceback" not in broken.stderr
+        assert folded(broken.stderr).startswith("error: The index at ") and REBUILD_FIX in folded(broken.stderr)
+    rebuilt = invoke(env, "index", "--rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    fixed = invoke(env, "ask", "--json", QUESTION)
+    assert fixed.exit_code == 0, fixed.output
+    assert Answer.model_validate_json(fixed.stdout).question == QUESTION
 
 
 # ---------------------------------------------------------------- item 5: writers and readers at once
