@@ -44,6 +44,7 @@ def index(
     """Build or update the index of the corpus."""
     from bot.core import rebuild_index
     from retrieval.embed import make_embedder
+    from retrieval.files import display_name
 
     s = settings(corpus=corpus, index_dir=index_dir)
     try:
@@ -61,9 +62,9 @@ def index(
     )
     for label, items in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if items and not report.up_to_date:
-            out.print(f"  {label}: {', '.join(items)}")
+            out.print(Text(f"  {label}: {', '.join(map(display_name, items))}"))
     for path, reason in report.skipped:
-        out.print(f"  [yellow]skipped[/] {path}: {reason}")
+        out.print(Text.assemble("  ", ("skipped", "yellow"), f" {display_name(path)}: {reason}"))
 
 
 @app.command()

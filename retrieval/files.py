@@ -13,6 +13,12 @@ import stat
 from pathlib import Path
 
 
+def display_name(name: str) -> str:
+    """A file name as text that can be stored, printed and cited: a name that is not UTF-8 (its bytes held
+    as surrogates, as Python gives them) shows its bad bytes as \\xNN; any other name is unchanged."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class OutsideCorpus(OSError):
     """The path resolves to something outside the corpus folder (or to something that is not a file)."""
 
@@ -22,7 +28,7 @@ def real_inside(root: Path, path: Path) -> Path:
     real_root = root.resolve()
     real = path.resolve(strict=True)
     if real != real_root and not real.is_relative_to(real_root):
-        raise OutsideCorpus(f"it links to {real}, outside the corpus folder")
+        raise OutsideCorpus(f"it links to {display_name(str(real))}, outside the corpus folder")
     return real
 
 
@@ -41,7 +47,7 @@ def read_inside(root: Path, path: Path) -> bytes:
             real_root = root.resolve()
             target = Path(os.readlink(opened))
             if target != real_root and not target.is_relative_to(real_root):
-                raise OutsideCorpus(f"it links to {target}, outside the corpus folder")
+                raise OutsideCorpus(f"it links to {display_name(str(target))}, outside the corpus folder")
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
     finally:

@@ -309,7 +309,7 @@ def _read_files_table(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_files'").fetchone():
         return {}
     return {
-        row[0]: {"file": row[1], "record": row[2]}
+        row[0]: {"file": os.fsdecode(row[1]) if isinstance(row[1], bytes) else row[1], "record": row[2]}
         for row in db.execute("SELECT source, file, record FROM article_files")
     }
 
@@ -324,8 +324,10 @@ def _legacy_file_of(source: str) -> dict[str, Any]:
 
 
 def _write_files_table(db: sqlite3.Connection, articles: list[Article]) -> None:
-    db.execute("CREATE TABLE article_files (source TEXT PRIMARY KEY, file TEXT NOT NULL, record INTEGER)")
-    db.executemany("INSERT INTO article_files VALUES (?,?,?)", [(a.source, a.file, a.record) for a in articles])
+    db.execute("CREATE TABLE article_files (source TEXT PRIMARY KEY, file NOT NULL, record INTEGER)")
+    db.executemany(  # the file name as its bytes (a BLOB): a name need not be UTF-8
+        "INSERT INTO article_files VALUES (?,?,?)", [(a.source, os.fsencode(a.file), a.record) for a in articles]
+    )
 
 
 def article_first_sentence(chunks: list[Chunk], source: str) -> int | None:

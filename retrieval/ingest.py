@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from retrieval.files import OutsideCorpus, read_inside
+from retrieval.files import OutsideCorpus, display_name, read_inside
 from retrieval.records import Article, Span
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def jsonl_record(line: bytes | str) -> dict[str, object]:
     """One .jsonl line as a record with a "text" string and optional string fields; ValueError (with a
     reason a person can act on) for anything else: bad JSON, nesting too deep, a missing or wrongly typed field."""
     try:
-        record = json.loads(line)
+        record = json.loads(line.decode("utf-8") if isinstance(line, bytes) else line)
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
     except UnicodeDecodeError:
@@ -237,7 +237,7 @@ def read_jsonl_file(
 ) -> list[Article]:
     """One article per good line; a bad line is recorded in `problems` (line number, reason) and left out."""
     articles = []
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):  # no BOM
         if not line.strip():
             continue
         try:
@@ -300,33 +300,34 @@ def load_corpus(root: Path, only: set[str] | None = None) -> Corpus:
     for path in sorted(root.rglob("*")):
         if not path.is_file() or _hidden(path, root):
             continue
-        source = path.relative_to(root).as_posix()
-        if only is not None and source not in only:
+        file = path.relative_to(root).as_posix()  # the key of hashes, the manifest and `only`
+        if only is not None and file not in only:
             continue
+        source = display_name(file)  # what answers cite: the same, unless the name is not UTF-8
         reader = READERS.get(path.suffix.lower())
         if reader is None:
             log.warning("skipping %s: unsupported file type %r", source, path.suffix or "(none)")
-            corpus.skipped.append((source, f"unsupported file type {path.suffix or '(none)'}"))
+            corpus.skipped.append((file, f"unsupported file type {path.suffix or '(none)'}"))
             continue
         try:
             if reader is not read_jsonl_file and path.stat().st_size > 4 * MAX_ARTICLE_CHARS:  # not even read
                 raise ValueError(_too_long(path.stat().st_size, "bytes"))
             data = read_inside(root, path)
-            corpus.hashes[source] = hashlib.sha256(data).hexdigest()
+            corpus.hashes[file] = hashlib.sha256(data).hexdigest()
             problems: list[tuple[int, str]] = []
             articles = (
                 read_jsonl_file(path, source, data, problems)
                 if reader is read_jsonl_file
                 else reader(path, source, data)
             )
-            corpus.articles.extend(a for a in articles if a.text.strip())
-            corpus.skipped.extend((source, f"line {number}: {reason}") for number, reason in problems)
+            corpus.articles.extend(a.model_copy(update={"file": file}) for a in articles if a.text.strip())
+            corpus.skipped.extend((file, f"line {number}: {reason}") for number, reason in problems)
         except OutsideCorpus as err:
             log.warning("not reading %s: %s", source, err)
-            corpus.skipped.append((source, f"not read: {err}"))
-            corpus.hashes.pop(source, None)
+            corpus.skipped.append((file, f"not read: {err}"))
+            corpus.hashes.pop(file, None)
         except (OSError, RuntimeError, UnicodeDecodeError, ValueError) as err:
             log.warning("cannot read %s: %s", source, err)
-            corpus.skipped.append((source, f"unreadable: {err}"))
-            corpus.hashes.pop(source, None)
+            corpus.skipped.append((file, f"unreadable: {err}"))
+            corpus.hashes.pop(file, None)
     return corpus

@@ -17,6 +17,7 @@ import pytest
 from bot.citations import SourceFiles, finalise
 from bot.engines.base import Draft, Quote
 from bot.settings import Settings
+from retrieval.files import display_name
 from retrieval.index import load_index
 from retrieval.ingest import load_corpus
 from retrieval.records import Answer
@@ -136,14 +137,28 @@ def test_bad_jsonl_lines_are_reported_and_skipped_and_the_good_ones_indexed(tmp_
 
 # ---------------------------------------------------------------- item 4: any legal file name
 
-NAMES = ["a#b.txt", "what?.txt", "with space.md", "ünï cödé.txt", "new\nline.txt", "dir#2/c.txt", "d#1.jsonl"]
+NAMES = [
+    "a#b.txt",
+    "what?.txt",
+    "with space.md",
+    "ünï cödé.txt",
+    "new\nline.txt",
+    "dir#2/c.txt",
+    "d#1.jsonl",
+    "latin-1 caf\udce9.txt",  # the bytes b"caf\xe9": not UTF-8, legal on Linux
+]
+
+
+def cited_as(name: str) -> str:
+    shown = display_name(name)  # "latin-1 caf\\xe9.txt"
+    return f"{shown}#1" if name.endswith(".jsonl") else shown
 
 
 def test_any_legal_file_name_is_indexed_cited_and_kept_in_step_with_the_manifest(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "dir#2").mkdir()
-    words = ["apricot", "bramble", "cobalt", "damson", "ember", "fennel", "garnet"]
+    words = ["apricot", "bramble", "cobalt", "damson", "ember", "fennel", "garnet", "hazel"]
     for name, word in zip(NAMES, words, strict=True):
         text = f"Report on the {word} harvest\n\nThe {word} harvest in the valley doubled this year, elders said.\n"
         if name.endswith(".jsonl"):
@@ -153,13 +168,12 @@ def test_any_legal_file_name_is_indexed_cited_and_kept_in_step_with_the_manifest
     env = env_for(settings_for(tmp_path, corpus))
     assert invoke(env, "index").exit_code == 0
 
-    sources = {name if not name.endswith(".jsonl") else f"{name}#1" for name in NAMES}
+    sources = {cited_as(name) for name in NAMES}
     index = load_index(tmp_path / "index")
     assert set(index.articles) == sources | {"zz.txt"}
     for name, word in zip(NAMES, words, strict=True):
         answer = ask_json(env, f"What happened to the {word} harvest in the valley?")
-        source = name if not name.endswith(".jsonl") else f"{name}#1"
-        assert cites(answer, source), (name, answer.text, answer.citations)
+        assert cites(answer, cited_as(name)), (name, answer.text, answer.citations)
 
     # a change elsewhere takes the full rebuild path: every article is kept and the manifest agrees
     (corpus / "zz.txt").write_text(ARTICLE + "A closing line was added later.\n")
