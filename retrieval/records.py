@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Record(BaseModel):
@@ -37,7 +39,7 @@ class Article(Record):
     """One document of the corpus, its text normalised (NFC) exactly as answers quote it."""
 
     source: str  # the article's name, what answers cite: the file's path (for .jsonl: "file.jsonl#N")
-    file: str  # the file's path relative to the corpus root, as is (never parsed out of `source`)
+    file: str = ""  # the file's path relative to the corpus root, as is (never parsed out of `source`); default: source
     record: int | None = None  # for .jsonl: the line of the file holding this article
     title: str
     date: str | None = None  # ISO yyyy-mm-dd when the text states one
@@ -49,6 +51,14 @@ class Article(Record):
     sentences: tuple[Span, ...] = ()  # sentence boundaries in `text`
     paragraphs: tuple[Span, ...] = ()  # paragraph boundaries in `text` (from a paragraph's first sentence to its last)
     parses: tuple[Parse, ...] = ()  # one per sentence, in order
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_is_source_by_default(cls, data: Any) -> Any:
+        """A whole-file article names its file by its source unless told otherwise."""
+        if isinstance(data, dict) and not data.get("file") and isinstance(data.get("source"), str):
+            return {**data, "file": data["source"]}
+        return data
 
 
 class Chunk(Record):
