@@ -128,6 +128,7 @@ def current_version(index_dir: Path) -> Path:
 
 
 VERSION_NAME = re.compile(r"v-[\w.-]+")  # what _publish names a version: no separators, never ".."
+FILE_NAME = re.compile(r"\w[\w.-]*")  # a data file of a version
 MANIFEST_TYPES = {
     "files": dict,
     "checksums": dict,
@@ -150,9 +151,37 @@ def read_manifest(index_dir: Path, version: Path) -> dict[str, Any]:
     for key, kind in MANIFEST_TYPES.items():
         if not isinstance(manifest.get(key), kind):
             raise IndexCorrupt(str(index_dir), f'manifest.json has no "{key}" {kind.__name__}')
-    if not all(isinstance(v, list) and len(v) == 2 for v in manifest["checksums"].values()):
-        raise IndexCorrupt(str(index_dir), 'manifest.json "checksums" are not [sha256, size] pairs')
+    checksums = manifest["checksums"]
+    if not all(_is_file_name(k) and _is_checksum(v) for k, v in checksums.items()):
+        raise IndexCorrupt(str(index_dir), 'manifest.json "checksums" are not file names with [sha256, size]')
+    if not all(isinstance(manifest["counts"].get(n), int) for n in ("articles", "chunks", "sentences")):
+        raise IndexCorrupt(str(index_dir), 'manifest.json "counts" are not numbers')
+    segments = manifest.get("segments")
+    if manifest.get("format") != 2 and not (
+        isinstance(segments, list)
+        and segments
+        and all(
+            isinstance(s, dict)
+            and _is_file_name(s.get("vectors"))
+            and _is_file_name(s.get("sqlite"))
+            and all(isinstance(s.get(n), int) for n in ("articles", "chunks", "sentences"))
+            for s in segments
+        )
+    ):
+        raise IndexCorrupt(str(index_dir), 'manifest.json "segments" are not what this qabot wrote')
+    faiss_file = manifest.get("faiss_file")
+    if faiss_file is not None and not _is_file_name(faiss_file):
+        raise IndexCorrupt(str(index_dir), 'manifest.json "faiss_file" is not a file name')
     return manifest
+
+
+def _is_file_name(name: object) -> bool:
+    """A plain file name inside the version folder (no folder part, no "..")."""
+    return isinstance(name, str) and FILE_NAME.fullmatch(name) is not None
+
+
+def _is_checksum(value: object) -> bool:
+    return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], int)
 
 
 def segments_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -532,7 +561,7 @@ def _append(
     verified when the index is loaded."""
     try:
         version = current_version(index_dir)
-        old = json.loads((version / "manifest.json").read_text())
+        old = read_manifest(index_dir, version)
         if old.get("format") not in READABLE_FORMATS:
             return False
         old_files: dict[str, str] = old["files"]
@@ -630,7 +659,7 @@ def _unchanged(index_dir: Path, embedder: Embedder, config: ChunkConfig, hashes:
     content checksums are verified when the index is loaded, which names `qabot index --rebuild` on a mismatch."""
     try:
         version = current_version(index_dir)
-        manifest = json.loads((version / "manifest.json").read_text())
+        manifest = read_manifest(index_dir, version)
         same = (
             manifest.get("format") in READABLE_FORMATS
             and manifest.get("model_id") == embedder.model_id

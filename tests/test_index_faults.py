@@ -82,7 +82,18 @@ def leftovers(index_dir: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "damage", ["manifest-null", "manifest-list", "checksums-string", "current-not-utf8", "current-folder"]
+    "damage",
+    [
+        "manifest-null",
+        "manifest-list",
+        "checksums-string",
+        "checksum-not-a-pair",
+        "segments-string",
+        "segment-outside",
+        "current-not-utf8",
+        "current-outside",
+        "current-folder",
+    ],
 )
 def test_wrong_type_metadata_names_the_fix_which_works(env: dict[str, str | None], tmp_path: Path, damage: str) -> None:
     index_dir = tmp_path / "index"
@@ -94,6 +105,15 @@ def test_wrong_type_metadata_names_the_fix_which_works(env: dict[str, str | None
         (version / "manifest.json").write_text("[]")
     elif damage == "checksums-string":
         (version / "manifest.json").write_text(json.dumps({**manifest, "checksums": "x"}))
+    elif damage == "checksum-not-a-pair":
+        (version / "manifest.json").write_text(json.dumps({**manifest, "checksums": {"vectors.npy": "x"}}))
+    elif damage == "segments-string":
+        (version / "manifest.json").write_text(json.dumps({**manifest, "segments": "x"}))
+    elif damage == "segment-outside":
+        segments = [{**manifest["segments"][0], "sqlite": "../../../../etc/passwd"}]
+        (version / "manifest.json").write_text(json.dumps({**manifest, "segments": segments}))
+    elif damage == "current-outside":
+        (index_dir / "CURRENT").write_text("../" + index_dir.name)
     elif damage == "current-not-utf8":
         (index_dir / "CURRENT").write_bytes(b"\xff\xfe v-\xc3")
     else:
@@ -104,6 +124,8 @@ def test_wrong_type_metadata_names_the_fix_which_works(env: dict[str, str | None
         assert broken.exit_code == 1 and isinstance(broken.exception, SystemExit), broken.output
         assert not broken.stdout and "Traceback" not in broken.stderr
         assert folded(broken.stderr).startswith("error: The index at ") and REBUILD_FIX in folded(broken.stderr)
+    updated = invoke(env, "index")  # an update over damage does not crash either: it rebuilds
+    assert updated.exit_code == 0 and "Traceback" not in updated.output, updated.output
     rebuilt = invoke(env, "index", "--rebuild")
     assert rebuilt.exit_code == 0, rebuilt.output
     fixed = invoke(env, "ask", "--json", QUESTION)
