@@ -86,8 +86,7 @@ class Index:
 
     def stale_files(self, corpus: Path) -> list[str]:
         """Files added, changed or removed since the build."""
-        now = file_hashes(corpus)
-        return sorted(p for p in set(now) | set(self.files) if now.get(p) != self.files.get(p))
+        return sorted(set().union(*file_changes(self.manifest, file_hashes(corpus))))
 
 
 @dataclass
@@ -182,6 +181,23 @@ def _is_file_name(name: object) -> bool:
 
 def _is_checksum(value: object) -> bool:
     return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], int)
+
+
+def skipped_files(manifest: dict[str, Any], hashes: dict[str, str]) -> dict[str, str]:
+    """Files the build read and left out whole (unreadable, too long, ...) that are still there unchanged:
+    they are not read again until they change."""
+    skipped = manifest.get("skipped")
+    return {p: h for p, h in skipped.items() if hashes.get(p) == h} if isinstance(skipped, dict) else {}
+
+
+def file_changes(manifest: dict[str, Any], hashes: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """(added, changed, removed) files of the corpus (`hashes`) against an index's manifest."""
+    files: dict[str, str] = manifest["files"]
+    skipped = skipped_files(manifest, hashes)
+    added = sorted(p for p in hashes if p not in files and p not in skipped)
+    changed = sorted(p for p in hashes if p in files and files[p] != hashes[p])
+    removed = sorted(p for p in files if p not in hashes)
+    return added, changed, removed
 
 
 def segments_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -440,10 +456,10 @@ def _build_index(
         report.seconds = time.perf_counter() - started
         return report
     previous = None if rebuild else _compatible_previous(index_dir, embedder, config)
-    old_files = previous.files if previous else {}
-    report.added = sorted(p for p in hashes if p not in old_files)
-    report.changed = sorted(p for p in hashes if p in old_files and old_files[p] != hashes[p])
-    report.removed = sorted(p for p in old_files if p not in hashes)
+    if previous is not None:
+        report.added, report.changed, report.removed = file_changes(previous.manifest, hashes)
+    else:
+        report.added = sorted(hashes)
     if previous is not None and not (report.added or report.changed or report.removed):
         report.up_to_date = True
         report.files = len(hashes)
@@ -473,6 +489,10 @@ def _build_index(
     chunks = _chunks(articles, config, first_id=0, first_sentence=0)
 
     kind = choose_index_type(index_type, len(vectors))
+    skipped = {
+        **(skipped_files(previous.manifest, hashes) if previous else {}),
+        **{p: hashes[p] for p in report.unread if p in hashes},
+    }
     manifest = {
         "format": FORMAT,
         "model_id": embedder.model_id,
@@ -480,7 +500,8 @@ def _build_index(
         "chunking": config.describe(),
         "index_type": kind,
         "corpus": str(corpus.resolve()),
-        "files": {p: h for p, h in hashes.items() if p not in report.unread},
+        "files": {p: h for p, h in hashes.items() if p not in skipped},
+        "skipped": skipped,  # read and left out whole: not read again until they change
         "counts": {"articles": len(articles), "chunks": len(chunks), "sentences": len(vectors)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -568,11 +589,13 @@ def _append(
         segments = segments_of(old)
         checksums: dict[str, list] = old["checksums"]
         counts = old["counts"]
+        added, changed, removed = file_changes(old, hashes)
         same = (
             old.get("model_id") == work.embedder.model_id
             and int(old.get("dim", -1)) == work.embedder.dim
             and old.get("chunking") == config.describe()
-            and all(hashes.get(p) == h for p, h in old_files.items())  # nothing changed or removed
+            and not changed
+            and not removed
             and len(segments) < MAX_SEGMENTS
         )
         carried = [segment[key] for segment in segments for key in ("vectors", "sqlite")]
@@ -583,7 +606,6 @@ def _append(
         )
     except (IndexMissing, IndexCorrupt, OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
-    added = sorted(p for p in hashes if p not in old_files)
     if not same or not added:
         return False
     kind = str(old.get("index_type"))
@@ -597,7 +619,11 @@ def _append(
     if choose_index_type(index_type, int(counts["sentences"]) + len(vectors)) != kind:
         return False  # this append crosses the "auto" threshold: the full path builds the other type
     files = {**old_files, **{p: hashes[p] for p in added if p not in report.unread}}
-    if not articles:  # every added file was skipped (empty, unreadable): nothing to append
+    skipped = {**skipped_files(old, hashes), **{p: hashes[p] for p in added if p in report.unread}}
+    if not articles:  # every added file was skipped (empty, unreadable): only the manifest changes
+        remembered = {**old, "corpus": str(corpus.resolve()), "files": files, "skipped": skipped}
+        carried_all = carried + ([str(stored)] if stored else [])
+        _publish(index_dir, remembered, lambda tmp: _link_carried(version, tmp, carried_all, checksums))
         _report_counts(report, old, len(files))
         return True
     first_article, first_chunk, first_sentence = (int(counts[k]) for k in ("articles", "chunks", "sentences"))
@@ -615,6 +641,7 @@ def _append(
         "format": FORMAT,
         "corpus": str(corpus.resolve()),
         "files": files,
+        "skipped": skipped,
         "counts": {
             "articles": first_article + len(articles),
             "chunks": first_chunk + len(chunks),
@@ -653,6 +680,13 @@ def _append(
     return True
 
 
+def _link_carried(version: Path, tmp: Path, names: list[str], checksums: dict[str, list]) -> dict[str, list]:
+    """The previous version's data files linked into the new one, their checksums carried over."""
+    for name in names:
+        _link_or_copy(version / name, tmp / name)
+    return {name: checksums[name] for name in names}
+
+
 def _unchanged(index_dir: Path, embedder: Embedder, config: ChunkConfig, hashes: dict[str, str]) -> dict | None:
     """The live manifest when the index was built with this model and chunking from exactly these files and
     its data files are all present at their recorded sizes; else None (and the full check runs). Cheap: the
@@ -665,7 +699,7 @@ def _unchanged(index_dir: Path, embedder: Embedder, config: ChunkConfig, hashes:
             and manifest.get("model_id") == embedder.model_id
             and int(manifest.get("dim", -1)) == embedder.dim
             and manifest.get("chunking") == config.describe()
-            and manifest.get("files") == hashes
+            and not any(file_changes(manifest, hashes))
             and all(
                 (version / name).is_file() and (version / name).stat().st_size == size
                 for name, (_, size) in manifest["checksums"].items()

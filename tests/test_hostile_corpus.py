@@ -225,13 +225,25 @@ def test_an_article_over_the_size_limit_is_skipped_with_the_reason(tmp_path: Pat
     (corpus / "feed.jsonl").write_text("\n".join(lines) + "\n")
     (corpus / "a.txt").write_text(ARTICLE)
     started = time.perf_counter()
-    result = invoke(env_for(settings_for(tmp_path, corpus)), "index")
+    env = env_for(settings_for(tmp_path, corpus))
+    result = invoke(env, "index")
     assert result.exit_code == 0, result.output
     out = " ".join(result.stdout.split())
     assert "skipped one-line.txt: unreadable: too long for one article (1,200,001 characters;" in out
     assert "skipped feed.jsonl: line 1: too long for one article (1,200,000 characters;" in out
     assert set(load_index(tmp_path / "index").articles) == {"a.txt", "feed.jsonl#2"}
     assert time.perf_counter() - started < 60  # generous: it is skipped, not parsed
+
+    # remembered as skipped: not read again on every start (and so `ask` does not try to update the index) ...
+    assert "up to date" in invoke(env, "index").stdout
+    assert load_index(tmp_path / "index").stale_files(corpus) == []
+    (corpus / "bad.txt").write_bytes(b"\xff\xfe not UTF-8 \xc3")  # ... and so is an unreadable file added later
+    assert "skipped bad.txt: unreadable" in " ".join(invoke(env, "index").stdout.split())
+    assert "up to date" in invoke(env, "index").stdout
+    # until it changes
+    (corpus / "one-line.txt").write_text(ARTICLE.replace("Valley", "Mountain"))
+    updated = invoke(env, "index")
+    assert "added: one-line.txt" in updated.stdout and "one-line.txt" in load_index(tmp_path / "index").articles
 
 
 def test_sentence_splitting_takes_a_line_longer_than_spacys_limit() -> None:
