@@ -2,6 +2,7 @@
 
 Layout of an index folder:
   CURRENT            the name of the live version folder (replaced atomically)
+  LOCK               the writer lock (flock; it names its holder): one build at a time
   v-<time>/          one complete version
     manifest.json    model, dimension, chunking, index type, per-file hashes, segments, checksums of the rest
     vectors.npy      segment 0: one L2-normalised float32 row per sentence (np.save, no pickle)
@@ -12,7 +13,10 @@ Layout of an index folder:
 
 The dense unit is the sentence (what the answer engine scores); the retrieval unit is the chunk
 (sentences packed with overlap). A build writes a new version folder and only then points CURRENT
-at it, so a crash mid-build leaves the previous index in use.
+at it, so a crash mid-build leaves the previous index in use. Readers take no lock: a version that is no
+longer current is kept for GRACE_SECONDS (a reader may have read CURRENT just before the switch), then
+collected by the next build. A write error (full disk, read-only folder) leaves no temporary files and
+is IndexNotWritable; the previous version stays live.
 
 Adding files is append-only: the new version hard-links the previous version's segment files (their
 recorded checksums carry over, so damage to them is still caught at load), writes one more segment
