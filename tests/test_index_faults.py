@@ -203,6 +203,23 @@ def test_readers_never_see_a_half_written_or_deleted_version(env: dict[str, str 
     assert not leftovers(index_dir)
 
 
+def test_retired_versions_are_kept_for_the_grace_period_then_collected(
+    env: dict[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retrieval.index as index_module
+
+    index_dir = tmp_path / "index"
+    first = current_version(index_dir).name
+    assert invoke(env, "index", "--rebuild").exit_code == 0
+    second = current_version(index_dir).name
+    assert sorted(p.name for p in index_dir.glob("v-*")) == sorted([first, second])  # kept: a reader may be on it
+    monkeypatch.setattr(index_module, "GRACE_SECONDS", -1.0)  # every retired version is past it
+    assert invoke(env, "index", "--rebuild").exit_code == 0
+    third = current_version(index_dir).name
+    assert sorted(p.name for p in index_dir.glob("v-*")) == [third]  # both past their grace period: collected
+    assert len(load_index(index_dir).articles) == 2
+
+
 def test_a_writer_waits_for_the_lock_and_ask_answers_meanwhile(
     env: dict[str, str | None], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
