@@ -21,7 +21,7 @@ class SourceFiles:
 
     def __init__(self, corpus: Path) -> None:
         self.corpus = corpus
-        self._cache: dict[str, tuple[tuple[float, int], bytes]] = {}  # file -> (mtime, size), its bytes
+        self._cache: dict[str, tuple[tuple[int, ...], bytes]] = {}  # file -> (inodes, mtime, size), its bytes
         self._lines: dict[str, tuple[bytes, list[bytes]]] = {}  # .jsonl files: the bytes and their lines
         self._chunks: tuple[Index, dict[str, list[Chunk]]] | None = None
 
@@ -38,9 +38,9 @@ class SourceFiles:
         """The article's text as it is on disk now, normalised as at indexing; None if it cannot be read
         (gone, not UTF-8, or a link out of the corpus folder: those are never read)."""
         path = self.corpus / article.file
-        try:
-            stat = path.stat()
-            key = (stat.st_mtime, stat.st_size)
+        try:  # the key changes when the file, or what a link points at, is replaced (even by a same-size twin)
+            link, stat = path.lstat(), path.stat()
+            key = (link.st_ino, link.st_mode, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
             cached = self._cache.get(article.file)
             if cached is None or cached[0] != key:
                 cached = (key, read_inside(self.corpus, path))

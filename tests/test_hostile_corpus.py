@@ -81,11 +81,13 @@ def test_links_out_of_the_corpus_are_never_read_quoted_or_hashed(
     outside.write_text(article.text)
     span = article.sentences[1]
     draft = Draft(text="It reopened. [1]", quotes=[Quote("a.txt", span.start, span.end)])
-    assert finalise(draft, index, SourceFiles(corpus))[1]  # verified while it is the corpus's own file
+    files = SourceFiles(corpus)
+    assert finalise(draft, index, files)[1]  # verified while it is the corpus's own file
+    shutil.copystat(corpus / "a.txt", outside)  # a twin: same size and times
     (corpus / "a.txt").unlink()
     (corpus / "a.txt").symlink_to(outside)
-    assert SourceFiles(corpus).text(article) is None
-    assert finalise(draft, index, SourceFiles(corpus)) == ("It reopened.", ())
+    assert files.text(article) is None and SourceFiles(corpus).text(article) is None
+    assert finalise(draft, index, files) == ("It reopened.", ())
 
 
 # ---------------------------------------------------------------- item 3: bad .jsonl lines
