@@ -8,9 +8,13 @@ check) goes through `read_inside`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 def display_name(name: str) -> str:
@@ -32,8 +36,9 @@ def real_inside(root: Path, path: Path) -> Path:
     return real
 
 
-def read_inside(root: Path, path: Path) -> bytes:
-    """The bytes of a regular file under root, following links only while they stay inside root.
+@contextmanager
+def open_inside(root: Path, path: Path) -> Iterator[BinaryIO]:
+    """A regular file under root opened for reading, following links only while they stay inside root.
 
     The resolved path is opened without following a last link (so a swap after the check is refused),
     and the opened file is checked once more through /proc/self/fd where that exists."""
@@ -41,7 +46,7 @@ def read_inside(root: Path, path: Path) -> bytes:
     fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OutsideCorpus(f"{path.name} is not a regular file")
+            raise OutsideCorpus(f"{display_name(path.name)} is not a regular file")
         opened = Path(f"/proc/self/fd/{fd}")
         if opened.is_symlink():
             real_root = root.resolve()
@@ -49,9 +54,24 @@ def read_inside(root: Path, path: Path) -> bytes:
             if target != real_root and not target.is_relative_to(real_root):
                 raise OutsideCorpus(f"it links to {display_name(str(target))}, outside the corpus folder")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
+            yield fh
     finally:
         os.close(fd)
+
+
+def read_inside(root: Path, path: Path) -> bytes:
+    """The bytes of a regular file under root (see open_inside)."""
+    with open_inside(root, path) as fh:
+        return fh.read()
+
+
+def sha256_inside(root: Path, path: Path) -> str:
+    """The SHA-256 of a regular file under root, read in blocks (a file of any size, in bounded memory)."""
+    digest = hashlib.sha256()
+    with open_inside(root, path) as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def is_regular_inside(root: Path, path: Path) -> bool:

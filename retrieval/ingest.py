@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from retrieval.files import OutsideCorpus, display_name, read_inside
+from retrieval.files import OutsideCorpus, display_name, read_inside, sha256_inside
 from retrieval.records import Article, Span
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ def file_hashes(root: Path, skipped: list[tuple[str, str]] | None = None) -> dic
         if path.is_file() and path.suffix.lower() in SUPPORTED and not _hidden(path, root):
             source = path.relative_to(root).as_posix()
             try:
-                hashes[source] = hashlib.sha256(read_inside(root, path)).hexdigest()
+                hashes[source] = sha256_inside(root, path)
             except OutsideCorpus as err:
                 if skipped is not None:
                     skipped.append((source, f"not read: {err}"))

@@ -227,6 +227,8 @@ def test_an_article_over_the_size_limit_is_skipped_with_the_reason(tmp_path: Pat
     lines = [json.dumps({"text": "x " * 600_000}), json.dumps({"text": ARTICLE})]
     (corpus / "feed.jsonl").write_text("\n".join(lines) + "\n")
     (corpus / "a.txt").write_text(ARTICLE)
+    with (corpus / "huge.md").open("wb") as fh:  # 200 MB (sparse): hashed in blocks, never read whole
+        fh.truncate(200_000_000)
     started = time.perf_counter()
     env = env_for(settings_for(tmp_path, corpus))
     result = invoke(env, "index")
@@ -234,6 +236,7 @@ def test_an_article_over_the_size_limit_is_skipped_with_the_reason(tmp_path: Pat
     out = " ".join(result.stdout.split())
     assert "skipped one-line.txt: unreadable: too long for one article (1,200,001 characters;" in out
     assert "skipped feed.jsonl: line 1: too long for one article (1,200,000 characters;" in out
+    assert "skipped huge.md: unreadable: too long for one article (200,000,000 bytes;" in out
     assert set(load_index(tmp_path / "index").articles) == {"a.txt", "feed.jsonl#2"}
     assert time.perf_counter() - started < 60  # generous: it is skipped, not parsed
 
