@@ -46,6 +46,7 @@ from retrieval.analysis import SentenceAnalyser, analyse_articles, parses_from_j
 from retrieval.chunking import ChunkConfig, SentenceSplitter, chunk_article, spacy_splitter, split_sentences
 from retrieval.embed import Embedder, sha256_file
 from retrieval.errors import IndexCorrupt, IndexMissing, IndexNotWritable, IndexOutdated
+from retrieval.files import display_name
 from retrieval.ingest import file_hashes, load_corpus
 from retrieval.locking import writer_lock
 from retrieval.records import Article, Chunk, Span
@@ -450,6 +451,8 @@ def _build_index(
     if manifest is None:  # work to do: one writer at a time, then look again (the one we waited for may have done it)
         take_lock()
         manifest = None if rebuild else _unchanged(index_dir, embedder, config, hashes)
+        for path, reason in report.skipped:  # links out of the corpus (file_hashes never reads them)
+            log.warning("skipping %s: %s", display_name(path), reason)
     if manifest is not None:  # nothing to do, decided from the manifest alone: no index data read
         _report_counts(report, manifest, len(hashes))
         report.up_to_date = True
