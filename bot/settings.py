@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     rank_weights: dict[str, float] = Field(default_factory=lambda: dict(RANK_WEIGHTS))
     answer_weights: dict[str, float] = Field(default_factory=lambda: dict(ANSWER_WEIGHTS))
     answer_candidates: int = 8  # sentences read closely per question part
-    history_turns: int = 10
+    history_turns: int = Field(default=10, ge=0)
 
     # optional LLM engine
     llm_model_path: Path = ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"

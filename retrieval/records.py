@@ -127,4 +127,5 @@ class Conversation(Record):
     turns: tuple[Turn, ...] = ()
 
     def add(self, turn: Turn, keep: int = 10) -> Conversation:
-        return Conversation(turns=(*self.turns, turn)[-keep:])
+        """The conversation with one more turn, keeping the last `keep` (none when keep is 0)."""
+        return Conversation(turns=(*self.turns, turn)[-keep:] if keep > 0 else ())

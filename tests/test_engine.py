@@ -178,3 +178,10 @@ def test_real_split_quotation_comes_whole(real_bot) -> None:  # type: ignore[no-
 
 def test_full_width_and_zero_width_characters_are_folded_out_of_questions() -> None:
     assert check_question("Ｗｈｏ leads the\u200b NRF\u200d？", 1000) == "Who leads the NRF?"
+
+
+def test_a_conversation_keeping_no_turns_keeps_none() -> None:
+    answer = Answer(question="q", standalone_question="q", text="t")
+    turn = Turn(question="q", answer=answer)
+    assert Conversation().add(turn, keep=0).turns == ()
+    assert len(Conversation().add(turn, keep=1).add(turn, keep=1).turns) == 1
