@@ -25,8 +25,9 @@ OFF_TOPIC = "What is the boiling point of mercury in kelvin?"
 
 
 def env_for(settings: Settings, **extra: str) -> dict[str, str | None]:
-    """The environment a command sees: this index and corpus, nothing inherited from the developer's QABOT_*."""
-    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("QABOT_")}
+    """The environment a command sees: this index and corpus, nothing inherited from the developer's QABOT_* or
+    TELEGRAM_*."""
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(("QABOT_", "TELEGRAM_"))}
     env.update(
         QABOT_INDEX_DIR=str(settings.index_dir),
         QABOT_CORPUS=str(settings.corpus),
@@ -37,7 +38,7 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str | None]:
     return env
 
 
-def invoke(env: dict[str, str | None], *args: str, input: str | None = None) -> Result:
+def invoke(env: dict[str, str | None], *args: str, input: str | bytes | None = None) -> Result:
     return CliRunner().invoke(app, list(args), env=env, input=input)
 
 

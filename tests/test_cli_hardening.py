@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner, Result
 
-from bot.cli import app
 from bot.repl import plain_answer, rich_answer
 from bot.settings import ROOT, Settings
 from retrieval.records import Answer, Citation
+from tests.test_cli import env_for, invoke
 
 NRF = "Who leads the NRF?"
 # One article whose file name holds a newline and whose text holds terminal escapes: a title that sets bold, a
@@ -33,22 +32,6 @@ ARTICLE = (
 REPLY = (
     "Answer: AHMAD MASSOUD\nAhmad Massoud leads the National Resistance Front [1]. The fighters vowed to resist [1]."
 )
-
-
-def env_for(settings: Settings, **extra: str) -> dict[str, str | None]:
-    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(("QABOT_", "TELEGRAM_"))}
-    env.update(
-        QABOT_INDEX_DIR=str(settings.index_dir),
-        QABOT_CORPUS=str(settings.corpus),
-        QABOT_EMBEDDER=settings.embedder,
-        QABOT_ENGINE="extractive",
-    )
-    env.update(extra)
-    return env
-
-
-def invoke(env: dict[str, str | None], *args: str, input: str | bytes | None = None) -> Result:
-    return CliRunner().invoke(app, list(args), env=env, input=input)
 
 
 def qabot(env: dict[str, str | None], *args: str, input: bytes) -> subprocess.CompletedProcess[bytes]:
