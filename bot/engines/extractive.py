@@ -185,7 +185,7 @@ class ExtractiveEngine(Engine):
             return self.abstain(nearest, 0.0, threshold, evidence.index)
         weakest = min(found, key=lambda pair: pair[1].probability)[1]
         if min(s.score for s, _ in found) < self.settings.min_sentence_score:
-            weakest.probability = min(weakest.probability, 0.0)  # nothing in the articles is near the question
+            weakest.probability = 0.0  # nothing in the articles is near the question
         if weakest.probability < threshold:
             return self.abstain(found[0][0], weakest.probability, threshold, evidence.index, weakest.features)
         index = evidence.index
@@ -293,8 +293,8 @@ class ExtractiveEngine(Engine):
         return Unit(index.articles[source], positions, candidate.quote.start, candidate.quote.end)
 
     def support(self, index: Index, best: Scored, reading: Reading) -> list[Quote]:
-        """The quotes an answer stands on: the sentence that names who "he" or "the company" is, if the
-        answer needs it, then the answering sentence."""
+        """The quotes an answer stands on, in the article's order: the answering sentence, and the sentence
+        that names who "he" or "the company" is, or holds the figure, when the answer needs it."""
         quotes = [best.quote]
         if reading.antecedent is not None:
             article = index.articles[best.quote.source]
