@@ -362,3 +362,18 @@ def test_hand_built_article_is_consistent() -> None:
     assert [doc.text[s.start : s.end] for s in doc.sentences] == [s.text for s in SUCCESSION]
     mention = doc.parses[1].mentions[0]
     assert doc.text[mention.start : mention.end] == "Richard Roe"
+
+
+def test_a_name_the_question_spells_out_or_abbreviates_is_given() -> None:
+    doc = article(
+        S(
+            "ISO officer in charge Constantin Politoff said the NRF met.",
+            (("ISO", "ORG"), ("Constantin Politoff", "PERSON")),
+        )
+    )
+    question = "Who is the International Sugar Organization's officer in charge?"
+    assert span_text(doc, reading(question, doc)) == "Constantin Politoff"  # not "ISO", the question's own name
+    spelled = article(
+        S("The National Resistance Front is led by Ahmad Massoud.", (("The National Resistance Front", "ORG"),))
+    )
+    assert span_text(spelled, reading("Who leads the NRF?", spelled)) is None  # the question's NRF is no answer

@@ -46,7 +46,7 @@ FEATURES = (
 )
 ANSWER_FEATURES = (*FEATURES, "ranked", "lead")  # the answer model also sees the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
-KIND_STEP = 0.05  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
+KIND_STEP = 0.15  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
 DATE_VAGUE = 2  # kinds a date without day, month or year gives up
 UNIT_WORD = re.compile(
     r"\s*(?:mln|million|billion|bln|trillion|thousand|pct|percent|per cent|%|dlrs?|dollars?|cts|cents|pence|"
@@ -199,9 +199,26 @@ def _given(text: str, entities: Sequence[tuple[str, str]], question: str) -> boo
     """Is a span's text something the question itself gives (its names, its numbers)?"""
     words = {w.lower() for _, w in _words(question)}
     span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
-    initials = "".join(w[0] for _, w in _words(text) if w[:1].isupper())
-    acronym = len(initials) > 1 and initials.lower() in words  # "the National Resistance Front" for "NRF"
-    return bool(span_words) and (acronym or all(w in words for w in span_words))
+    acronym = any(i.lower() in words for i in _name_initials(text))  # "the National Resistance Front" for "NRF"
+    spelled = text.strip(" .,").isupper() and text.strip(" .,") in _name_initials(question)  # "ISO" for its name
+    return bool(span_words) and (acronym or spelled or all(w in words for w in span_words))
+
+
+def _name_initials(question: str) -> set[str]:
+    """The initials of the question's runs of capitalised words ("International Sugar Organization" gives
+    "ISO"), short function words inside a run skipped."""
+    found: set[str] = set()
+    run = ""
+    for _, word in [*_words(question), (0, "")]:
+        if word.lower() in ("of", "and", "for", "the", "&"):
+            continue
+        if word[:1].isupper():
+            run += word[0]
+        else:
+            if len(run) > 1:
+                found.add(run)
+            run = ""
+    return found
 
 
 def _best_span(
