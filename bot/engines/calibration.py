@@ -21,7 +21,7 @@ from bot.engines.reading import FEATURES, sigmoid
 
 
 def probability(weights: Mapping[str, float], features: Mapping[str, float]) -> float:
-    return sigmoid(weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items()))
+    return sigmoid(weights.get("bias", 0.0) + linear(weights, features))
 
 
 def linear(weights: Mapping[str, float], features: Mapping[str, float]) -> float:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from bot.language import base_form, mentions, stems
 from bot.language.question import MONTH, NAMED, Ask, time_kind, times_in
+from bot.language.question import WORD as NAME_WORD
 from retrieval.records import Article, Mention, Parse
 
 FEATURES = (
@@ -92,7 +93,7 @@ class Unit:
 
 
 def _words(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in re.finditer(r"[\w’'.&-]+", text)]
+    return [(m.start(), m.group(0)) for m in NAME_WORD.finditer(text)]
 
 
 def _previous(unit: Unit, count: int = 2) -> list[int]:
@@ -195,7 +196,7 @@ def read(
     return reading
 
 
-def _given(text: str, entities: Sequence[tuple[str, str]], question: str) -> bool:
+def _given(text: str, question: str) -> bool:
     """Is a span's text something the question itself gives (its names, its numbers)?"""
     words = {w.lower() for _, w in _words(question)}
     span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
@@ -235,7 +236,7 @@ def _best_span(
         if mention.label not in ask.labels:
             continue
         span_text = unit.article.text[mention.start : mention.end]
-        if _given(span_text, entities, ask.text) or not _counts(unit.article.text, mention, ask.counted):
+        if _given(span_text, ask.text) or not _counts(unit.article.text, mention, ask.counted):
             continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
@@ -280,9 +281,7 @@ def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) 
         if parse is None:
             continue
         for mention in reversed(parse.mentions):
-            if mention.label in ask.labels and not _given(
-                article.text[mention.start : mention.end], entities, ask.text
-            ):
+            if mention.label in ask.labels and not _given(article.text[mention.start : mention.end], ask.text):
                 return mention.start, mention.end, 0.5, position
     return None
 
