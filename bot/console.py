@@ -20,7 +20,7 @@ from retrieval.errors import QabotError
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from retrieval.records import Answer, Conversation, Turn
+    from retrieval.records import Answer
 
 EXIT_ERROR = 1  # every command: an error the user can act on (bad settings, no index, a bad question...)
 
@@ -125,15 +125,6 @@ def settings(**overrides: object) -> Settings:
     except ValueError as e:
         raise fail(QabotError(f"Invalid setting: {e}.")) from e
     return loaded
-
-
-def remember(conversation: Conversation, turn: Turn, keep: int) -> Conversation:
-    """The conversation with `turn` added, keeping the last `keep` turns; none at all when `keep` is 0 or less."""
-    from retrieval.records import Conversation
-
-    if keep <= 0:
-        return Conversation()
-    return conversation.add(turn, keep=keep)
 
 
 def short_answer_lines(answer: Answer) -> list[str]:

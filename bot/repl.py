@@ -30,7 +30,6 @@ from bot.console import (
     out,
     read_all,
     read_lines,
-    remember,
     settings,
     short_answer_lines,
     shorten_quotes,
@@ -278,8 +277,8 @@ class ChatSession:
         except QabotError as e:
             self.error(str(e))
             return
-        self.conversation = remember(
-            self.conversation, Turn(question=answer.question, answer=answer), self.bot.settings.history_turns
+        self.conversation = self.conversation.add(
+            Turn(question=answer.question, answer=answer), keep=self.bot.settings.history_turns
         )
         self.last = answer
         show_answer(self.out, answer, self.plain)

@@ -41,7 +41,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.console import hide, protect_logs, remember, text_in
+from bot.console import hide, protect_logs, text_in
 from bot.telegram_format import html_to_text, render_answer, render_quotes, render_sources, split_message
 from retrieval.errors import QabotError
 from retrieval.records import Answer, Conversation, Turn
@@ -500,7 +500,7 @@ class QAService:
                 len(answer.citations),
             )
             turn = Turn(question=answer.question, answer=answer)
-            self.conversations.touch(chat_id, remember(conversation, turn, self.options.history_turns))
+            self.conversations.touch(chat_id, conversation.add(turn, keep=self.options.history_turns))
             markup = None
             if answer.citations and not answer.abstained:
                 answer_id = next(self._answer_ids)
