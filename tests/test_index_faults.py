@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -140,9 +141,36 @@ def test_two_index_runs_at_once_take_turns(env: dict[str, str | None], tmp_path:
     runs = [child(env, "index", "--rebuild") for _ in range(2)]
     results = [finish(run) for run in runs]
     assert [code for code, _, _ in results] == [0, 0], results
-    assert any("waiting for the index lock, held by pid" in folded(err) for _, _, err in results), results
     assert not leftovers(tmp_path / "index")
     assert len(load_index(tmp_path / "index").articles) == 2
+
+
+def test_an_index_run_waits_for_the_lock_holder_and_names_it(env: dict[str, str | None], tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    before = (index_dir / "CURRENT").read_text()
+    with writer_lock(index_dir):
+        run = child(env, "index", "--rebuild")
+        assert run.stderr is not None
+        told: list[str] = []
+
+        def read() -> None:
+            for line in run.stderr or []:
+                told.append(line)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 120
+        while "waiting for the index lock" not in folded("".join(told)) and time.monotonic() < deadline:
+            assert run.poll() is None, told  # it may not finish while the lock is held
+            time.sleep(0.1)
+        assert (index_dir / "CURRENT").read_text() == before  # nothing published while another holds the lock
+    reader.join(timeout=180)
+    code = run.wait(timeout=180)
+    err = folded("".join(told))
+    assert code == 0, err
+    assert f"waiting for the index lock, held by pid {os.getpid()}" in err
+    assert (index_dir / "CURRENT").read_text() != before  # the rebuild published once the lock was free
+    assert len(load_index(index_dir).articles) == 2
 
 
 _WRITER = """
