@@ -129,14 +129,14 @@ def _register_front_ends() -> None:
     from bot.evaluation.calibrate import calibrate_command
     from bot.evaluation.command import eval_command
     from bot.repl import ask_command, chat_command
-    from bot.telegram import telegram_command
+    from bot.telegram.command import telegram_app
 
     app.command("ask")(ask_command)
     app.command("chat")(chat_command)
     app.command("eval")(eval_command)
     app.command("calibrate")(calibrate_command)
     app.command("bench")(bench_command)
-    app.command("telegram")(telegram_command)
+    app.add_typer(telegram_app, name="telegram")
     models_app.command("install-llm")(install_llm_command)
 
 

@@ -116,6 +116,7 @@ def settings(**overrides: object) -> Settings:
     try:
         loaded = Settings(**values)
         loaded.allowed_user_ids()  # parsed lazily by the bot: checked here so every command reports it alike
+        loaded.admin_user_ids()
     except ValidationError as e:
         problems = "; ".join(
             f"{'.'.join(map(str, p['loc']))} (QABOT_{'_'.join(map(str, p['loc'])).upper()}): {p['msg']}"

@@ -134,9 +134,17 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None  # set to serve a webhook instead of long polling
     telegram_webhook_listen: str = "0.0.0.0"
     telegram_webhook_port: int = 8443
-    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "QABOT_TELEGRAM_WEBHOOK_SECRET")
+    )
     telegram_rate_limit: int = 6  # questions per user per minute
     telegram_concurrency: int = 8
+    telegram_admin_user_ids: str = Field(
+        default="", validation_alias=AliasChoices("TELEGRAM_ADMIN_USER_IDS", "QABOT_TELEGRAM_ADMIN_USER_IDS")
+    )
+    # the chat state store (conversations, "Show sources" buttons, handled updates): sqlite:///PATH (default: a file
+    # next to the index) for one machine, redis://HOST:PORT/DB for webhook workers on several
+    state_url: str = ""
 
     @property
     def chunking(self) -> ChunkConfig:
@@ -148,11 +156,24 @@ class Settings(BaseSettings):
             return self.query_embedder
         return "minilm-onnx" if self.embedder == "minilm" else self.embedder
 
+    @property
+    def state_store_url(self) -> str:
+        return (
+            self.state_url or f"sqlite:///{self.index_dir.resolve().with_name(self.index_dir.name + '-state.sqlite3')}"
+        )
+
     def allowed_user_ids(self) -> set[int]:
-        ids = set()
-        for part in self.telegram_allowed_user_ids.replace(" ", "").split(","):
-            if part:
-                if not part.lstrip("-").isdigit():
-                    raise ValueError(f"TELEGRAM_ALLOWED_USER_IDS: {part!r} is not a numeric user id")
-                ids.add(int(part))
-        return ids
+        return _user_ids("TELEGRAM_ALLOWED_USER_IDS", self.telegram_allowed_user_ids)
+
+    def admin_user_ids(self) -> set[int]:
+        return _user_ids("TELEGRAM_ADMIN_USER_IDS", self.telegram_admin_user_ids)
+
+
+def _user_ids(name: str, value: str) -> set[int]:
+    ids = set()
+    for part in value.replace(" ", "").split(","):
+        if part:
+            if not part.lstrip("-").isdigit():
+                raise ValueError(f"{name}: {part!r} is not a numeric user id")
+            ids.add(int(part))
+    return ids

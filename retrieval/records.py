@@ -129,3 +129,10 @@ class Conversation(Record):
     def add(self, turn: Turn, keep: int = 10) -> Conversation:
         """The conversation with one more turn, keeping the last `keep` (none when keep is 0)."""
         return Conversation(turns=(*self.turns, turn)[-keep:] if keep > 0 else ())
+
+
+class Shown(Record):
+    """What a "Show sources" button brings back: the answer's citations, for the chat the answer was sent to."""
+
+    chat_id: int
+    citations: tuple[Citation, ...]

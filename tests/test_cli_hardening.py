@@ -232,8 +232,8 @@ def test_front_ends_share_one_console_module_and_repl_does_not_import_the_cli() 
                 names.update(a.name for a in node.names)
         return names
 
-    fronts = ["bot/cli.py", "bot/repl.py", "bot/telegram.py", "bot/evaluation/command.py"]
+    fronts = ["bot/cli.py", "bot/repl.py", "bot/telegram/command.py", "bot/evaluation/command.py"]
     for front in fronts:
         assert "bot.console" in imported(ROOT / front), front
     assert "bot.cli" not in imported(ROOT / "bot" / "repl.py")  # the import circle is gone
-    assert not {"bot.cli", "bot.repl", "bot.telegram"} & imported(ROOT / "bot" / "console.py")
+    assert not {"bot.cli", "bot.repl", "bot.telegram.command"} & imported(ROOT / "bot" / "console.py")

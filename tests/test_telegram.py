@@ -23,16 +23,9 @@ from typing import Any
 import pytest
 
 from bot.core import NO_ANSWER, SourceInfo, check_question
-from bot.telegram_app import (
-    COMMANDS,
-    EDITED,
-    NON_TEXT,
-    SOMETHING_WENT_WRONG,
-    SOURCES_GONE,
-    TelegramOptions,
-    build_application,
-)
-from bot.telegram_format import CUT_NOTE
+from bot.telegram.app import TelegramOptions, build_application
+from bot.telegram.format import CUT_NOTE
+from bot.telegram.handlers import COMMANDS, EDITED, NON_TEXT, SOMETHING_WENT_WRONG, SOURCES_GONE
 from retrieval.records import Answer, Citation, Conversation
 
 try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
@@ -478,7 +471,7 @@ async def test_errors_are_logged_with_context_and_the_user_told_without_internal
         await api.until_sent(5, 2)
     assert sorry == SOMETHING_WENT_WRONG
     assert "secret" not in " ".join(visible(api, 5))
-    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name == "bot.telegram_app"]
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name == "bot.telegram.handlers"]
     assert "chat 5, user 5" in record.getMessage() and "RuntimeError" in record.getMessage()
     assert record.exc_info is not None
 
@@ -510,7 +503,7 @@ async def test_the_token_is_redacted_in_any_letter_case_in_log_lines_and_traceba
         api.message(5, "Who claims Panjshir?")
         [sorry] = await _texts(api, 5, 1)
     assert sorry == SOMETHING_WENT_WRONG
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name == "bot.telegram_app"]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name == "bot.telegram.handlers"]
     assert errors and errors[0].exc_info  # logged with its traceback...
     text = caplog.text.lower()
     assert "chat not found" in text and "<token>" in text  # ...which quoted the URL, redacted

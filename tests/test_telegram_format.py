@@ -10,7 +10,7 @@ import re
 import pytest
 
 from bot.core import SourceInfo
-from bot.telegram_format import (
+from bot.telegram.format import (
     MAX_MESSAGE,
     html_to_text,
     render_answer,
@@ -145,7 +145,7 @@ def test_plain_text_fallback_is_what_the_reader_would_have_seen() -> None:
 
 
 def test_rate_limiter_sliding_window_and_one_notice_per_window() -> None:
-    from bot.telegram_app import RateLimiter
+    from bot.telegram.limits import RateLimiter
 
     now = [100.0]
     limiter = RateLimiter(limit=2, window=60, clock=lambda: now[0])
@@ -162,7 +162,7 @@ def test_rate_limiter_sliding_window_and_one_notice_per_window() -> None:
 
 
 async def test_chat_locks_keep_order_within_a_chat_and_are_dropped_when_unused() -> None:
-    from bot.telegram_app import ChatLocks
+    from bot.telegram.ordering import ChatLocks
 
     locks = ChatLocks()
     order: list[str] = []
@@ -202,7 +202,7 @@ def test_may_have_arrived_tells_a_failed_send_from_one_telegram_may_have_carried
     import httpx
     from telegram.error import NetworkError, TimedOut
 
-    from bot.telegram_app import may_have_arrived
+    from bot.telegram.sending import may_have_arrived
 
     def caused(error: NetworkError, cause: BaseException | None) -> NetworkError:
         error.__cause__ = cause
