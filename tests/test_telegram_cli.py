@@ -211,3 +211,50 @@ def test_qabot_telegram_serves_a_webhook_with_its_secret_and_exits_0_on_sigterm(
     assert parse_html(reply.text).startswith("The articles (5)")
     assert len(api.sent(5)) == 1 and not api.calls("getUpdates")
     assert "serving the webhook" in err and err.rstrip().endswith("stopped")
+
+
+def test_set_webhook_registers_url_secret_and_commands_once_and_delete_webhook_removes_it(
+    tmp_path: Path, api: FakeBotAPI
+) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url, "TELEGRAM_WEBHOOK_SECRET": "s3cret_x"}
+    done = run(
+        ["telegram", "set-webhook", "https://bot.example.org/telegram", "--max-connections", "8"], tmp_path, **env
+    )
+    assert done.returncode == 0, done.stderr
+    assert api.webhook is not None and api.webhook["url"] == "https://bot.example.org/telegram"
+    assert api.webhook["secret_token"] == "s3cret_x" and api.webhook["max_connections"] == "8"
+    assert api.webhook["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    assert [c["command"] for c in api.commands] == ["start", "help", "sources", "reset", "ask"]
+    assert "s3cret_x" not in done.stderr and TOKEN not in done.stderr
+    done = run(["telegram", "delete-webhook"], tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    assert api.webhook is None and "webhook removed" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["serve"], {}, "TELEGRAM_WEBHOOK_SECRET is not set"),
+        (["set-webhook", "https://x.org/t"], {}, "TELEGRAM_WEBHOOK_SECRET is not set"),
+        (["set-webhook", "https://x.org/t"], {"TELEGRAM_WEBHOOK_SECRET": "bad secret!"}, "may only hold"),
+        (["set-webhook", "ftp://x.org/t"], {"TELEGRAM_WEBHOOK_SECRET": "ok"}, "is not an https URL"),
+        (["serve", "--listen", "8080"], {"TELEGRAM_WEBHOOK_SECRET": "ok"}, "is not HOST:PORT"),
+        (["serve"], {"TELEGRAM_WEBHOOK_SECRET": "ok", "QABOT_STATE_URL": "mysql://x"}, "QABOT_STATE_URL"),
+    ],
+    ids=["serve-no-secret", "set-no-secret", "bad-secret", "bad-url", "bad-listen", "bad-state-url"],
+)
+def test_webhook_commands_refuse_bad_settings_with_one_line(
+    tmp_path: Path, api: FakeBotAPI, fast_settings: Settings, fast_bot: Any, args: list[str], env: dict[str, str],
+    message: str,
+) -> None:  # fmt: skip
+    base = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "QABOT_EMBEDDER": "hash",
+        "QABOT_INDEX_DIR": str(fast_settings.index_dir),
+        "QABOT_CORPUS": str(fast_settings.corpus),
+    }
+    done = run(["telegram", *args], tmp_path, **base, **env)
+    assert done.returncode == 1
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert api.webhook is None

@@ -107,9 +107,10 @@ def _load(s: Settings) -> tuple[QABot, ChatStore]:
     from bot.telegram.state import open_store
     from retrieval.errors import QabotError
 
-    _say("loading the index and the answer engine…")
     try:
-        return QABot.load(s), open_store(s.state_store_url)
+        store = open_store(s.state_store_url)  # a bad URL fails before the slow part
+        _say("loading the index and the answer engine…")
+        return QABot.load(s), store
     except QabotError as exc:
         raise fail(exc) from exc
 
