@@ -44,8 +44,20 @@ def bench_command(
         typer.Option(help="Take the 1M figures from earlier `python -m bench.faiss_scale` JSONs (repeatable)."),
     ] = None,
     markdown: Annotated[Path | None, typer.Option(help="Also write the Markdown tables to this file.")] = None,
+    serving: Annotated[
+        bool,
+        typer.Option(
+            "--serving",
+            help="Only the serving figure: answers/s and p50/p95 latency of 1 and 2 webhook workers on one Redis "
+            "(loopback, fake Bot API; needs redis-server). Writes --out (default results/bench-serving.json).",
+        ),
+    ] = False,
+    burst: Annotated[int, typer.Option(help="--serving: questions per run, each from its own chat.")] = 80,
 ) -> None:
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
+    if serving:
+        _serving(out if out != Path("results/bench.json") else Path("results/bench-serving.json"), work, burst)
+        return
     from bench.report import to_markdown
     from bench.run import BenchOptions, run_bench
 
@@ -70,3 +82,15 @@ def bench_command(
     if markdown:
         markdown.write_text(text + "\n")
     print(text)
+
+
+def _serving(out: Path, work: Path | None, burst: int) -> None:
+    from bench.serving import ServingOptions, run_serving, to_markdown
+
+    results = run_serving(
+        ServingOptions(burst=burst, work=work),
+        log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(to_markdown(results))

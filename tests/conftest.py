@@ -46,58 +46,14 @@ def real_bot(real_settings: Settings):  # type: ignore[no-untyped-def]
     return QABot.load(real_settings)
 
 
-REDIS_SERVER = "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A real redis-server on a free loopback port, no persistence, stopped after the session."""
     import shutil
-    import subprocess
-    import time
 
-    binary = shutil.which("redis-server") or REDIS_SERVER
-    if not Path(binary).exists():
+    from bench.serving import redis_server
+
+    if not (shutil.which("redis-server") or Path("/usr/bin/redis-server").exists()):
         pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run installs it)")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    command = [
-        binary,
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        str(folder),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-    ]
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=port)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start on port {port}") from None
-                time.sleep(0.05)
-        client.close()
-        try:
-            yield f"redis://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

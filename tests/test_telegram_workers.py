@@ -18,16 +18,15 @@ from typing import Any
 
 import pytest
 
+from bench.serving import free_port
 from bot.settings import Settings
 from bot.telegram.state import open_store
 from retrieval.records import Conversation
 
 try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
-    from tests.conftest import free_port
     from tests.fake_bot_api import TOKEN, FakeBotAPI, parse_html
     from tests.test_telegram_cli import COMMAND, environment
 except ModuleNotFoundError:
-    from conftest import free_port  # type: ignore[no-redef]
     from fake_bot_api import TOKEN, FakeBotAPI, parse_html  # type: ignore[no-redef]
     from test_telegram_cli import COMMAND, environment  # type: ignore[no-redef]
 
