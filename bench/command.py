@@ -31,7 +31,9 @@ def bench_command(
     with_1m: Annotated[
         bool, typer.Option("--with-1m/--skip-1m", help="FAISS alone at 1M vectors (heavy; nice -n 10 child).")
     ] = False,
-    rounds: Annotated[int, typer.Option(help="Passes over the question list for warm latency.")] = 3,
+    rounds: Annotated[
+        int, typer.Option(help="Passes over the question list for warm latency (--serving: runs per worker count).")
+    ] = 3,
     questions: Annotated[
         Path | None, typer.Option(help="Question file for seeds/ (default eval/seeds.jsonl, else bench/questions.txt).")
     ] = None,
@@ -56,7 +58,7 @@ def bench_command(
 ) -> None:
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
     if serving:
-        _serving(out if out != Path("results/bench.json") else Path("results/bench-serving.json"), work, burst)
+        _serving(out if out != Path("results/bench.json") else Path("results/bench-serving.json"), work, burst, rounds)
         return
     from bench.report import to_markdown
     from bench.run import BenchOptions, run_bench
@@ -84,11 +86,11 @@ def bench_command(
     print(text)
 
 
-def _serving(out: Path, work: Path | None, burst: int) -> None:
+def _serving(out: Path, work: Path | None, burst: int, rounds: int) -> None:
     from bench.serving import ServingOptions, run_serving, to_markdown
 
     results = run_serving(
-        ServingOptions(burst=burst, work=work),
+        ServingOptions(burst=burst, work=work, rounds=rounds),
         log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True),
     )
     out.parent.mkdir(parents=True, exist_ok=True)

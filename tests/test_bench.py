@@ -150,3 +150,19 @@ def test_seeds_questions_fallback(tmp_path: Path) -> None:
     )
     questions, expected = run.seeds_questions(cases)
     assert questions == ["Who?", "Trivia?"] and expected == {"Who?": ["a.txt"]}
+
+
+def test_the_serving_figure_counts_every_reply_of_real_workers(tmp_path: Path, redis_url: str) -> None:
+    """Real worker processes on one Redis (the fixture proves redis-server is here); no speed asserted."""
+    from bench import serving
+
+    results = serving.run_serving(
+        serving.ServingOptions(embedder="hash", burst=6, rounds=1, work=tmp_path), log=lambda _: None
+    )
+    assert set(results["workers"]) == {"1", "2"}
+    for figures in results["workers"].values():
+        assert figures["replies"] == figures["questions"] == figures["ok"] == 6  # none lost, none doubled
+        assert figures["latency_ms"]["n"] == 6 and figures["answers_per_s"] > 0
+    rates = [results["workers"][k]["answers_per_s"] for k in ("2", "1")]
+    assert results["speedup_2_over_1"] == round(rates[0] / rates[1], 2)
+    assert "| 2 |" in serving.to_markdown(results)
