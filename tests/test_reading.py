@@ -246,6 +246,16 @@ def test_a_month_in_the_sentence_before_counts_as_given() -> None:
     assert result.features["time_conflict"] == 0.0 and result.features["time_missing"] == 0.0
 
 
+def test_last_year_in_an_article_of_1987_is_1986() -> None:
+    sentence = S("Acme earned 5 mln dlrs last year.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY")))
+    doc = article(sentence, date="1987-03-05")
+    assert reading("How much did Acme earn in 1985?", doc).features["time_conflict"] == 1.0
+    asked = reading("How much did Acme earn in 1986?", doc).features
+    assert asked["time_conflict"] == 0.0 and asked["time_missing"] == 0.0
+    undated = reading("How much did Acme earn in 1985?", article(sentence)).features
+    assert undated["time_conflict"] == 0.0 and undated["time_missing"] == 1.0
+
+
 # --- the question's entities ----------------------------------------------------------------------
 
 

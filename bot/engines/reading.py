@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.language import base_form, mentions, stems
-from bot.language.question import MONTH, NAMED, Ask, time_kind, times_in
+from bot.language.question import MONTH, NAMED, Ask, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from retrieval.records import Article, Mention, Parse
 
@@ -138,7 +138,8 @@ def read(
     n_entities = max(len(entities), 1)
 
     # months, years, quarters
-    here = times_in(text) | times_in(before[-1] if before else "")
+    nearby = " ".join([*before[-1:], text])
+    here = times_in(nearby) | relative_times(nearby, article.date)
     dated = times_in(article.date or "")
     conflict = missing_time = 0.0
     for value in times:

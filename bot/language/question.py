@@ -152,6 +152,30 @@ def times_in(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+RELATIVE = re.compile(
+    r"\b(?:(last|this|next|previous|coming|current)\s+(year|month)|(?:a\s+)?(year|month)[- ](?:ago|earlier))\b",
+    re.IGNORECASE,
+)
+_SHIFT = {"last": -1, "previous": -1, "this": 0, "current": 0, "next": 1, "coming": 1}
+
+
+def relative_times(text: str, dated: str | None) -> frozenset[str]:
+    """The years and months that "last year", "this month", "a year ago" name in a text dated `dated`
+    (an ISO date): the article's own date is the anchor. Nothing without a date."""
+    anchor = ISO_DATE.search(dated or "")
+    if anchor is None:
+        return frozenset()
+    year, month = int(anchor.group(1)), int(anchor.group(2)) - 1
+    out: set[str] = set()
+    for m in RELATIVE.finditer(text):
+        shift, unit = (_SHIFT[m.group(1).lower()], m.group(2).lower()) if m.group(1) else (-1, m.group(3).lower())
+        if unit == "year":
+            out.add(str(year + shift))
+        elif 0 <= month <= 11:
+            out.add(MONTHS[(month + shift) % 12])
+    return frozenset(out)
+
+
 def _is_month(match: re.Match[str], text: str) -> bool:
     """ "May" and "March" are months unless they are plainly the verb ("may rise") or a name's part."""
     word = match.group(1)
