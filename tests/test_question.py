@@ -110,6 +110,38 @@ def test_plural_ies_kind_nouns(question: str, labels: set[str]) -> None:
     assert wanted(question).labels == labels
 
 
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("What are the estimated capital costs of the mine?", "MONEY"),  # the head of "capital costs"
+        ("What fixed exchange rate replaced the auction?", "PERCENT"),
+        ("Which U.S. bank raised its prime rate?", "ORG"),  # the first kind noun, not a later object's
+        ("Which company bought Acme?", "ORG"),
+        ("What is the name of the company that bought Acme?", "ORG"),
+        ("What is the name of the mine's manager?", "PERSON"),
+        ("On what night did the fighting escalate?", "DATE"),
+        ("How many days did the strike last?", "DATE"),  # "three days" is a date to the parser
+        ("Which ministry does he head?", "ORG"),
+        ("What price per tonne did producers propose?", "MONEY"),
+    ],
+)
+def test_the_kind_noun_is_the_head_of_the_phrase_after_the_wh_word(question: str, first: str) -> None:
+    assert wanted(question).prefer[0] == first
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Massoud offer the Taliban?",  # a verb follows: the object is of no stated kind
+        "Which country's demands did he blame?",  # "country" is only the possessor
+        "Which two senior figures died in the fighting?",  # it counts people, it asks for no amount
+        "What is Kenya's largest tea export market?",
+    ],
+)
+def test_no_kind_when_the_phrase_names_none(question: str) -> None:
+    assert wanted(question).prefer == ()
+
+
 # --- parts: two-part questions --------------------------------------------------------------------
 
 
