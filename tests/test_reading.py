@@ -326,6 +326,18 @@ def test_how_many_bags_must_count_bags() -> None:
     assert span_text(doc, reading("How many countries did Brazil export coffee to?", doc)) == "40"
 
 
+def test_how_many_days_must_count_days() -> None:
+    doc = article(
+        S(
+            "The council met for eight days and could meet again by the end of April.",
+            (("eight days", "DATE"), ("the end of April", "DATE")),
+        )
+    )
+    assert span_text(doc, reading("How many days did the council meet?", doc)) == "eight days"
+    dated = article(S("The council could meet again by the end of April.", (("the end of April", "DATE"),)))
+    assert reading("How many days did the council meet?", dated).span is None
+
+
 def test_how_many_with_nothing_counted_takes_the_nearest_number() -> None:
     doc = article(EXPORTS)
     result = reading("How many did Brazil export?", doc)

@@ -266,10 +266,11 @@ def extend_amount(text: str, end: int) -> int:
 
 
 def _counts(text: str, mention: Mention, counted: str) -> bool:
-    """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags")?"""
-    if not counted or mention.label not in ("CARDINAL", "QUANTITY"):
+    """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags", "eight
+    days" for "how many days", not "the end of April")?"""
+    if not counted or mention.label not in ("CARDINAL", "QUANTITY", "DATE"):
         return True
-    after = stems(text[mention.start : mention.end + 40])
+    after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
     return bool(set(stems(counted)) & set(after[:6]))
 
 
