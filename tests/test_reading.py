@@ -338,6 +338,30 @@ def test_how_many_days_must_count_days() -> None:
     assert reading("How many days did the council meet?", dated).span is None
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "mentions", "span"),
+    [
+        ("How old is Smith?", "Smith will take over in mid-April.", (("mid-April", "DATE"),), None),
+        ("How old is Smith?", "Smith, 32, will take over.", (("32", "CARDINAL"),), "32"),  # an age set off by commas
+        ("How old is Smith?", "The 32-year-old Smith takes over.", (("32-year-old", "DATE"),), "32-year-old"),
+        (
+            "How long was the meeting?",
+            "Smith met two farm groups today.",
+            (("two", "CARDINAL"), ("today", "DATE")),
+            None,
+        ),
+        ("How long was the meeting?", "Smith met them for 30 minutes today.", (("30", "CARDINAL"),), "30"),
+        ("How long is the pipeline?", "The pipeline runs 43 km to the coast.", (("43 km", "QUANTITY"),), "43 km"),
+    ],
+)
+def test_how_long_and_how_old_take_a_measure(
+    question: str, text: str, mentions: tuple[tuple[str, str], ...], span: str | None
+) -> None:
+    named = (("Smith", "PERSON"),) if "Smith" in text else ()
+    doc = article(S(text, (*named, *mentions)))
+    assert span_text(doc, reading(question, doc)) == span
+
+
 def test_how_many_with_nothing_counted_takes_the_nearest_number() -> None:
     doc = article(EXPORTS)
     result = reading("How many did Brazil export?", doc)

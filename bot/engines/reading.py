@@ -55,6 +55,16 @@ UNIT_WORD = re.compile(
     r"ounces|bags|shares|a share|per share|a barrel|per barrel|a tonne|per tonne)\b",
     re.IGNORECASE,
 )
+MEASURE = re.compile(
+    r"\d|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|dozen|several|few|many)\b",
+    re.IGNORECASE,
+)
+MEASURE_UNIT = re.compile(
+    r"[\s-]*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|km|kms|kilometres?|"
+    r"kilometers?|miles?|metres?|meters?|feet|old)\b",
+    re.IGNORECASE,
+)
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
 
@@ -239,6 +249,8 @@ def _best_span(
         span_text = unit.article.text[mention.start : mention.end]
         if _given(span_text, ask.text) or not _counts(unit.article.text, mention, ask.counted):
             continue
+        if ask.measured and not _measures(unit.article.text, mention, span_text):
+            continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
@@ -272,6 +284,17 @@ def _counts(text: str, mention: Mention, counted: str) -> bool:
         return True
     after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
     return bool(set(stems(counted)) & set(after[:6]))
+
+
+def _measures(text: str, mention: Mention, span_text: str) -> bool:
+    """Is a mention a length of time, an age or a distance ("30 minutes", "32-year-old", "43 km"), not "today"
+    or "two" of something else?"""
+    if not MEASURE.search(span_text):
+        return False
+    if mention.label != "CARDINAL":
+        return True
+    aside = text[max(0, mention.start - 2) : mention.start] == ", " and text[mention.end : mention.end + 1] in ",)"
+    return aside or bool(MEASURE_UNIT.match(text, mention.end))  # "Smith, 32, said", "for 30 minutes"
 
 
 def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) -> tuple[int, int, float, int] | None:

@@ -53,6 +53,7 @@ class Ask:
     polar: bool  # yes/no
     reason: bool  # "why", "what prompted": the answer is a clause, not an entity
     counted: str = ""  # what "how many" counts ("bags" in "how many bags of coffee"): a number must count it
+    measured: bool = False  # "how long", "how old": the answer is a length of time or an age, with a number
 
     @property
     def labels(self) -> frozenset[str]:
@@ -74,7 +75,8 @@ def wanted(question: str) -> Ask:
     noun = _kind_noun(q)
     first = re.search(r"\b(who|whom|whose|when|where|how|which|what)\b", q)
     lead = first.group(1) if first else ""  # the question's own wh-word, not one in a clause after it
-    if lead == "how" and re.search(r"\bhow (?:long|old)\b", q):
+    measured = lead == "how" and bool(re.search(r"\bhow (?:long|old)\b", q))
+    if measured:
         prefer = ("DATE", "TIME", "CARDINAL", "QUANTITY")
     elif lead == "how" and re.search(r"\bhow many\b", q):
         counted = _counted(q)
@@ -99,7 +101,7 @@ def wanted(question: str) -> Ask:
             prefer = NUMBERS
         else:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
-    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted)
+    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured)
 
 
 def _counted(q: str) -> str:
