@@ -123,6 +123,7 @@ def test_plural_ies_kind_nouns(question: str, labels: set[str]) -> None:
         ("How many days did the strike last?", "DATE"),  # "three days" is a date to the parser
         ("Which ministry does he head?", "ORG"),
         ("What price per tonne did producers propose?", "MONEY"),
+        ("What is the maximum size of the buffer stock?", "QUANTITY"),  # a size, a population, a toll: a number
     ],
 )
 def test_the_kind_noun_is_the_head_of_the_phrase_after_the_wh_word(question: str, first: str) -> None:

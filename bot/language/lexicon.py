@@ -101,7 +101,7 @@ _kinds(
     frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
 )
 _kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))
-_kinds("number total count", frozenset({"CARDINAL", "QUANTITY"}))
+_kinds("number total count population size toll turnout attendance", frozenset({"CARDINAL", "QUANTITY"}))
 
 DATE_LEADS = frozenset(
     [
