@@ -3,9 +3,10 @@
 A real python-telegram-bot Application talks HTTP to it: `ApplicationBuilder().base_url(api.base_url)`.
 It implements what the bot uses (getMe, deleteWebhook, setWebhook, getUpdates with offset and long-poll
 timeout, sendMessage, sendChatAction, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
-setMyCommands, getMyCommands, close, logOut), answers unknown methods with 404 and a wrong token with 401,
-rejects what Telegram rejects (empty or too long text, bad HTML markup) with its 400s, can inject faults
-per method (429 with retry_after, 5xx, slow replies, any 400) and records every request for assertions.
+setMyCommands, getMyCommands, getFile and file downloads, close, logOut), answers unknown methods with 404
+and a wrong token with 401, rejects what Telegram rejects (empty or too long text, bad HTML markup) with its
+400s, can inject faults per method (429 with retry_after, 5xx, slow replies, any 400) and records every request
+for assertions.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 T = TypeVar("T")
 
@@ -134,6 +135,7 @@ class FakeBotAPI:
         self.messages: dict[int, SentMessage] = {}
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
+        self.files: dict[str, bytes] = {}  # file_id -> content, downloadable after getFile
         self._faults: dict[str, list[Fault]] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -370,7 +372,25 @@ class FakeBotAPI:
 
     # the HTTP side
 
+    def document(self, chat_id: int, file_name: str, data: bytes, user_id: int | None = None) -> dict[str, Any]:
+        """A user sends a file: its content waits for getFile and the download, the message is pushed."""
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name, "file_size": len(data)}
+        return self.message(chat_id, None, user_id=user_id, document=document)
+
     def _handle(self, req: BaseHTTPRequestHandler) -> None:
+        path = unquote(req.path.split("?")[0])  # file downloads come URL-quoted (':' as %3A)
+        download = re.fullmatch(r"/file/bot([^/]+)/documents/(\w+)", path)
+        if download:
+            data = self.files.get(download.group(2)) if download.group(1) == self.token else None
+            with self._cond:
+                self.requests.append(Request("download", {"file_id": download.group(2)}, download.group(1), 0, 200))
+            if data is None:
+                self._respond(req, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            else:
+                self._respond(req, 200, data)
+            return
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", req.path.split("?")[0])
         length = int(req.headers.get("Content-Length") or 0)
         body = req.rfile.read(length) if length else b""
@@ -476,6 +496,18 @@ class FakeBotAPI:
 
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True
+
+    def _m_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise TelegramError400("Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": size,
+            "file_path": f"documents/{file_id}",
+        }
 
     def _m_getUpdates(self, params: dict[str, Any]) -> Any:
         offset = int(params.get("offset") or 0)

@@ -25,7 +25,7 @@ import pytest
 from bot.core import NO_ANSWER, SourceInfo, check_question
 from bot.telegram.app import TelegramOptions, build_application
 from bot.telegram.format import CUT_NOTE
-from bot.telegram.handlers import COMMANDS, EDITED, NON_TEXT, SOMETHING_WENT_WRONG, SOURCES_GONE
+from bot.telegram.handlers import ADMINS_ONLY, COMMANDS, EDITED, NON_TEXT, SOMETHING_WENT_WRONG, SOURCES_GONE
 from retrieval.records import Answer, Citation, Conversation
 
 try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
@@ -118,12 +118,12 @@ def api() -> Any:
 
 @contextlib.asynccontextmanager
 async def running(
-    api: FakeBotAPI, qa: Any = None, timeout: float | None = None, **options: Any
+    api: FakeBotAPI, qa: Any = None, timeout: float | None = None, uploads: Any = None, **options: Any
 ) -> AsyncIterator[tuple[Any, Any]]:
     """A real Application polling the fake server (what run_polling does, minus signals and loop handling)."""
     qa = qa if qa is not None else ScriptedQA()
     opts = TelegramOptions(**{"backoff": 0.05, "typing_every": 0.2, **options})
-    app = build_application(TOKEN, qa, opts, base_url=api.base_url, timeout=timeout)
+    app = build_application(TOKEN, qa, opts, base_url=api.base_url, timeout=timeout, uploads=uploads)
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
@@ -333,7 +333,7 @@ async def test_a_flood_gets_one_notice_per_window_and_other_users_are_unaffected
                             "is_video": False, "type": "regular"}}, NON_TEXT),
         (None, {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}, NON_TEXT),
         (None, {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}}, NON_TEXT),
-        (None, {"document": {"file_id": "d", "file_unique_id": "d"}}, NON_TEXT),
+        (None, {"document": {"file_id": "d", "file_unique_id": "d"}}, ADMINS_ONLY),
         ("an edited question", {"edited": True}, EDITED),
         ("/nonsense", {}, "I don't know the command /nonsense. Try /help."),
         ("/ask   ", {}, "Ask your question after the command, e.g. /ask"),

@@ -33,8 +33,9 @@ from bot.telegram.state import ChatStore, SQLiteStore
 
 if TYPE_CHECKING:
     from bot.core import SourceInfo
+    from bot.live import IndexWriter
     from bot.settings import Settings
-    from retrieval.records import Answer, Conversation
+    from retrieval.records import Added, Answer, Conversation
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]  # what the handlers use
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing" for about 5 s per chat action
@@ -53,6 +54,7 @@ class Answerer(Protocol):
 @dataclass(frozen=True)
 class TelegramOptions:
     allowed_user_ids: frozenset[int] = frozenset()
+    admin_user_ids: frozenset[int] = frozenset()  # may add articles (a document or a URL); always allowed
     rate_limit: int = 6  # questions per user per `rate_window` seconds (0: no limit)
     rate_window: float = 60.0
     history_turns: int = 10  # turns kept per chat for follow-ups
@@ -70,6 +72,7 @@ class TelegramOptions:
     def from_settings(cls, settings: Settings, **overrides: Any) -> TelegramOptions:
         values: dict[str, Any] = {
             "allowed_user_ids": frozenset(settings.allowed_user_ids()),
+            "admin_user_ids": frozenset(settings.admin_user_ids()),
             "rate_limit": settings.telegram_rate_limit,
             "history_turns": settings.history_turns,
             "max_question_chars": settings.max_question_chars,
@@ -79,6 +82,33 @@ class TelegramOptions:
         return cls(**values)
 
 
+class Uploads:
+    """Admins' articles into the corpus folder and the index (bot/uploads.py; blocking: run it in a thread). One
+    writer, its models loaded once, serves every upload of this process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.max_bytes = settings.upload_max_bytes
+        self._writer: IndexWriter | None = None
+
+    def _writer_(self) -> IndexWriter:
+        from bot.live import IndexWriter
+
+        if self._writer is None:
+            self._writer = IndexWriter(self.settings)
+        return self._writer
+
+    def add_file(self, filename: str, data: bytes) -> Added:
+        from bot.uploads import add_file
+
+        return add_file(self.settings, filename, data, self._writer_())
+
+    def add_url(self, url: str) -> Added:
+        from bot.uploads import add_url
+
+        return add_url(self.settings, url, self._writer_())
+
+
 @dataclass
 class Service:
     """What the handlers share: the answerer, the options, the chat state store and this process's limits."""
@@ -86,6 +116,7 @@ class Service:
     qa: Answerer
     options: TelegramOptions
     store: ChatStore
+    uploads: Uploads | None = None  # admins may add articles when set
     sources: list[SourceInfo] | None = None  # the article list, loaded on first use
     limiter: RateLimiter = field(init=False)
     refusals: RateLimiter = field(init=False)
@@ -113,6 +144,7 @@ def add_handlers(app: App) -> None:
             CommandHandler("ask", handlers.ask_command, filters=new),
             MessageHandler(new & filters.TEXT & ~filters.COMMAND, handlers.text),
             MessageHandler(new & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(new & filters.Document.ALL, handlers.document),
             MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text),
             MessageHandler(filters.UpdateType.EDITED_MESSAGE, handlers.edited),
             CallbackQueryHandler(handlers.show_sources),
@@ -129,10 +161,12 @@ def build_application(
     timeout: float | None = None,
     store: ChatStore | None = None,
     webhook: bool = False,
+    uploads: Uploads | None = None,
 ) -> App:
-    """A ready-to-start Application: handlers registered, one chat at a time, retries on, token redacted. `store`
-    defaults to one in memory; `webhook=True` builds it without an Updater (updates come from bot/telegram/webhook.py)
-    and without setting the command menu at start (`qabot telegram set-webhook` does that once)."""
+    """A ready-to-start Application: handlers registered, one chat at a time, retries on, token redacted.
+    `store` defaults to one in memory; `uploads` lets the admins add articles; `webhook=True` builds it without an
+    Updater (updates come from bot/telegram/webhook.py) and without setting the command menu at start
+    (`qabot telegram set-webhook` does that once)."""
     options = options or TelegramOptions()
     store = store if store is not None else SQLiteStore(":memory:")
     protect_token_in_logs(token)
@@ -159,5 +193,5 @@ def build_application(
         builder = builder.read_timeout(SEND_TIMEOUT).write_timeout(SEND_TIMEOUT)
     app = builder.build()
     add_handlers(app)
-    app.bot_data["qa_service"] = Service(qa, options, store)
+    app.bot_data["qa_service"] = Service(qa, options, store, uploads)
     return app

@@ -115,6 +115,17 @@ def _load(s: Settings) -> tuple[QABot, ChatStore]:
         raise fail(exc) from exc
 
 
+def _uploads(s: Settings) -> Any:
+    """Admin uploads when TELEGRAM_ADMIN_USER_IDS names anyone."""
+    admins = s.admin_user_ids()
+    if not admins:
+        return None
+    from bot.telegram.app import Uploads
+
+    _say(f"user ids {', '.join(str(i) for i in sorted(admins))} may add articles")
+    return Uploads(s)
+
+
 def _run(what: Callable[[], None]) -> None:
     from telegram.error import InvalidToken, TelegramError
 
@@ -207,8 +218,9 @@ def serve_command(
     from bot.telegram.app import TelegramOptions, build_application
     from bot.telegram.webhook import make_asgi, serve
 
+    options = TelegramOptions.from_settings(s)
     app = build_application(
-        token, qa, TelegramOptions.from_settings(s), base_url=s.telegram_api_base_url, store=store, webhook=True
+        token, qa, options, base_url=s.telegram_api_base_url, store=store, webhook=True, uploads=_uploads(s)
     )
     asgi = make_asgi(app, store, secret, "/" + path.strip("/"))
     _say(f"worker listening on {host}:{port}{'/' + path.strip('/')}; SIGTERM drains and stops")

@@ -13,7 +13,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update, User
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
@@ -21,12 +21,14 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 from bot.console import text_in
 from bot.telegram.format import render_answer, render_quotes, render_sources, split_message
 from bot.telegram.sending import reply, send
-from retrieval.errors import QabotError
-from retrieval.records import Conversation, Shown, Turn
+from retrieval.errors import QabotError, UploadRefused
+from retrieval.records import Added, Conversation, Shown, Turn
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.core import SourceInfo
-    from bot.telegram.app import Service
+    from bot.telegram.app import Service, Uploads
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,11 @@ EDITED = "I only answer new messages, not edits. Please send the corrected quest
 ASK_USAGE = "Ask your question after the command, e.g. /ask Who leads the resistance in Panjshir?"
 SOURCES_GONE = "Those sources are no longer available (they expire after a week). Please ask the question again."
 SOURCES_SLOW_DOWN = "That's a lot of sources at once. Please wait {seconds} s, then tap again."
+ADMINS_ONLY = (
+    "Thanks, but only the people who run this bot can add articles. Please send your question as a text message."
+)
+NOT_ADDED = "Not added: {reason}"
+URL = re.compile(r"https?://\S+", re.IGNORECASE)  # an admin's message that is only this is an article to add
 
 
 def service(context: Context) -> Service:
@@ -79,7 +86,7 @@ async def gate(update: Update, context: Context) -> None:
     s = service(context)
     allowed = s.options.allowed_user_ids
     user = update.effective_user
-    if not allowed or (user is not None and user.id in allowed):
+    if not allowed or (user is not None and user.id in allowed | s.options.admin_user_ids):
         return
     refusal = NOT_ALLOWED.format(user_id=user.id if user else "unknown")
     if update.callback_query is not None:
@@ -209,6 +216,10 @@ async def text(update: Update, context: Context) -> None:
             question = re.sub(rf"@{username}\b", " ", question, flags=re.IGNORECASE)
         elif not replies_to_me(message, context):
             return  # group chatter not addressed to the bot
+    if URL.fullmatch(question.strip()) and is_admin(update.effective_user, context):
+        url = question.strip()
+        await add_article(update, context, lambda uploads: uploads.add_url(url))
+        return
     await ask(update, context, question)
 
 
@@ -286,6 +297,61 @@ async def _keep_typing(context: Context, chat_id: int, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         await typing(context, chat_id)
+
+
+# ---------------------------------------------------------------- admins add articles
+
+
+def is_admin(user: User | None, context: Context) -> bool:
+    s = service(context)
+    return s.uploads is not None and user is not None and user.id in s.options.admin_user_ids
+
+
+async def document(update: Update, context: Context) -> None:
+    """A file: an admin's .txt/.md/.html/.jsonl goes into the corpus and the index; anyone else is told politely."""
+    message = _message(update)
+    if message.chat.type != ChatType.PRIVATE and not replies_to_me(message, context):
+        return  # a file shared in a group, not for the bot
+    s = service(context)
+    if s.uploads is None or not is_admin(update.effective_user, context):
+        await reply(message, [ADMINS_ONLY])
+        return
+    sent = message.document
+    assert sent is not None
+    name, limit = sent.file_name or "", s.uploads.max_bytes
+    if sent.file_size and sent.file_size > limit:  # not even downloaded
+        await reply(message, [NOT_ADDED.format(reason=f"{name} is {sent.file_size:,} bytes; the limit is {limit:,}")])
+        return
+    await typing(context, message.chat.id)
+    data = bytes(await (await sent.get_file()).download_as_bytearray())
+    await add_article(update, context, lambda uploads: uploads.add_file(name, data))
+
+
+async def add_article(update: Update, context: Context, add: Callable[[Uploads], Added]) -> None:
+    """Run an upload (blocking: it indexes) in a thread; reply with what was added, or why not."""
+    s = service(context)
+    message = _message(update)
+    assert s.uploads is not None
+    await typing(context, message.chat.id)
+    try:
+        added = await asyncio.to_thread(add, s.uploads)
+    except UploadRefused as exc:
+        await reply(message, [NOT_ADDED.format(reason=exc)])
+        return
+    s.sources = None  # /sources lists it from now on
+    log.info("chat %s: added %s (%d sentences)", message.chat.id, added.file, added.sentences)
+    await reply(message, [added_text(added)])
+
+
+def added_text(added: Added) -> str:
+    several = f"{added.articles} articles, " if added.articles > 1 else ""
+    lines = [
+        f"Added “{added.title}” ({added.date or 'no date'}): {several}{added.sentences} sentences, "
+        f"stored as {added.file} and indexed."
+    ]
+    if added.skipped:
+        lines.append("Left out: " + "; ".join(added.skipped[:5]) + ("; …" if len(added.skipped) > 5 else ""))
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- "Show sources"

@@ -1,0 +1,131 @@
+"""Admin uploads over Telegram: a real Application polling the fake Bot API, documents downloaded through getFile,
+URLs fetched from a real HTTP server on 127.0.0.1, articles stored in a temporary corpus and indexed for real
+(hashing embedder). Everyone else sending a file is refused politely."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.live import IndexWriter
+from bot.settings import Settings
+from bot.telegram.app import Uploads
+from bot.telegram.handlers import ADMINS_ONLY
+from retrieval.index import load_index
+
+try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
+    from tests.conftest import SEEDS, make_settings
+    from tests.fake_bot_api import FakeBotAPI
+    from tests.test_telegram import ScriptedQA, running
+except ModuleNotFoundError:
+    from conftest import SEEDS, make_settings  # type: ignore[no-redef]
+    from fake_bot_api import FakeBotAPI  # type: ignore[no-redef]
+    from test_telegram import ScriptedQA, running  # type: ignore[no-redef]
+
+ADMIN, ALLOWED = 7, 8
+RAIN = (
+    b"Floods in Kabul\n2021-09-09\n\nHeavy rain flooded the old bazaar of Kabul on Thursday.\n\n"
+    b"The city council said forty shops were damaged by the water.\n"
+)
+PAGE = b"""<html><head><title>Dam opens on the Helmand river</title>
+<meta property="article:published_time" content="2021-09-10"></head>
+<body><nav>Home</nav><article><h1>Dam opens on the Helmand river</h1>
+<p>Engineers opened the Kajaki dam on the Helmand river on Friday after two years of repairs.</p>
+<p>The dam will give electricity to three hundred thousand homes in Helmand, officials said.</p>
+</article><footer>All rights reserved</footer></body></html>"""
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in sorted(p.name for p in SEEDS.iterdir())[:2]:
+        shutil.copy(SEEDS / name, corpus)
+    s = make_settings(tmp_path, corpus=corpus, upload_allow_private=True, upload_timeout=5.0, upload_max_bytes=50_000)
+    IndexWriter(s).update()
+    return s
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(PAGE)))
+            self.end_headers()
+            self.wfile.write(PAGE)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/news/dam"
+    server.shutdown()
+    server.server_close()
+
+
+def corpus_files(s: Settings) -> set[str]:
+    return {p.name for p in s.corpus.iterdir()}
+
+
+async def test_an_admin_adds_a_document_and_a_url_and_both_are_indexed(
+    api: FakeBotAPI, settings: Settings, site: str
+) -> None:
+    async with running(api, uploads=Uploads(settings), admin_user_ids=frozenset({ADMIN})) as (_, qa):
+        api.document(ADMIN, "Kabul rain.txt", RAIN)
+        [added] = await api.until_sent(ADMIN, 1, timeout=60)
+        api.message(ADMIN, site)
+        await api.until_sent(ADMIN, 2, timeout=60)
+    page = api.sent(ADMIN)[1]
+    assert added.text == "Added “Floods in Kabul” (2021-09-09): 3 sentences, stored as Kabul-rain.txt and indexed."
+    assert page.text.startswith("Added “Dam opens on the Helmand river” (2021-09-10): ")
+    assert api.calls("getFile") and api.calls("download")  # the file came through the Bot API's file download
+    assert qa.questions() == []  # the URL was an article to add, not a question
+    assert {"Kabul-rain.txt", "Dam-opens-on-the-Helmand-river.txt"} <= corpus_files(settings)
+    assert {"Kabul-rain.txt", "Dam-opens-on-the-Helmand-river.txt"} <= set(load_index(settings.index_dir).files)
+
+
+async def test_a_bad_file_is_refused_with_its_reason_and_nothing_is_added(api: FakeBotAPI, settings: Settings) -> None:
+    before = corpus_files(settings)
+    async with running(api, uploads=Uploads(settings), admin_user_ids=frozenset({ADMIN})):
+        api.document(ADMIN, "report.pdf", b"%PDF-1.4 ...")
+        api.document(ADMIN, "empty.txt", b"   \n")
+        api.document(ADMIN, "big.txt", b"Big story\n\n" + b"A sentence that repeats. " * 4000)
+        pdf, empty, big = [m.text for m in await api.until_sent(ADMIN, 3, timeout=60)]
+    assert pdf.startswith("Not added: report.pdf: .pdf is not taken; send .txt")
+    assert empty == "Not added: empty.txt is empty"
+    assert big.startswith("Not added: big.txt is 100,011 bytes; the limit is 50,000")
+    assert len(api.calls("download")) == 2  # the one over the limit was never downloaded
+    assert corpus_files(settings) == before
+
+
+async def test_anyone_else_sending_a_file_is_refused_politely_and_a_url_is_a_question(
+    api: FakeBotAPI, settings: Settings, site: str
+) -> None:
+    before = corpus_files(settings)
+    options = {"admin_user_ids": frozenset({ADMIN}), "allowed_user_ids": frozenset({ALLOWED})}
+    async with running(api, ScriptedQA(), uploads=Uploads(settings), **options) as (_, qa):
+        api.document(ALLOWED, "rain.txt", RAIN)
+        [refusal] = await api.until_sent(ALLOWED)
+        api.message(ALLOWED, site)
+        await api.until_sent(ALLOWED, 2)
+        api.message(ADMIN, "/sources")  # an admin is allowed even when not in the allowed list
+        await api.until_sent(ADMIN)
+    assert refusal.text == ADMINS_ONLY
+    assert not api.calls("getFile")
+    assert qa.questions() == [site]
+    assert corpus_files(settings) == before
