@@ -4,78 +4,32 @@ URLs fetched from a real HTTP server on 127.0.0.1, articles stored in a temporar
 
 from __future__ import annotations
 
-import http.server
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.live import IndexWriter
 from bot.settings import Settings
 from bot.telegram.app import Uploads
 from bot.telegram.handlers import ADMINS_ONLY
 from retrieval.index import load_index
+from tests.fake_bot_api import FakeBotAPI
+from tests.test_telegram import ScriptedQA, running
+from tests.test_uploads import RAIN, server, settings, writer  # the corpus, index and web server of those tests
 
-try:  # tests/ as a package (tests/__init__.py) or as a plain folder on sys.path
-    from tests.conftest import SEEDS, make_settings
-    from tests.fake_bot_api import FakeBotAPI
-    from tests.test_telegram import ScriptedQA, running
-except ModuleNotFoundError:
-    from conftest import SEEDS, make_settings  # type: ignore[no-redef]
-    from fake_bot_api import FakeBotAPI  # type: ignore[no-redef]
-    from test_telegram import ScriptedQA, running  # type: ignore[no-redef]
+__all__ = ["server", "settings", "writer"]  # fixtures used here
 
 ADMIN, ALLOWED = 7, 8
-RAIN = (
-    b"Floods in Kabul\n2021-09-09\n\nHeavy rain flooded the old bazaar of Kabul on Thursday.\n\n"
-    b"The city council said forty shops were damaged by the water.\n"
-)
-PAGE = b"""<html><head><title>Dam opens on the Helmand river</title>
-<meta property="article:published_time" content="2021-09-10"></head>
-<body><nav>Home</nav><article><h1>Dam opens on the Helmand river</h1>
-<p>Engineers opened the Kajaki dam on the Helmand river on Friday after two years of repairs.</p>
-<p>The dam will give electricity to three hundred thousand homes in Helmand, officials said.</p>
-</article><footer>All rights reserved</footer></body></html>"""
 
 
 @pytest.fixture
 def api() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
+    with FakeBotAPI() as fake:
+        yield fake
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in sorted(p.name for p in SEEDS.iterdir())[:2]:
-        shutil.copy(SEEDS / name, corpus)
-    s = make_settings(tmp_path, corpus=corpus, upload_allow_private=True, upload_timeout=5.0, upload_max_bytes=50_000)
-    IndexWriter(s).update()
-    return s
-
-
-@pytest.fixture
-def site() -> Iterator[str]:
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(PAGE)))
-            self.end_headers()
-            self.wfile.write(PAGE)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/news/dam"
-    server.shutdown()
-    server.server_close()
+def site(server: str) -> str:
+    return f"{server}/news/dam.html"
 
 
 def corpus_files(s: Settings) -> set[str]:
@@ -90,7 +44,7 @@ async def test_an_admin_adds_a_document_and_a_url_and_both_are_indexed(
         [added] = await api.until_sent(ADMIN, 1, timeout=60)
         api.message(ADMIN, site)
         await api.until_sent(ADMIN, 2, timeout=60)
-    page = api.sent(ADMIN)[1]
+    page = api.sent(ADMIN)[1]  # the page, titled "Dam opens on the Helmand river"
     assert added.text == "Added “Floods in Kabul” (2021-09-09): 3 sentences, stored as Kabul-rain.txt and indexed."
     assert page.text.startswith("Added “Dam opens on the Helmand river” (2021-09-10): ")
     assert api.calls("getFile") and api.calls("download")  # the file came through the Bot API's file download
