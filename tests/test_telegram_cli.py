@@ -239,9 +239,10 @@ def test_set_webhook_registers_url_secret_and_commands_once_and_delete_webhook_r
         (["set-webhook", "https://x.org/t"], {"TELEGRAM_WEBHOOK_SECRET": "bad secret!"}, "may only hold"),
         (["set-webhook", "ftp://x.org/t"], {"TELEGRAM_WEBHOOK_SECRET": "ok"}, "is not an https URL"),
         (["serve", "--listen", "8080"], {"TELEGRAM_WEBHOOK_SECRET": "ok"}, "is not HOST:PORT"),
+        (["serve", "--listen", "203.0.113.9:8080"], {"TELEGRAM_WEBHOOK_SECRET": "ok"}, "cannot listen on"),
         (["serve"], {"TELEGRAM_WEBHOOK_SECRET": "ok", "QABOT_STATE_URL": "mysql://x"}, "QABOT_STATE_URL"),
     ],
-    ids=["serve-no-secret", "set-no-secret", "bad-secret", "bad-url", "bad-listen", "bad-state-url"],
+    ids=["serve-no-secret", "set-no-secret", "bad-secret", "bad-url", "bad-listen", "foreign-address", "bad-state-url"],
 )
 def test_webhook_commands_refuse_bad_settings_with_one_line(
     tmp_path: Path, api: FakeBotAPI, fast_settings: Settings, fast_bot: Any, args: list[str], env: dict[str, str],

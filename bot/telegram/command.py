@@ -137,6 +137,8 @@ def _run(what: Callable[[], None]) -> None:
         raise fail("Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN).") from exc
     except TelegramError as exc:
         raise fail(f"cannot talk to Telegram ({type(exc).__name__}: {exc}).") from exc
+    except OSError as exc:  # e.g. the port was taken meanwhile
+        raise fail(str(exc)) from exc
     except Exception as exc:  # a crash: its traceback may quote a URL with the token in it
         _say("error: the bot stopped on an unexpected error:\n" + "".join(traceback.format_exception(exc)))
         raise typer.Exit(EXIT_ERROR) from None
@@ -192,10 +194,19 @@ def telegram_command(
 
 
 def _listen_address(listen: str) -> tuple[str, int]:
+    """HOST:PORT, checked to be free before the slow start-up."""
+    import socket
+
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise fail(f"--listen {listen!r} is not HOST:PORT (e.g. 127.0.0.1:8081)")
-    return host.strip("[]"), int(port)
+    host = host.strip("[]")
+    try:
+        with socket.create_server((host, int(port))):
+            pass
+    except OSError as exc:
+        raise fail(f"cannot listen on {listen}: {exc.strerror or exc}") from exc
+    return host, int(port)
 
 
 @telegram_app.command("serve")

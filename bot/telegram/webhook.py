@@ -84,7 +84,10 @@ def serve(asgi: Starlette, host: str, port: int) -> None:
     # uvicorn handles both signals while it runs and raises them again once it stopped: by then they mean nothing
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda signum, frame: None)
-    server.run()
+    try:
+        server.run()
+    except SystemExit:  # uvicorn's way of saying it could not start (it logged why)
+        server.started = False
     if not server.started:
         raise OSError(f"could not listen on {host}:{port} (in use, or not an address of this machine)")
 
