@@ -257,3 +257,26 @@ def test_a_polling_bot_restarted_keeps_follow_ups_and_old_buttons(
     assert (first.question, second.question) == (QUESTION, FOLLOW_UP)
     assert second.answer.standalone_question != FOLLOW_UP  # the restarted bot answered it as a follow-up
     assert quotes.reply_to == answer.message_id and parse_html(quotes.text).startswith("Quoted passages")
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"no_update_id": 1}', b'{"update_id": "x"}', b""])
+def test_a_body_that_is_not_an_update_is_refused_with_400(body: bytes, tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from bot.telegram.app import build_application
+    from bot.telegram.state import SQLiteStore
+    from bot.telegram.webhook import make_asgi
+
+    try:
+        from tests.test_telegram import ScriptedQA
+    except ModuleNotFoundError:
+        from test_telegram import ScriptedQA  # type: ignore[no-redef]
+
+    with FakeBotAPI() as api:
+        store = SQLiteStore(tmp_path / "state.sqlite3")
+        app = build_application(TOKEN, ScriptedQA(), base_url=api.base_url, store=store, webhook=True)
+        with TestClient(make_asgi(app, store, SECRET)) as client:
+            response = client.post("/telegram", content=body, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            assert client.get("/health").json() == {"ok": True, "bot": "qabot_test_bot"}
+        assert response.status_code == 400 and response.text == "not a Telegram update"
+        assert not api.calls("sendMessage")

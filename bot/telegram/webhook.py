@@ -46,7 +46,10 @@ def make_asgi(app: App, store: ChatStore, secret: str, path: str = PATH) -> Star
         if not hmac.compare_digest(given.encode(), expected):
             return PlainTextResponse("wrong secret token", status_code=403)
         try:
-            update = Update.de_json(json.loads(await request.body()), app.bot)
+            data = json.loads(await request.body())
+            if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+                raise ValueError("no integer update_id")
+            update = Update.de_json(data, app.bot)
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("refused a webhook body that is not an update: %s", exc)
             return PlainTextResponse("not a Telegram update", status_code=400)
