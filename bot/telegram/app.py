@@ -117,7 +117,6 @@ class Service:
     options: TelegramOptions
     store: ChatStore
     uploads: Uploads | None = None  # admins may add articles when set
-    sources: list[SourceInfo] | None = None  # the article list, loaded on first use
     limiter: RateLimiter = field(init=False)
     refusals: RateLimiter = field(init=False)
     presses: RateLimiter = field(init=False)

@@ -338,7 +338,6 @@ async def add_article(update: Update, context: Context, add: Callable[[Uploads],
     except UploadRefused as exc:
         await reply(message, [NOT_ADDED.format(reason=exc)])
         return
-    s.sources = None  # /sources lists it from now on
     log.info("chat %s: added %s (%d sentences)", message.chat.id, added.file, added.sentences)
     await reply(message, [added_text(added)])
 
@@ -416,10 +415,8 @@ def describe(update: object) -> str:
 
 
 async def load_sources(context: Context) -> list[SourceInfo]:
-    s = service(context)
-    if s.sources is None:
-        s.sources = await asyncio.to_thread(s.qa.sources)
-    return s.sources
+    """The articles as the index has them now (it may have been updated since the last call)."""
+    return await asyncio.to_thread(service(context).qa.sources)
 
 
 def _message(update: Update) -> Message:
