@@ -120,3 +120,13 @@ def test_the_url_chooses_the_store(tmp_path: Path) -> None:
     assert isinstance(open_store("redis://127.0.0.1:9/0"), RedisStore)  # connects lazily
     with pytest.raises(QabotError, match="QABOT_STATE_URL"):
         open_store("postgres://localhost/x")
+
+
+def test_the_default_store_is_a_sqlite_file_next_to_the_index(tmp_path: Path) -> None:
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    assert settings.state_store_url == f"sqlite:///{tmp_path.resolve()}/index-state.sqlite3"
+    assert make_settings(tmp_path, state_url="redis://10.0.0.5:6379/2").state_store_url == "redis://10.0.0.5:6379/2"
+    store = open_store(settings.state_store_url)
+    assert isinstance(store, SQLiteStore) and store.path == str(tmp_path.resolve() / "index-state.sqlite3")
