@@ -53,6 +53,20 @@ class IndexWriter:
             self._analyse = spacy_analyser()
         return self._analyse(texts)
 
+    def warm(self) -> None:
+        """Load the models now (a watcher does, so that its first update is as quick as the next)."""
+        with self._lock:
+            self._load_embedder().embed(["warm up"])
+            self._analyser(["Warm up."])
+            self._splitter(["Warm up."])
+
+    def _load_embedder(self) -> Any:
+        if self._embedder is None:
+            from retrieval.embed import make_embedder
+
+            self._embedder = make_embedder(self.settings.embedder)
+        return self._embedder
+
     def split(self, articles: list[Article]) -> list[Article]:
         """The articles with their sentences, split as a build splits them."""
         from retrieval.chunking import split_sentences
@@ -66,14 +80,10 @@ class IndexWriter:
         """Bring the index up to date with the corpus folder, embedding only what changed (everything: `rebuild`)."""
         s = self.settings
         with self._lock:
-            if self._embedder is None:
-                from retrieval.embed import make_embedder
-
-                self._embedder = make_embedder(s.embedder)
             return build_index(
                 s.corpus,
                 s.index_dir,
-                self._embedder,
+                self._load_embedder(),
                 s.chunking,
                 rebuild=rebuild,
                 index_type=s.index_type,
@@ -99,6 +109,10 @@ def watch(
     corpus = settings.corpus.resolve()
     if not corpus.is_dir():
         raise CorpusError(f"The corpus folder {settings.corpus} does not exist.")
+    try:
+        writer.warm()
+    except Exception as err:  # a missing model: the update reports it
+        log.warning("the index writer's models did not load: %s", err)
     quiet = max(50, int(settings.watch_debounce * 1000))
     wanted = functools.partial(_wanted, corpus, settings.index_dir.resolve())
     first = True
