@@ -69,7 +69,8 @@ def main() -> None:
         stop.set()
         bot.close()
         watcher.join(10)
-    print(f"median {statistics.median(seconds):.2f} s over {len(seconds)} runs (min {min(seconds):.2f}, max {max(seconds):.2f})")
+    low, high = min(seconds), max(seconds)
+    print(f"median {statistics.median(seconds):.2f} s over {len(seconds)} runs (min {low:.2f}, max {high:.2f})")
 
 
 if __name__ == "__main__":
