@@ -143,6 +143,7 @@ class QABot:
         self._writer: IndexWriter | None = None
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
+        self._reloading = threading.Lock()
         self._unusable = ""  # a version that failed to load: not tried again until CURRENT moves on
 
     @property
@@ -166,23 +167,24 @@ class QABot:
     def reload(self) -> bool:
         """Load the index version CURRENT names if it is not the one answering; True if the bot switched to it.
         A version that cannot be used is logged once and the bot keeps answering from the one it has."""
-        loaded = self._loaded
-        try:
-            name = current_version(loaded.index.path).name
-        except QabotError:
-            return False
-        if name in (loaded.index.version, self._unusable):
-            return False
-        try:
-            index = load_index(loaded.index.path)
-            retriever = Retriever(index, loaded.retriever.embedder)
-        except QabotError as err:
-            self._unusable = name
-            log.warning("the index has a new version that cannot be used (%s); answering from the loaded one", err)
-            return False
-        self._loaded = Loaded(index, retriever)  # one assignment: an answer sees the old version or the new one
-        log.info("index reloaded: %s, %d articles", index.version, len(index.articles))
-        return True
+        with self._reloading:  # one load at a time: a second caller then finds the version loaded
+            loaded = self._loaded
+            try:
+                name = current_version(loaded.index.path).name
+            except QabotError:
+                return False
+            if name in (loaded.index.version, self._unusable):
+                return False
+            try:
+                index = load_index(loaded.index.path)
+                retriever = Retriever(index, loaded.retriever.embedder)
+            except QabotError as err:
+                self._unusable = name
+                log.warning("the index has a new version that cannot be used (%s); answering from the loaded one", err)
+                return False
+            self._loaded = Loaded(index, retriever)  # one assignment: an answer sees the old version or the new one
+            log.info("index reloaded: %s, %d articles", index.version, len(index.articles))
+            return True
 
     def follow(self) -> None:
         """Start following the index in the background (and, with QABOT_WATCH, writing it from the corpus folder).

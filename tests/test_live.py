@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -59,6 +59,7 @@ def cites(bot: QABot, question: str, source: str) -> bool:
 
 
 def test_a_bot_watching_its_corpus_answers_from_added_and_stops_citing_removed_articles(settings: Settings) -> None:
+    others = set(threading.enumerate())
     bot = QABot.load(settings.model_copy(update={"watch": True}))
     try:
         bot.follow()
@@ -72,7 +73,7 @@ def test_a_bot_watching_its_corpus_answers_from_added_and_stops_citing_removed_a
         assert bot.answer(NRF).citations  # the rest of the corpus still answers
     finally:
         bot.close()
-    assert not any(t.is_alive() for t in threading.enumerate() if t.name in ("qabot-reload", "qabot-watch"))
+    assert [t.name for t in threading.enumerate() if t not in others and t.name.startswith("qabot-")] == []
 
 
 def test_a_bot_reloads_what_another_process_writes(settings: Settings) -> None:
@@ -144,33 +145,31 @@ def test_a_version_that_cannot_be_loaded_leaves_the_bot_answering(settings: Sett
 
 def test_qabot_index_watch_picks_up_a_new_file_and_exits_0_on_sigterm(settings: Settings) -> None:
     proc = child(env_for(settings, QABOT_WATCH_DEBOUNCE="0.2"), "index", "--watch")
+    out, err = Collected(proc.stdout), Collected(proc.stderr)
     try:
-        assert eventually(lambda: "watching" in _peek(proc), 60), "the watcher never started"
+        assert eventually(lambda: "the index is up to date" in out.text, 90), err.text  # watching from here on
         (settings.corpus / "floods.txt").write_text(FLOODS, encoding="utf-8")
         assert eventually(lambda: "floods.txt" in load_index(settings.index_dir).files, 60)
+        assert eventually(lambda: "added floods.txt" in out.text)
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        assert proc.wait(30) == 0, err.text
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, err
-    assert "added floods.txt -> 6 files, 6 articles" in out
-    assert "Traceback" not in err and "stopped watching" in err
+    out.join(), err.join()
+    assert "added floods.txt -> 6 files, 6 articles" in out.text
+    assert "Traceback" not in err.text and "stopped watching" in err.text
 
 
-_stderr: dict[int, str] = {}
+class Collected(threading.Thread):
+    """What a child process writes to one stream, read as it comes."""
 
+    def __init__(self, stream: IO[str] | None) -> None:
+        super().__init__(daemon=True)
+        assert stream is not None
+        self.stream, self.text = stream, ""
+        self.start()
 
-def _peek(proc: subprocess.Popen) -> str:
-    """What the process has written to stderr so far (read without blocking once it has started)."""
-    import os
-    import select
-
-    assert proc.stderr is not None
-    fd = proc.stderr.fileno()
-    while select.select([fd], [], [], 0)[0]:
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            break
-        _stderr[proc.pid] = _stderr.get(proc.pid, "") + chunk.decode("utf-8", "replace")
-    return _stderr.get(proc.pid, "")
+    def run(self) -> None:
+        for line in self.stream:
+            self.text += line
