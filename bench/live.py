@@ -1,18 +1,23 @@
 """Live corpus latency: seconds from an article landing in the corpus folder of a running bot to the bot's first
 answer that cites it, with the real embedder over a copy of seeds/.
 
-    python -m bench.live [--runs 5] [--embedder minilm]
+    python -m bench.live [--runs 5] [--embedder minilm] [--writer thread|process]
 
-The bot follows the index (QABOT_RELOAD_INTERVAL, default 1 s) and a watcher in the same process writes it
-(what QABOT_WATCH=true runs). Each run copies one new article (a different town, a different number) into the
-folder and asks about it every 0.1 s until an answer cites it. Prints each run and the median.
+The bot follows the index (QABOT_RELOAD_INTERVAL, default 1 s); a watcher writes it, in the same process (what
+QABOT_WATCH=true runs) or as `qabot index --watch` beside it (`--writer process`). Each run copies one new
+article (a different town, a different number) into the folder and asks about it every 0.1 s until an answer
+cites it. Prints each run and the median.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -32,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--embedder", default="minilm")
+    parser.add_argument("--writer", choices=["thread", "process"], default="thread")
     args = parser.parse_args()
 
     from bot.core import QABot
@@ -48,7 +54,22 @@ def main() -> None:
         bot = QABot.load(settings)
         bot.follow()
         ready, stop = threading.Event(), threading.Event()
-        watcher = threading.Thread(target=watch, args=(settings, writer, stop, lambda line: ready.set()), daemon=True)
+        if args.writer == "thread":
+            watcher = threading.Thread(target=watch, args=(settings, writer, stop, lambda line: ready.set()))
+        else:
+            process = subprocess.Popen(
+                [sys.executable, "-c", "from bot.cli import main; main()", "index", "--watch"],
+                env={
+                    **os.environ,
+                    "QABOT_CORPUS": str(corpus),
+                    "QABOT_INDEX_DIR": str(settings.index_dir),
+                    "QABOT_EMBEDDER": args.embedder,
+                },
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            watcher = threading.Thread(target=_first_line, args=(process, ready))
+        watcher.daemon = True
         watcher.start()
         assert ready.wait(300), "the watcher did not start"
         seconds = []
@@ -68,9 +89,21 @@ def main() -> None:
             time.sleep(1.5)  # let the follower settle before the next copy
         stop.set()
         bot.close()
+        if args.writer == "process":
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
         watcher.join(10)
     low, high = min(seconds), max(seconds)
     print(f"median {statistics.median(seconds):.2f} s over {len(seconds)} runs (min {low:.2f}, max {high:.2f})")
+
+
+def _first_line(process: subprocess.Popen, ready: threading.Event) -> None:
+    """Set `ready` once the watcher has printed its first update (it is watching from then on)."""
+    assert process.stdout is not None
+    process.stdout.readline()
+    ready.set()
+    for _ in process.stdout:  # keep the pipe drained
+        pass
 
 
 if __name__ == "__main__":
