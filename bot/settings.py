@@ -168,9 +168,9 @@ class Settings(BaseSettings):
 
     @property
     def state_store_url(self) -> str:
-        return (
-            self.state_url or f"sqlite:///{self.index_dir.resolve().with_name(self.index_dir.name + '-state.sqlite3')}"
-        )
+        """QABOT_STATE_URL, or by default a SQLite file next to the index (`.index-state.sqlite3`)."""
+        beside = self.index_dir.resolve().with_name(self.index_dir.name + "-state.sqlite3")
+        return self.state_url or f"sqlite:///{beside}"
 
     def allowed_user_ids(self) -> set[int]:
         return _user_ids("TELEGRAM_ALLOWED_USER_IDS", self.telegram_allowed_user_ids)

@@ -12,7 +12,7 @@ from bot.settings import Settings
 from bot.telegram.app import Uploads
 from bot.telegram.handlers import ADMINS_ONLY
 from retrieval.index import load_index
-from tests.fake_bot_api import FakeBotAPI
+from tests.fake_bot_api import FakeBotAPI, parse_html
 from tests.test_telegram import ScriptedQA, running
 from tests.test_uploads import RAIN, server, settings, writer  # the corpus, index and web server of those tests
 
@@ -83,3 +83,24 @@ async def test_anyone_else_sending_a_file_is_refused_politely_and_a_url_is_a_que
     assert not api.calls("getFile")
     assert qa.questions() == [site]
     assert corpus_files(settings) == before
+
+
+async def test_an_uploaded_article_is_listed_and_answered_by_the_running_bot(
+    api: FakeBotAPI, settings: Settings
+) -> None:
+    from bot.core import QABot
+
+    qa = QABot.load(settings)
+    qa.follow()  # as `qabot telegram` does: the index's CURRENT is watched (QABOT_RELOAD_INTERVAL)
+    try:
+        async with running(api, qa, uploads=Uploads(settings, qa.writer), admin_user_ids=frozenset({ADMIN})):
+            api.document(ADMIN, "Kabul rain.txt", RAIN)
+            await api.until_sent(ADMIN, 1, timeout=60)
+            await api.until(lambda: "Kabul-rain.txt" in {s.source for s in qa.sources()}, timeout=15, what="reload")
+            api.message(ADMIN, "/sources")
+            api.message(ADMIN, "How many shops did the flood in Kabul damage?")
+            _, sources, answer = await api.until_sent(ADMIN, 3, timeout=60)
+    finally:
+        qa.close()
+    assert "Floods in Kabul" in parse_html(sources.text)
+    assert "forty shops" in parse_html(answer.text) and "Kabul-rain.txt" in parse_html(answer.text)

@@ -84,12 +84,13 @@ class TelegramOptions:
 
 class Uploads:
     """Admins' articles into the corpus folder and the index (bot/uploads.py; blocking: run it in a thread). One
-    writer, its models loaded once, serves every upload of this process."""
+    writer, its models loaded once, serves every upload of this process; the bot's readers pick the new index
+    version up by themselves (QABot follows the index's CURRENT)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, writer: IndexWriter | None = None) -> None:
         self.settings = settings
         self.max_bytes = settings.upload_max_bytes
-        self._writer: IndexWriter | None = None
+        self._writer = writer  # e.g. the bot's own (QABot.writer), shared with its corpus watcher
 
     def _writer_(self) -> IndexWriter:
         from bot.live import IndexWriter

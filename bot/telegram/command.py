@@ -110,12 +110,14 @@ def _load(s: Settings) -> tuple[QABot, ChatStore]:
     try:
         store = open_store(s.state_store_url)  # a bad URL fails before the slow part
         _say("loading the index and the answer engine…")
-        return QABot.load(s), store
+        qa = QABot.load(s)
     except QabotError as exc:
         raise fail(exc) from exc
+    qa.follow()  # new index versions (the live corpus, admin uploads) are picked up from the start
+    return qa, store
 
 
-def _uploads(s: Settings) -> Any:
+def _uploads(s: Settings, qa: QABot) -> Any:
     """Admin uploads when TELEGRAM_ADMIN_USER_IDS names anyone."""
     admins = s.admin_user_ids()
     if not admins:
@@ -123,7 +125,7 @@ def _uploads(s: Settings) -> Any:
     from bot.telegram.app import Uploads
 
     _say(f"user ids {', '.join(str(i) for i in sorted(admins))} may add articles")
-    return Uploads(s)
+    return Uploads(s, qa.writer)
 
 
 def _run(what: Callable[[], None]) -> None:
@@ -231,7 +233,7 @@ def serve_command(
 
     options = TelegramOptions.from_settings(s)
     app = build_application(
-        token, qa, options, base_url=s.telegram_api_base_url, store=store, webhook=True, uploads=_uploads(s)
+        token, qa, options, base_url=s.telegram_api_base_url, store=store, webhook=True, uploads=_uploads(s, qa)
     )
     asgi = make_asgi(app, store, secret, "/" + path.strip("/"))
     _say(f"worker listening on {host}:{port}{'/' + path.strip('/')}; SIGTERM drains and stops")
