@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from retrieval.ingest import normalise
-from retrieval.search import as_langchain_retriever
+from retrieval.langchain import as_langchain_retriever
 from tests.conftest import SEEDS
 
 
