@@ -17,9 +17,10 @@ from bot.followup import standalone_question
 from bot.phrases import NO_ANSWER
 from bot.settings import Settings
 from retrieval.errors import BadQuestion, IndexBusy, IndexMissing, IndexNotWritable
-from retrieval.index import LOCK_WAIT, BuildReport, Index, build_index, load_index
+from retrieval.index import LOCK_WAIT, BuildReport, Index
 from retrieval.records import Answer, Conversation
 from retrieval.search import Retriever
+from retrieval.stores import open_store
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,9 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
     from retrieval.embed import make_embedder
 
     index: Index | None = None
+    store = open_store(settings)
     try:
-        index = load_index(settings.index_dir)
+        index = store.load()
         stale = index.stale_files(settings.corpus) if settings.corpus.is_dir() else []
         rechunk = index.manifest.get("chunking") != settings.chunking.describe()
         if not stale and not rechunk:
@@ -64,7 +66,7 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
         if not settings.corpus.is_dir():
             return index  # nothing to rebuild from: keep answering from the index as it is
     except IndexMissing:
-        log.info("no index yet at %s: building it", settings.index_dir)
+        log.info("no index yet at %s: building it", store)
     try:  # with an index to fall back on, don't wait for another writer: answer from what is there
         rebuild_index(
             settings,
@@ -78,7 +80,7 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
             raise
         log.warning("%s", stale_notice(err))
         return index
-    return load_index(settings.index_dir)
+    return store.load()
 
 
 def stale_notice(err: IndexNotWritable | IndexBusy) -> str:
@@ -99,9 +101,8 @@ def rebuild_index(
     from retrieval.embed import Embedder
 
     assert isinstance(embedder, Embedder)
-    return build_index(
+    return open_store(settings).update(
         settings.corpus,
-        settings.index_dir,
         embedder,
         settings.chunking,
         rebuild=rebuild,

@@ -92,7 +92,11 @@ class Settings(BaseSettings):
     embedder: str = "minilm"  # minilm | minilm-onnx | hash | any sentence-transformers name/path
     query_embedder: str = "auto"  # auto: the int8 ONNX twin of minilm (no torch import), else `embedder`
     query_threads: int = 2  # threads embedding one question (capped at the cores); 1 on a crowded machine
-    index_type: str = "auto"  # auto | flat | hnsw
+    index_type: str = "auto"  # auto | flat | ivf | hnsw (auto: flat below 100k sentences, then IVF)
+    vector_store: str = "faiss"  # faiss | milvus (pip install qabot[milvus])
+    milvus_uri: str = ""  # a Milvus Lite file (.db) or http://HOST:19530; default: milvus.db in index_dir
+    milvus_token: SecretStr = SecretStr("")
+    milvus_collection: str = "qabot"
     chunk_size: int = 600
     chunk_overlap: int = 1
     top_k: int = 6
@@ -141,6 +145,10 @@ class Settings(BaseSettings):
     @property
     def chunking(self) -> ChunkConfig:
         return ChunkConfig(chunk_size=self.chunk_size, overlap=self.chunk_overlap)
+
+    @property
+    def milvus_db(self) -> str:
+        return self.milvus_uri or str(self.index_dir / "milvus.db")
 
     @property
     def query_embedder_spec(self) -> str:

@@ -222,6 +222,9 @@ class FaissBackend(Backend):
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
 
+    def __str__(self) -> str:
+        return str(self.index_dir)
+
     def update(
         self,
         corpus: Path,
@@ -274,7 +277,7 @@ def load_version(index_dir: Path, version: Path, verify: bool) -> Index:
         segments = segments_of(manifest)
         dim = int(manifest["dim"])
         stored = faiss_file_of(manifest)
-        faiss_index = None if stored is not None else faiss.IndexFlatIP(dim)
+        faiss_index: Any = None if stored is not None else faiss.IndexFlatIP(dim)
         for segment in segments:  # a flat index takes each segment in turn: one copy of the vectors, no more
             part = np.load(version / segment["vectors"], allow_pickle=False, mmap_mode="r")
             if part.ndim != 2 or part.shape != (int(segment["sentences"]), dim):
