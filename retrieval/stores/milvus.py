@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,6 +51,13 @@ INDEXES = {
 }
 
 
+# lower case, English stemming and stop words, as qabot's own BM25 (Milvus Lite 3.2 tokenizes and ignores filters)
+ANALYZER = {
+    "tokenizer": "standard",
+    "filter": ["lowercase", {"type": "stemmer", "language": "english"}, {"type": "stop", "stop_words": ["_english_"]}],
+}
+
+
 class MilvusUnavailable(QabotError):
     pass
 
@@ -61,7 +69,10 @@ def _client(uri: str, token: str) -> Any:
         raise MilvusUnavailable(INSTALL_HINT) from err
     if uri.endswith(".db"):
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("pymilvus").setLevel(logging.ERROR)  # its query iterator warns on every Milvus Lite read
+        # Milvus Lite lacks the timestamp call pymilvus's query iterator tries first (which then carries on
+        # with its own): keep the warning and the in-process server's stack trace out of the log
+        logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+        logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
     try:
         return MilvusClient(uri, token=token) if token else MilvusClient(uri)
     except Exception as err:  # pymilvus raises its own MilvusException, ConnectionError, ...
@@ -70,6 +81,14 @@ def _client(uri: str, token: str) -> Any:
 
 def key_of(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _content_words(query: str) -> list[str]:
+    """The query's words without English stop words (the same list as qabot's own BM25)."""
+    from bm25s.stopwords import STOPWORDS_EN
+
+    stop = set(STOPWORDS_EN)
+    return [w for w in re.findall(r"\w+", query.lower()) if w not in stop]
 
 
 class MilvusStore(VectorStore):
@@ -109,21 +128,27 @@ class MilvusStore(VectorStore):
         if not self.total:
             return []
         hits = self.client.search(
-            self.sentences, data=[qvec.astype(np.float32).tolist()], anns_field="vector", limit=min(n, self.total)
+            self.sentences,
+            data=[qvec.astype(np.float32).tolist()],
+            anns_field="vector",
+            limit=min(n, self.total),
+            output_fields=["id"],
         )
         return self._rows(hits[0], self.first_row)
 
     def keyword(self, query: str, n: int) -> list[tuple[int, float]]:
         if self._lexical is not None:
             return self._lexical.search(query, n)
-        if not self.total or not any(ch.isalnum() for ch in query):
+        words = _content_words(query)
+        if not self.total or not words:  # nothing but stop words: no keyword match, as with qabot's own BM25
             return []
         hits = self.client.search(
             self.chunk_rows,
-            data=[query],
+            data=[" ".join(words)],
             anns_field="sparse",
             limit=min(n, 16_384),
             search_params={"metric_type": "BM25"},
+            output_fields=["id"],
         )
         # Milvus Lite gives BM25 scores negated; the order is the same: larger |score| is the better match
         return [(c, abs(s)) for c, s in self._rows(hits[0], self.first_chunk) if s != 0]
@@ -137,9 +162,16 @@ class MilvusStore(VectorStore):
 
             requests = [
                 AnnSearchRequest(data=[qvec.astype(np.float32).tolist()], anns_field="vector", param={}, limit=n),
-                AnnSearchRequest(data=[query], anns_field="sparse", param={"metric_type": "BM25"}, limit=n),
+                AnnSearchRequest(
+                    data=[" ".join(_content_words(query)) or query],
+                    anns_field="sparse",
+                    param={"metric_type": "BM25"},
+                    limit=n,
+                ),
             ]
-            hits = self.client.hybrid_search(self.chunk_rows, requests, ranker=RRFRanker(60), limit=n)
+            hits = self.client.hybrid_search(
+                self.chunk_rows, requests, ranker=RRFRanker(60), limit=n, output_fields=["id"]
+            )
         except Exception as err:  # an older server (Milvus < 2.4) has no hybrid search
             log.info("Milvus hybrid search is unavailable (%s): qabot fuses the results itself", err)
             return None
@@ -194,7 +226,7 @@ class MilvusBackend(Backend):
                 DataType.VARCHAR,
                 max_length=65_535,
                 enable_analyzer=bm25,
-                **({"analyzer_params": {"type": "english"}} if bm25 else {}),
+                **({"analyzer_params": ANALYZER} if bm25 else {}),
             )
             schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
             index = self.client.prepare_index_params()
