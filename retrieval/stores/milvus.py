@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,13 +50,6 @@ INDEXES = {
 }
 
 
-# lower case, English stemming and stop words, as qabot's own BM25 (Milvus Lite 3.2 tokenizes and ignores filters)
-ANALYZER = {
-    "tokenizer": "standard",
-    "filter": ["lowercase", {"type": "stemmer", "language": "english"}, {"type": "stop", "stop_words": ["_english_"]}],
-}
-
-
 class MilvusUnavailable(QabotError):
     pass
 
@@ -83,12 +75,17 @@ def key_of(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _content_words(query: str) -> list[str]:
-    """The query's words without English stop words (the same list as qabot's own BM25)."""
-    from bm25s.stopwords import STOPWORDS_EN
+def _terms(texts: list[str]) -> list[list[str]]:
+    """The texts' words as qabot's own BM25 indexes them: Snowball stems, English stop words left out.
+    (Milvus's analyzers could do this on a server; Milvus Lite tokenizes only.)"""
+    import bm25s
+    import Stemmer
 
-    stop = set(STOPWORDS_EN)
-    return [w for w in re.findall(r"\w+", query.lower()) if w not in stop]
+    if not texts:
+        return []
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), return_ids=False, show_progress=False
+    )  # type: ignore[return-value]
 
 
 class MilvusStore(VectorStore):
@@ -139,7 +136,7 @@ class MilvusStore(VectorStore):
     def keyword(self, query: str, n: int) -> list[tuple[int, float]]:
         if self._lexical is not None:
             return self._lexical.search(query, n)
-        words = _content_words(query)
+        words = _terms([query])[0]
         if not self.total or not words:  # nothing but stop words: no keyword match, as with qabot's own BM25
             return []
         hits = self.client.search(
@@ -163,7 +160,7 @@ class MilvusStore(VectorStore):
             requests = [
                 AnnSearchRequest(data=[qvec.astype(np.float32).tolist()], anns_field="vector", param={}, limit=n),
                 AnnSearchRequest(
-                    data=[" ".join(_content_words(query)) or query],
+                    data=[" ".join(_terms([query])[0]) or query],
                     anns_field="sparse",
                     param={"metric_type": "BM25"},
                     limit=n,
@@ -221,13 +218,9 @@ class MilvusBackend(Backend):
             schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
             schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
             schema.add_field("file_key", DataType.VARCHAR, max_length=40)
-            schema.add_field(  # English: lower case, Snowball stemming, stop words (as qabot's own BM25)
-                "text",
-                DataType.VARCHAR,
-                max_length=65_535,
-                enable_analyzer=bm25,
-                **({"analyzer_params": ANALYZER} if bm25 else {}),
-            )
+            schema.add_field("text", DataType.VARCHAR, max_length=65_535)
+            # the words as qabot's own BM25 sees them (stemmed, no stop words), so the scores agree
+            schema.add_field("terms", DataType.VARCHAR, max_length=65_535, enable_analyzer=bm25)
             schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
             index = self.client.prepare_index_params()
             index.add_index(field_name="vector", index_type=kind, metric_type="IP", params=params)
@@ -237,11 +230,16 @@ class MilvusBackend(Backend):
                     Function(
                         name="bm25",
                         function_type=FunctionType.BM25,
-                        input_field_names=["text"],
+                        input_field_names=["terms"],
                         output_field_names=["sparse"],
                     )
                 )
-                index.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+                index.add_index(
+                    field_name="sparse",
+                    index_type="SPARSE_INVERTED_INDEX",
+                    metric_type="BM25",
+                    params={"bm25_k1": 1.5, "bm25_b": 0.75},  # bm25s's defaults
+                )
             return schema, index
 
         bm25 = True
@@ -307,6 +305,8 @@ class MilvusBackend(Backend):
             ),
         )
 
+        terms = iter(_terms([c.text for c in chunks]))
+
         def chunk_row(chunk: Chunk) -> dict[str, Any]:
             mean = vectors[chunk.first_sentence : chunk.first_sentence + len(chunk.sentences)].mean(axis=0)
             mean /= max(float(np.linalg.norm(mean)), 1e-12)
@@ -314,6 +314,7 @@ class MilvusBackend(Backend):
                 "id": f"{key_of(chunk.source)}:{chunk.ordinal}",
                 "file_key": files[chunk.source],
                 "text": chunk.text,
+                "terms": " ".join(next(terms))[:65_000],
                 "vector": mean.astype(np.float32).tolist(),
             }
 
