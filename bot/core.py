@@ -133,7 +133,8 @@ class QABot:
 
         settings = settings or Settings()
         index = ensure_index(settings, progress=progress, on_stage=on_stage)
-        retriever = Retriever(index, make_embedder(settings.query_embedder_spec, settings.query_threads))
+        embedder = make_embedder(settings.query_embedder_spec, settings.query_threads)
+        retriever = Retriever(index, embedder, fusion=settings.fusion)
         return cls(settings, index, retriever, make_engine(settings.engine, settings))
 
     def use_engine(self, spec: str) -> None:

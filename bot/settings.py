@@ -92,8 +92,9 @@ class Settings(BaseSettings):
     embedder: str = "minilm"  # minilm | minilm-onnx | hash | any sentence-transformers name/path
     query_embedder: str = "auto"  # auto: the int8 ONNX twin of minilm (no torch import), else `embedder`
     query_threads: int = 2  # threads embedding one question (capped at the cores); 1 on a crowded machine
-    index_type: str = "auto"  # auto | flat | ivf | hnsw (auto: flat below 100k sentences, then IVF)
+    index_type: str = "auto"  # auto | flat | ivf | hnsw (auto: flat below 50k sentences, then IVF)
     vector_store: str = "faiss"  # faiss | milvus (pip install qabot[milvus])
+    fusion: str = "weighted"  # weighted | rrf (reciprocal rank fusion: Milvus's own hybrid search there)
     milvus_uri: str = ""  # a Milvus Lite file (.db) or http://HOST:19530; default: milvus.db in index_dir
     milvus_token: SecretStr = SecretStr("")
     milvus_collection: str = "qabot"

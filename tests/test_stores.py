@@ -185,3 +185,17 @@ def test_registries_name_their_choices(tmp_path: Path) -> None:
         make_engine("llm:gpt9", settings)
     assert str(err.value) == "Unknown LLM engine 'llm:gpt9'. Choose one of: llm:local, llm:openai, llm:ollama."
     assert isinstance(Settings(vector_store="milvus").milvus_db, str)
+
+
+@pytest.mark.parametrize("store", ["faiss", "milvus"])
+def test_rrf_fusion_uses_the_store_hybrid_search_where_there_is_one(store: str, request: pytest.FixtureRequest) -> None:
+    bot = request.getfixturevalue("fast_bot" if store == "faiss" else "milvus_bot")
+    retriever = Retriever(bot.index, bot.retriever.embedder, fusion="rrf")
+    question = "Which district did the Taliban tweet they had overrun on Sunday?"
+    passages = retriever.search(question, k=3)
+    assert passages[0].chunk.source == "002_3a15821f95648dd1.txt"
+    assert all(p.score <= 2 / 61 for p in passages)  # reciprocal ranks, not weighted scores
+    own = bot.index.store.hybrid(question, retriever.embed_query(question), 50)
+    assert (own is None) == (store == "faiss")  # FAISS has none: qabot fuses the two rankings itself
+    with pytest.raises(UnknownChoice, match="Choose one of: weighted, rrf"):
+        Retriever(bot.index, bot.retriever.embedder, fusion="borda")
