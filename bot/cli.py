@@ -1,9 +1,10 @@
-"""`qabot`: index, search, ask, chat, eval, bench, telegram, models. Thin: parse, call the core, print."""
+"""`qabot`: index, add, search, ask, chat, eval, bench, telegram, models. Thin: parse, call the core, print."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.console import clean, err, fail, file_name, out, protect_logs, settings, text_in
+from bot.console import EXIT_ERROR, clean, err, fail, file_name, one_line, out, protect_logs, settings, text_in
 from retrieval.errors import QabotError
 
 app = typer.Typer(
@@ -103,6 +104,54 @@ def search(
             Text(clean(p.chunk.text)),
         )
     out.print(table)
+
+
+@app.command()
+def add(
+    sources: Annotated[list[str], typer.Argument(help="Files (.txt, .md, .html, .htm, .jsonl) or http(s) URLs.")],
+) -> None:
+    """Add articles to the corpus folder and the index: each file or URL is checked, stored under a safe name
+    (never over another file) and indexed, or refused with the reason."""
+    from bot.live import IndexWriter
+    from bot.uploads import add_file, add_url
+
+    s = settings()
+    writer = IndexWriter(s)
+    refused = 0
+    for source in map(text_in, sources):
+        try:
+            if re.match(r"[A-Za-z][\w+.-]*://", source):
+                added = add_url(s, source, writer)
+            else:
+                added = add_file(s, Path(source).name, _read_upload(Path(source), s.upload_max_bytes), writer)
+        except QabotError as e:
+            refused += 1
+            err.print(Text.assemble(("refused ", "bold red"), file_name(source), ": ", str(e)), soft_wrap=True)
+            continue
+        what = f"{added.articles} articles, " if added.articles > 1 else ""
+        out.print(
+            Text(f"added {file_name(added.file)}: {one_line(added.title)!r} ({added.date or 'no date'}), ")
+            + Text(f"{what}{added.sentences} sentences"),
+            soft_wrap=True,
+        )
+        for line in added.skipped:
+            out.print(Text(f"  skipped {line}"), soft_wrap=True)
+    if refused:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _read_upload(path: Path, limit: int) -> bytes:
+    """A local file's bytes for `qabot add` (a file over the limit is not even read)."""
+    from retrieval.errors import UploadRefused
+
+    try:
+        if not path.is_file():
+            raise UploadRefused("not a file" if path.exists() else "no such file")
+        if path.stat().st_size > limit:
+            raise UploadRefused(f"{path.stat().st_size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB")
+        return path.read_bytes()
+    except OSError as e:
+        raise UploadRefused(f"cannot be read ({e.strerror or e})") from e
 
 
 @models_app.command("verify")
