@@ -14,7 +14,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from retrieval.index import LOCK_WAIT, BuildReport, build_index
+from retrieval.index import LOCK_WAIT, BuildReport
+from retrieval.stores import open_store
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -53,9 +54,8 @@ class IndexWriter:
         s = self.settings
         with self._lock:
             embedder, splitter, analyser = self._loaded()
-            return build_index(
+            return open_store(s).update(
                 s.corpus,
-                s.index_dir,
                 embedder,
                 s.chunking,
                 index_type=s.index_type,

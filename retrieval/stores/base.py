@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.chunking import ChunkConfig
+from retrieval.analysis import SentenceAnalyser
+from retrieval.chunking import ChunkConfig, SentenceSplitter
 from retrieval.embed import Embedder
 from retrieval.loaded import Index
 from retrieval.sentences import BuildReport
@@ -63,6 +64,8 @@ class Backend(ABC):
         progress: bool = False,
         on_stage: Callable[[str], None] | None = None,
         lock_wait: float | None = None,
+        splitter: SentenceSplitter | None = None,
+        analyser: SentenceAnalyser | None = None,
     ) -> BuildReport:
         """Bring the store up to date with the corpus, embedding only what changed."""
 

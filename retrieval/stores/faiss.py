@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.analysis import parses_from_json, parses_to_json
-from retrieval.chunking import ChunkConfig
+from retrieval.analysis import SentenceAnalyser, parses_from_json, parses_to_json
+from retrieval.chunking import ChunkConfig, SentenceSplitter
 from retrieval.embed import Embedder, sha256_file
 from retrieval.errors import IndexCorrupt, IndexMissing, IndexOutdated
 from retrieval.loaded import Index, sentence_rows
@@ -237,6 +237,8 @@ class FaissBackend(Backend):
         progress: bool = False,
         on_stage: Callable[[str], None] | None = None,
         lock_wait: float | None = None,
+        splitter: SentenceSplitter | None = None,
+        analyser: SentenceAnalyser | None = None,
     ) -> BuildReport:
         from retrieval.index import LOCK_WAIT, build_index
 
@@ -250,6 +252,8 @@ class FaissBackend(Backend):
             progress=progress,
             on_stage=on_stage,
             lock_wait=LOCK_WAIT if lock_wait is None else lock_wait,
+            splitter=splitter,
+            analyser=analyser,
         )
 
     def load(self) -> Index:

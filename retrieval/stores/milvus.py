@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.chunking import ChunkConfig
+from retrieval.analysis import SentenceAnalyser
+from retrieval.chunking import ChunkConfig, SentenceSplitter
 from retrieval.embed import Embedder
 from retrieval.errors import IndexMissing, QabotError
 from retrieval.ingest import file_hashes, load_corpus
@@ -347,6 +348,8 @@ class MilvusBackend(Backend):
         progress: bool = False,
         on_stage: Callable[[str], None] | None = None,
         lock_wait: float | None = None,
+        splitter: SentenceSplitter | None = None,
+        analyser: SentenceAnalyser | None = None,
     ) -> BuildReport:
         started = time.perf_counter()
         report = BuildReport()
@@ -377,7 +380,7 @@ class MilvusBackend(Backend):
             todo = set(hashes)
             kind = "flat" if index_type == "auto" else index_type
             bm25 = self._create(embedder.dim, kind)
-        work = SentenceWork(embedder, progress=progress, on_stage=on_stage)
+        work = SentenceWork(embedder, splitter, analyser, progress=progress, on_stage=on_stage)
         articles, vectors = work.articles_and_vectors(corpus, todo, report)
         chunks = make_chunks(articles, config)
         if on_stage:
