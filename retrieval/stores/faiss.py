@@ -353,6 +353,7 @@ def read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk]]:
     """Articles and chunks of all segments, in order (ids and sentence rows run on across them)."""
     articles: dict[str, Article] = {}
     chunks: list[Chunk] = []
+    shared: dict[str, dict[tuple[int, int], Span]] = {}
     for path in paths:
         if not path.is_file():  # sqlite would create an empty file (and then fail on the missing table)
             raise OSError(f"{path.name} is missing")
@@ -387,7 +388,7 @@ def read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk]]:
                     end=row[5],
                     line_start=row[6],
                     line_end=row[7],
-                    sentences=_spans(row[8]),
+                    sentences=_shared_spans(articles, row[1], row[8], shared),
                     first_sentence=row[9],
                 )
                 for row in db.execute(
@@ -407,6 +408,16 @@ def read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk]]:
             raise ValueError("sentence rows are out of order")
         rows += len(article.sentences)
     return articles, chunks
+
+
+def _shared_spans(
+    articles: dict[str, Article], source: str, raw: str, shared: dict[str, dict[tuple[int, int], Span]]
+) -> tuple[Span, ...]:
+    """A chunk's sentence spans as its article's own Span objects (one object per sentence, not two)."""
+    if source not in shared:
+        shared[source] = {(s.start, s.end): s for s in articles[source].sentences} if source in articles else {}
+    known = shared[source]
+    return tuple(known.get((a, b)) or Span(start=a, end=b) for a, b in json.loads(raw))
 
 
 def _read_files_table(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
