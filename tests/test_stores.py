@@ -199,3 +199,18 @@ def test_rrf_fusion_uses_the_store_hybrid_search_where_there_is_one(store: str, 
     assert (own is None) == (store == "faiss")  # FAISS has none: qabot fuses the two rankings itself
     with pytest.raises(UnknownChoice, match="Choose one of: weighted, rrf"):
         Retriever(bot.index, bot.retriever.embedder, fusion="borda")
+
+
+def test_milvus_without_its_bm25_function_falls_back_to_qabots_own(fast_bot, milvus_bot) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.stores.milvus import MilvusStore
+
+    store = milvus_bot.index.store
+    older = MilvusStore(store.client, milvus_bot.settings.milvus_collection, milvus_bot.index, bm25=False)
+    question = "Which district did the Taliban tweet they had overrun on Sunday?"
+    assert older.keyword(question, 10) == fast_bot.index.store.keyword(question, 10)  # bm25s over the same chunks
+    assert older.hybrid(question, fast_bot.retriever.embed_query(question), 10) is None  # qabot fuses
+    milvus, own = store.keyword(question, 5), fast_bot.index.store.keyword(question, 5)  # BM25 on the same terms
+    assert [i for i, _ in milvus] == [i for i, _ in own]
+    ratios = [m / o for (_, m), (_, o) in zip(milvus, own, strict=True)]
+    assert np.allclose(ratios, ratios[0], rtol=1e-3)  # the same scores up to a constant (k1 + 1 = 2.5): the
+    # Retriever scales BM25 by the query's best, so both stores fuse alike
