@@ -214,3 +214,23 @@ def test_milvus_without_its_bm25_function_falls_back_to_qabots_own(fast_bot, mil
     ratios = [m / o for (_, m), (_, o) in zip(milvus, own, strict=True)]
     assert np.allclose(ratios, ratios[0], rtol=1e-3)  # the same scores up to a constant (k1 + 1 = 2.5): the
     # Retriever scales BM25 by the query's best, so both stores fuse alike
+
+
+def test_a_worker_needs_only_the_milvus_uri(tmp_path: Path) -> None:
+    """`qabot index` writes the store; `qabot ask` elsewhere, with no corpus and no index folder, answers from it."""
+    pytest.importorskip("pymilvus")
+    import json
+
+    from tests.test_cli import env_for, invoke
+
+    settings = make_settings(tmp_path, corpus=tmp_path / "corpus")
+    shutil.copytree(SEEDS, settings.corpus)
+    env = env_for(settings, QABOT_VECTOR_STORE="milvus", QABOT_MILVUS_URI=str(tmp_path / "shared.db"))
+    built = invoke(env, "index")
+    assert built.exit_code == 0, built.output
+    worker = {**env, "QABOT_CORPUS": str(tmp_path / "absent"), "QABOT_INDEX_DIR": str(tmp_path / "absent-index")}
+    asked = invoke(worker, "ask", "--json", "Who leads the NRF?")
+    assert asked.exit_code == 0, asked.output
+    answer = json.loads(asked.stdout)
+    assert "Massoud" in answer["short_answer"] and answer["citations"]
+    assert not (tmp_path / "absent-index").exists()
