@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # corpus and index
     corpus: Path = ROOT / "seeds"
     index_dir: Path = ROOT / ".index"
-    embedder: str = "minilm"  # minilm | minilm-onnx | hash | any sentence-transformers name/path
+    embedder: str = "minilm"  # minilm | minilm-onnx | any sentence-transformers name/path (hash: a test double)
     query_embedder: str = "auto"  # auto: the int8 ONNX twin of minilm (no torch import), else `embedder`
     query_threads: int = 2  # threads embedding one question (capped at the cores); 1 on a crowded machine
     index_type: str = "auto"  # auto | flat | ivf | hnsw (auto: flat below 50k sentences, then IVF)
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     upload_allow_private: bool = False  # fetch URLs on loopback and private networks (tests, an intranet)
 
     # answering
-    engine: str = "extractive"  # extractive | llm:local | llm:openai | llm:ollama | fake:<text>
+    engine: str = "extractive"  # extractive | llm:local | llm:openai | llm:ollama (llm:fake:<replies>: a test double)
     max_question_chars: int = 1000
     max_answer_sentences: int = 3
     # the answer model's probability under which qabot says the articles don't say; chosen on the development
