@@ -234,3 +234,22 @@ def test_a_worker_needs_only_the_milvus_uri(tmp_path: Path) -> None:
     answer = json.loads(asked.stdout)
     assert "Massoud" in answer["short_answer"] and answer["citations"]
     assert not (tmp_path / "absent-index").exists()
+
+
+def test_a_milvus_store_opened_anew_is_loaded_before_it_is_read(milvus_settings: Settings, milvus_bot) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.stores.milvus import MilvusUnavailable
+
+    store = open_store(milvus_settings)
+    for part in ("sentences", "chunks", "docs"):  # as another process finds them
+        store.client.release_collection(f"{milvus_settings.milvus_collection}_{part}")
+    index = store.load()
+    assert len(index.chunks) == len(milvus_bot.index.chunks)
+    assert Retriever(index, HashEmbedder()).search("Who leads the NRF?", k=1)
+    from retrieval.stores.milvus import MilvusBackend
+
+    broken = MilvusBackend(milvus_settings.milvus_db, collection="broken")
+    broken._create(384, "flat")
+    broken._put_manifest(dict(milvus_bot.index.manifest))
+    broken.client.drop_collection("broken_sentences")  # a collection gone from the server
+    with pytest.raises(MilvusUnavailable, match=r"^The Milvus store at .* failed: "):  # one line, no traceback
+        broken.load()

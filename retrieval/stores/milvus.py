@@ -23,6 +23,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,19 @@ def _client(uri: str, token: str) -> Any:
         return MilvusClient(uri, token=token) if token else MilvusClient(uri)
     except Exception as err:  # pymilvus raises its own MilvusException, ConnectionError, ...
         raise MilvusUnavailable(f"Cannot open the Milvus store at {uri}: {err}") from err
+
+
+@contextmanager
+def _milvus_errors(store: object) -> Iterator[None]:
+    """A Milvus error (an unreachable server, a refused request) as one line naming the store."""
+    try:
+        yield
+    except QabotError:
+        raise
+    except Exception as err:
+        if type(err).__module__.split(".")[0] != "pymilvus":
+            raise
+        raise MilvusUnavailable(f"The Milvus store at {store} failed: {getattr(err, 'message', err)}") from err
 
 
 def key_of(text: str) -> str:
@@ -337,7 +351,15 @@ class MilvusBackend(Backend):
         result = self.client.query(self._name(part), filter="", output_fields=["count(*)"])
         return int(result[0]["count(*)"])
 
-    def update(
+    def update(self, corpus: Path, embedder: Embedder, config: ChunkConfig, **options: Any) -> BuildReport:
+        with _milvus_errors(self):
+            return self._update(corpus, embedder, config, **options)
+
+    def load(self) -> Index:
+        with _milvus_errors(self):
+            return self._load()
+
+    def _update(
         self,
         corpus: Path,
         embedder: Embedder,
@@ -421,6 +443,9 @@ class MilvusBackend(Backend):
     def _manifest(self) -> dict[str, Any] | None:
         if not self.client.has_collection(self._name("docs")):
             return None
+        for part in ("sentences", "chunks", "docs"):  # a store opened anew holds them released
+            if self.client.has_collection(self._name(part)):
+                self.client.load_collection(self._name(part))
         rows = self.client.query(self._name("docs"), filter='key == "manifest"', output_fields=["part", "data"])
         if not rows:
             return None
@@ -438,7 +463,7 @@ class MilvusBackend(Backend):
         finally:
             iterator.close()
 
-    def load(self) -> Index:
+    def _load(self) -> Index:
         manifest = self._manifest()
         if manifest is None:
             raise IndexMissing(str(self))
