@@ -7,7 +7,7 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,6 +15,9 @@ from rich.text import Text
 
 from bot.console import EXIT_ERROR, clean, err, fail, file_name, one_line, out, protect_logs, settings, text_in
 from retrieval.errors import QabotError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 app = typer.Typer(
     add_completion=False,
@@ -41,6 +44,9 @@ def index(
     corpus: Annotated[Path | None, typer.Option(help="Folder of articles (default: seeds/).")] = None,
     rebuild: Annotated[bool, typer.Option(help="Re-embed everything instead of only what changed.")] = False,
     index_dir: Annotated[Path | None, typer.Option(help="Where the index lives.")] = None,
+    watch: Annotated[
+        bool, typer.Option(help="Then keep watching the corpus folder and update the index on every change.")
+    ] = False,
 ) -> None:
     """Build or update the index of the corpus."""
     from bot.core import rebuild_index
@@ -48,6 +54,8 @@ def index(
     from retrieval.files import display_name
 
     s = settings(corpus=corpus, index_dir=index_dir)
+    if watch:
+        return _watch(s, rebuild)
     try:
         with err.status("loading the embedding model"):
             embedder = make_embedder(s.embedder)
@@ -66,6 +74,29 @@ def index(
             out.print(Text(f"  {label}: {', '.join(map(display_name, items))}"))
     for path, reason in report.skipped:
         out.print(Text.assemble("  ", ("skipped", "yellow"), f" {display_name(path)}: {reason}"))
+
+
+def _watch(s: Settings, rebuild: bool) -> None:
+    """`qabot index --watch`: update the index now and on every change of the corpus folder, one line per update,
+    until Ctrl-C or SIGTERM (exit status 0 for both)."""
+    import signal
+    import threading
+
+    from bot.live import IndexWriter, watch
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())  # finish the update under way, then stop
+    writer = IndexWriter(s)
+    try:
+        if rebuild:
+            writer.update(rebuild=True)
+        err.print(Text(f"watching {file_name(str(s.corpus))} for changes (Ctrl-C to stop)"), highlight=False)
+        watch(s, writer, stop, report=lambda line: out.print(Text(line), soft_wrap=True))
+    except KeyboardInterrupt:
+        pass
+    except QabotError as e:
+        raise fail(e) from e
+    err.print("stopped watching", highlight=False)
 
 
 @app.command()

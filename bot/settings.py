@@ -103,13 +103,13 @@ class Settings(BaseSettings):
     top_k: int = 6
 
     # live corpus: a running bot reloads the index when a writer publishes a new version
-    reload_interval: float = 1.0  # seconds between looks at the index's CURRENT (0: never reload)
+    reload_interval: float = Field(default=1.0, ge=0)  # seconds between looks at the index's CURRENT (0: never reload)
     watch: bool = False  # a running bot also watches its corpus folder and updates the index itself
-    watch_debounce: float = 0.5  # seconds of quiet after a change before the index is updated
+    watch_debounce: float = Field(default=0.5, ge=0)  # seconds of quiet after a change before the index is updated
 
     # adding articles (`qabot add`, admin uploads)
-    upload_max_bytes: int = 2_000_000
-    upload_timeout: float = 15.0  # seconds for fetching a URL, all of it
+    upload_max_bytes: int = Field(default=2_000_000, gt=0)
+    upload_timeout: float = Field(default=15.0, gt=0)  # seconds for fetching a URL, all of it
     upload_allow_private: bool = False  # fetch URLs on loopback and private networks (tests, an intranet)
 
     # answering

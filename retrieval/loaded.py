@@ -29,6 +29,7 @@ class Index:
     sentence_chunks: list[tuple[int, ...]]  # per sentence row: the chunks that contain it
     faiss_index: Any = field(default=None, repr=False)  # the FAISS index (the faiss store), else None
     store: VectorStore | None = field(default=None, repr=False)  # what `Retriever` searches
+    version: str = ""  # the version folder it was loaded from (what CURRENT named); "" for a Milvus store
 
     @property
     def model_id(self) -> str:

@@ -312,6 +312,7 @@ def load_version(index_dir: Path, version: Path, verify: bool) -> Index:
         sentence_chunks=containing,
         faiss_index=faiss_index,
         store=FaissStore(faiss_index, chunks),
+        version=version.name,
     )
 
 
