@@ -44,8 +44,20 @@ def bench_command(
         typer.Option(help="Take the 1M figures from earlier `python -m bench.faiss_scale` JSONs (repeatable)."),
     ] = None,
     markdown: Annotated[Path | None, typer.Option(help="Also write the Markdown tables to this file.")] = None,
+    reuters: Annotated[
+        Path | None,
+        typer.Option(help="Only the Reuters part: index this JSONL(.gz) of stories end to end, beside the tutorial."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="With --reuters: the first N stories only.")] = None,
+    embedder: Annotated[
+        str, typer.Option(help="With --reuters: what embeds the corpus (minilm-onnx: int8 twin; minilm: fp32).")
+    ] = "minilm-onnx",
+    tutorial: Annotated[bool, typer.Option(help="With --reuters: build and query the tutorial pipeline too.")] = True,
 ) -> None:
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
+    if reuters is not None:
+        _reuters(reuters, out, work, limit, embedder, tutorial, rounds)
+        return
     from bench.report import to_markdown
     from bench.run import BenchOptions, run_bench
 
@@ -70,3 +82,23 @@ def bench_command(
     if markdown:
         markdown.write_text(text + "\n")
     print(text)
+
+
+def _reuters(
+    data: Path, out: Path, work: Path | None, limit: int | None, embedder: str, tutorial: bool, rounds: int
+) -> None:
+    import tempfile
+
+    from bench.report import reuters_markdown
+    from bench.reuters import ReutersOptions, run_reuters
+
+    if not data.is_file():
+        raise typer.BadParameter(f"{data} is not a file", param_hint="--reuters")
+    folder = work or Path(tempfile.mkdtemp(prefix="qabot-reuters-"))
+    options = ReutersOptions(
+        data=data, work=folder, limit=limit, embedder=embedder, tutorial=tutorial, rounds=min(rounds, 2)
+    )
+    results = run_reuters(options, log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(reuters_markdown(results))

@@ -218,3 +218,41 @@ def faiss_table(f1m: Any) -> list[str]:
     elif f1m:
         lines += ["### FAISS 1M: failed", "", f"`{f1m}`", ""]
     return lines
+
+
+def reuters_markdown(r: dict[str, Any]) -> str:
+    """The `qabot bench --reuters` results: one table qabot beside the tutorial, then the floors."""
+    b, q, t, inc = r.get("build") or {}, r.get("qabot") or {}, r.get("tutorial") or {}, r.get("incremental") or {}
+    m = r.get("machine_start") or {}
+    lines = [
+        f"Reuters-21578, {_fmt(r.get('stories'))} stories, embedder {r.get('embedder')}; "
+        f"{m.get('nproc')} cores, load average {m.get('loadavg')} at start, "
+        f"{(r.get('machine_end') or {}).get('loadavg')} at end; {m.get('date')}",
+        "",
+    ]
+    rows: list[list[Any]] = [
+        ["stories / chunks", f"{_fmt(b.get('articles'))} / {_fmt(b.get('chunks'))}",
+         f"{_fmt(t.get('documents'))} / {_fmt(t.get('chunks'))}" if t else None],
+        ["vectors (qabot: sentences)", b.get("sentences"), t.get("chunks")],
+        ["build time (s)", b.get("seconds"), t.get("seconds")],
+        ["build rate (qabot: sentences/s; tutorial: chunks/s)", b.get("sentences_per_s"), t.get("chunks_per_s")],
+        ["raw encoder rate, same sentences (texts/s)", b.get("raw_encoder_per_s"), None],
+        ["build rate / raw encoder rate", b.get("build_over_raw_rate"), None],
+        ["index type / size on disk (MB)", f"{b.get('index_type')} / {_fmt(b.get('disk_mb'))}", None],
+        ["build peak RSS (MB, whole process)", b.get("peak_rss_mb"), t.get("peak_rss_mb")],
+        [f"add {inc.get('stories_added')} stories / re-index unchanged (s)",
+         f"{_fmt(inc.get('seconds'))} / {_fmt(inc.get('unchanged_seconds'))}" if inc else None, None],
+        ["warm search p50 / p95 (ms)", f"{_fmt(_g(q, 'search_ms', 'p50'))} / {_fmt(_g(q, 'search_ms', 'p95'))}",
+         f"{_fmt(_g(t, 'search_ms', 'p50'))} / {_fmt(_g(t, 'search_ms', 'p95'))}" if t else None],
+        ["warm answer p50 / p95 (ms)", f"{_fmt(_g(q, 'answer_ms', 'p50'))} / {_fmt(_g(q, 'answer_ms', 'p95'))}",
+         "(retrieval only)"],
+        [f"story hit@1 / hit@4 ({_g(r, 'questions', 'count')} generated questions)",
+         f"{_fmt(q.get('hit_at_1'))} / {_fmt(q.get('hit_at_4'))}",
+         f"{_fmt(t.get('hit_at_1'))} / {_fmt(t.get('hit_at_4'))}" if t else None],
+        ["answer cites the story first / short answer holds the replaced mention",
+         f"{_fmt(q.get('first_citation_from_story'))} / {_fmt(q.get('short_answer_holds_mention'))}", None],
+    ]  # fmt: skip
+    lines += _table(["", "qabot", "tutorial"], rows)
+    lines += ["", *_table(["floor", "target", "measured", "met"],
+                          [[f["floor"], f["target"], f["value"], f["met"]] for f in r.get("floors") or []])]  # fmt: skip
+    return "\n".join(lines)
