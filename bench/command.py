@@ -53,8 +53,16 @@ def bench_command(
         str, typer.Option(help="With --reuters: what embeds the corpus (minilm-onnx: int8 twin; minilm: fp32).")
     ] = "minilm-onnx",
     tutorial: Annotated[bool, typer.Option(help="With --reuters: build and query the tutorial pipeline too.")] = True,
+    million: Annotated[
+        Path | None,
+        typer.Option(help="Only the 1M part: qabot over this built index's sentences plus generated ones."),
+    ] = None,
+    total: Annotated[int, typer.Option(help="With --million: sentences in the index, real plus generated.")] = 1_000_000,
 ) -> None:
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
+    if million is not None:
+        _million(million, out, work, total, rounds)
+        return
     if reuters is not None:
         _reuters(reuters, out, work, limit, embedder, tutorial, rounds)
         return
@@ -102,3 +110,19 @@ def _reuters(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
     print(reuters_markdown(results))
+
+
+def _million(source: Path, out: Path, work: Path | None, total: int, rounds: int) -> None:
+    import tempfile
+
+    from bench.million import MillionOptions, run_million
+    from bench.report import million_markdown
+
+    if not (source / "CURRENT").is_file():
+        raise typer.BadParameter(f"{source} is not a built qabot index (no CURRENT)", param_hint="--million")
+    folder = work or Path(tempfile.mkdtemp(prefix="qabot-1m-"))
+    options = MillionOptions(source_index=source, work=folder, total=total, rounds=min(rounds, 2))
+    results = run_million(options, log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(million_markdown(results))

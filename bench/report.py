@@ -256,3 +256,34 @@ def reuters_markdown(r: dict[str, Any]) -> str:
     lines += ["", *_table(["floor", "target", "measured", "met"],
                           [[f["floor"], f["target"], f["value"], f["met"]] for f in r.get("floors") or []])]  # fmt: skip
     return "\n".join(lines)
+
+
+def million_markdown(r: dict[str, Any]) -> str:
+    """The `qabot bench --million` results: the corpus made, the build, the loaded index, the floors."""
+    c, b, m = r.get("corpus") or {}, r.get("build") or {}, r.get("measure") or {}
+    s = r.get("machine_start") or {}
+    lines = [
+        f"{_fmt(b.get('sentences'))} sentence vectors ({_fmt(c.get('real_sentences'))} real, "
+        f"{_fmt(c.get('generated_sentences'))} generated, noise {c.get('noise')}); {s.get('nproc')} cores, "
+        f"load average {s.get('loadavg')} at start, {(r.get('machine_end') or {}).get('loadavg')} at end; {s.get('date')}",
+        "",
+    ]
+    rows: list[list[Any]] = [
+        ["articles / chunks / sentences", f"{_fmt(b.get('articles'))} / {_fmt(b.get('chunks'))} / {_fmt(b.get('sentences'))}"],
+        ["index type (auto)", b.get("index_type")],
+        ["build from precomputed vectors (s) / peak RSS (MB)", f"{_fmt(b.get('seconds'))} / {_fmt(b.get('peak_rss_mb'))}"],
+        ["size on disk (MB)", b.get("disk_mb")],
+        ["load in a fresh process, QABot.load (s)", m.get("load_seconds")],
+        ["memory of the loaded index (MB: RSS after load - before)", m.get("index_memory_mb")],
+        ["raw vectors + text (MB)", f"{_fmt(m.get('raw_vector_mb'))} + {_fmt(m.get('text_mb'))}"],
+        ["memory / (raw vectors + text)", m.get("memory_over_vectors_plus_text")],
+        ["warm search p50 / p95 (ms)", f"{_fmt(_g(m, 'search_ms', 'p50'))} / {_fmt(_g(m, 'search_ms', 'p95'))}"],
+        ["warm answer p50 / p95 (ms)", f"{_fmt(_g(m, 'answer_ms', 'p50'))} / {_fmt(_g(m, 'answer_ms', 'p95'))}"],
+        ["dense recall@10 vs exact search", m.get("recall_at_10")],
+        ["story hit@1 / hit@4 of the generated questions",
+         f"{_fmt(m.get('hit_at_1'))} / {_fmt(m.get('hit_at_4'))}"],
+    ]  # fmt: skip
+    lines += _table(["", "qabot"], rows)
+    lines += ["", *_table(["floor", "target", "measured", "met"],
+                          [[f["floor"], f["target"], f["value"], f["met"]] for f in r.get("floors") or []])]  # fmt: skip
+    return "\n".join(lines)
