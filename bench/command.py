@@ -57,7 +57,7 @@ def bench_command(
         Path | None,
         typer.Option(help="Only the 1M part: qabot over this built index's sentences plus generated ones."),
     ] = None,
-    total: Annotated[int, typer.Option(help="With --million: sentences in the index, real plus generated.")] = 1_000_000,
+    total: Annotated[int, typer.Option(help="With --million: sentences in the index, real and generated.")] = 10**6,
 ) -> None:
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
     if million is not None:

@@ -157,7 +157,7 @@ def write_corpus(opts: MillionOptions, log: Log) -> tuple[Path, Precomputed, Cal
             body = [texts[rows[g]] + MARK.format(g) for g in range(a, min(a + PER_ARTICLE, n_generated))]
             records.append(json.dumps({"title": f"Synthetic {a // PER_ARTICLE}", "text": "\n\n".join(body)}))
         (corpus / "synthetic" / f"part-{part:04d}.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
-    made = {
+    made: dict[str, object] = {
         "real_sentences": len(texts),
         "generated_sentences": n_generated,
         "noise": opts.noise,
@@ -335,7 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     if args.what == "build":
-        opts = MillionOptions(args.source_index, args.work, args.total, args.noise, args.questions, 0, args.seed, args.embedder)
+        opts = MillionOptions(
+            args.source_index, args.work, args.total, args.noise, args.questions, seed=args.seed, embedder=args.embedder
+        )
         result = build(opts, log)
     else:
         questions = [Question(**q) for q in json.loads((args.work / "questions-1m.json").read_text())]

@@ -253,8 +253,7 @@ def reuters_markdown(r: dict[str, Any]) -> str:
          f"{_fmt(q.get('first_citation_from_story'))} / {_fmt(q.get('short_answer_holds_mention'))}", None],
     ]  # fmt: skip
     lines += _table(["", "qabot", "tutorial"], rows)
-    lines += ["", *_table(["floor", "target", "measured", "met"],
-                          [[f["floor"], f["target"], f["value"], f["met"]] for f in r.get("floors") or []])]  # fmt: skip
+    lines += ["", *_floor_table(r)]
     return "\n".join(lines)
 
 
@@ -265,13 +264,16 @@ def million_markdown(r: dict[str, Any]) -> str:
     lines = [
         f"{_fmt(b.get('sentences'))} sentence vectors ({_fmt(c.get('real_sentences'))} real, "
         f"{_fmt(c.get('generated_sentences'))} generated, noise {c.get('noise')}); {s.get('nproc')} cores, "
-        f"load average {s.get('loadavg')} at start, {(r.get('machine_end') or {}).get('loadavg')} at end; {s.get('date')}",
+        f"load average {s.get('loadavg')} at start, {(r.get('machine_end') or {}).get('loadavg')} at end; "
+        f"{s.get('date')}",
         "",
     ]
     rows: list[list[Any]] = [
-        ["articles / chunks / sentences", f"{_fmt(b.get('articles'))} / {_fmt(b.get('chunks'))} / {_fmt(b.get('sentences'))}"],
+        ["articles / chunks / sentences",
+         f"{_fmt(b.get('articles'))} / {_fmt(b.get('chunks'))} / {_fmt(b.get('sentences'))}"],
         ["index type (auto)", b.get("index_type")],
-        ["build from precomputed vectors (s) / peak RSS (MB)", f"{_fmt(b.get('seconds'))} / {_fmt(b.get('peak_rss_mb'))}"],
+        ["build from precomputed vectors (s) / peak RSS (MB)",
+         f"{_fmt(b.get('seconds'))} / {_fmt(b.get('peak_rss_mb'))}"],
         ["size on disk (MB)", b.get("disk_mb")],
         ["load in a fresh process, QABot.load (s)", m.get("load_seconds")],
         ["memory of the loaded index (MB: RSS after load - before)", m.get("index_memory_mb")],
@@ -284,6 +286,12 @@ def million_markdown(r: dict[str, Any]) -> str:
          f"{_fmt(m.get('hit_at_1'))} / {_fmt(m.get('hit_at_4'))}"],
     ]  # fmt: skip
     lines += _table(["", "qabot"], rows)
-    lines += ["", *_table(["floor", "target", "measured", "met"],
-                          [[f["floor"], f["target"], f["value"], f["met"]] for f in r.get("floors") or []])]  # fmt: skip
+    lines += ["", *_floor_table(r)]
     return "\n".join(lines)
+
+
+def _floor_table(r: dict[str, Any]) -> list[str]:
+    return _table(
+        ["floor", "target", "measured", "met"],
+        [[f[k] for k in ("floor", "target", "value", "met")] for f in r.get("floors") or []],
+    )

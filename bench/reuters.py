@@ -183,10 +183,9 @@ def warm(
 def answered(answers: Sequence[Any], questions: Sequence[Question]) -> dict[str, float]:
     """Share of answers citing the story first, and whose short answer (or, without one, text) holds the mention."""
     n = max(len(questions), 1)
-    cited = sum(bool(a.citations) and a.citations[0].source == q.source for a, q in zip(answers, questions, strict=True))
-    holds = sum(
-        q.answer.lower() in (a.short_answer or a.text).lower() for a, q in zip(answers, questions, strict=True)
-    )
+    pairs = list(zip(answers, questions, strict=True))
+    cited = sum(bool(a.citations) and a.citations[0].source == q.source for a, q in pairs)
+    holds = sum(q.answer.lower() in (a.short_answer or a.text).lower() for a, q in pairs)
     return {"first_citation_from_story": round(cited / n, 3), "short_answer_holds_mention": round(holds / n, 3)}
 
 
