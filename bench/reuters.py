@@ -51,6 +51,8 @@ class ReutersOptions:
     added: int = 10  # stories held back and then added incrementally
     raw_sample: int = 3000  # sentences the bare encoder embeds before and after the build
     tutorial: bool = True
+    tutorial_dir: Path | None = None  # a tutorial index saved by `python -m bench.reuters tutorial`: used, not rebuilt
+    resume: bool = False  # reuse the index and build figures of an earlier run in `work` (its partial JSON)
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,14 @@ def write_stories(records: Sequence[dict[str, Any]], folder: Path) -> list[str]:
     return names
 
 
-def make_questions(index: Any, n: int, seed: int = 7) -> list[Question]:
+def make_questions(index: Any, n: int, seed: int = 7, leave_out: Sequence[str] = ()) -> list[Question]:
     """One question from each of up to n randomly chosen stories, made from a sentence and its stored parse.
 
     The sentence: the story's first sentence after its title/date lines with 8-40 words and a mention of a
     kind in WH. The question: that sentence, line breaks made spaces, its first such mention replaced by
     the wh-phrase for its kind ("... were how many bags of 60 kilos?"), the final full stop dropped, a
     question mark added and the first letter capitalised. The replaced mention is the expected short answer."""
-    sources = sorted(index.articles)
+    sources = sorted(set(index.articles) - set(leave_out))
     random.Random(seed).shuffle(sources)
     made: list[Question] = []
     for source in sources:
@@ -192,78 +194,30 @@ def answered(answers: Sequence[Any], questions: Sequence[Question]) -> dict[str,
 def run_reuters(opts: ReutersOptions, log: Log = print, tutorial_embeddings: Any = None) -> dict[str, object]:
     """Every Reuters figure in one run (see the module docstring); tutorial_embeddings stands in for the
     tutorial's HuggingFaceEmbeddings in tests."""
-    from bench.run import sentence_texts
     from bot.core import QABot
-    from retrieval.embed import make_embedder
-    from retrieval.index import build_index, load_index
+    from retrieval.index import load_index
 
     started = time.perf_counter()
     result: dict[str, object] = {"machine_start": machine(), "data": str(opts.data), "embedder": opts.embedder}
     records = list(stories(opts.data, opts.limit))
     held = min(opts.added, max(len(records) - 1, 0))
+    held_sources = [f"{r['id']}.txt" for r in records[len(records) - held :]]
     corpus, index_dir = opts.work / "corpus", opts.work / "index"
-    write_stories(records[: len(records) - held], corpus)
-    result["stories"] = len(records)
-    log(f"[reuters] {len(records)} stories written to {corpus}")
-
-    embedder = make_embedder(opts.embedder, threads=opts.threads)
     settings = settings_for(corpus, index_dir, opts.embedder)
-    sample = sentence_texts(corpus, settings, opts.raw_sample)  # same reader and splitter as the build
-    raw_before = raw_rate(embedder, sample)
-    reset_peak_rss()
-    rss_before = rss_mb()
-    report = build_index(corpus, index_dir, embedder, settings.chunking, rebuild=True, index_type=settings.index_type)
-    build_peak = peak_rss_mb()
-    raw_after = raw_rate(embedder, sample)
-    log(f"[reuters] built: {report.sentences} sentences in {report.seconds:.1f} s")
-    raw_seconds = float(raw_before["seconds"] or 0) + float(raw_after["seconds"] or 0)  # type: ignore[arg-type]
-    raw_per_s = rate(2 * len(sample), raw_seconds)
-    index = load_index(index_dir)
-    build: dict[str, object] = {
-        "stories": len(records) - held,
-        "articles": report.articles,
-        "chunks": report.chunks,
-        "sentences": report.sentences,
-        "index_type": report.index_type,
-        "seconds": round(report.seconds, 2),
-        "sentences_per_s": rate(report.sentences, report.seconds),
-        "raw_encoder_per_s": raw_per_s,
-        "raw_encoder_before_after_per_s": [raw_before["per_s"], raw_after["per_s"]],
-        "raw_sample": len(sample),
-        "build_over_raw_rate": ratio(rate(report.sentences, report.seconds), raw_per_s),
-        "disk_mb": disk_mb(index_dir),
-        "peak_rss_mb": build_peak,
-        "rss_before_build_mb": rss_before,
-        "loadavg": loadavg(),
-    }
-    result["build"] = build
-    questions = make_questions(index, opts.questions)
-    save_partial(opts, result)
+    partial = opts.work / "reuters.partial.json"
+    if opts.resume and partial.is_file() and "incremental" in json.loads(partial.read_text()):
+        earlier = json.loads(partial.read_text())
+        result.update({k: earlier[k] for k in ("stories", "build", "incremental", "machine_start") if k in earlier})
+        result["resumed_from"] = str(partial)
+        log("[reuters] build figures and index from the earlier run")
+    else:
+        build_and_add(opts, records, held, corpus, index_dir, settings, result, log)
+    questions = make_questions(load_index(index_dir), opts.questions, leave_out=held_sources)
     result["questions"] = {
         "count": len(questions),
         "by_kind": {label: sum(q.label == label for q in questions) for label in WH},
         "examples": [{"question": q.text, "source": q.source, "answer": q.answer} for q in questions[:5]],
     }
-    del index
-
-    if held:
-        write_stories(records[len(records) - held :], corpus)
-        stages: list[str] = []
-        added = build_index(
-            corpus, index_dir, embedder, settings.chunking, index_type=settings.index_type, on_stage=stages.append
-        )
-        same = build_index(corpus, index_dir, embedder, settings.chunking, index_type=settings.index_type)
-        result["incremental"] = {
-            "stories_added": held,
-            "seconds": round(added.seconds, 3),
-            "sentences_embedded": added.embedded,
-            "appended": any(s.startswith("appending") for s in stages),
-            "unchanged_seconds": round(same.seconds, 3),
-            "unchanged_up_to_date": same.up_to_date,
-            "chunks_after": added.chunks,
-            "loadavg": loadavg(),
-        }
-        log(f"[reuters] added {held} stories in {added.seconds:.2f} s")
 
     t = time.perf_counter()
     bot = QABot.load(settings)
@@ -296,20 +250,106 @@ def save_partial(opts: ReutersOptions, result: dict[str, object]) -> None:
     (opts.work / "reuters.partial.json").write_text(json.dumps(result, indent=2, default=str))
 
 
-def tutorial_side(
-    corpus: Path, opts: ReutersOptions, questions: Sequence[Question], embeddings: Any, log: Log
-) -> dict[str, object]:
-    """The tutorial pipeline over the same story files: its build, warm retrieval p50/p95, hit@1 and hit@4."""
-    from bench.tutorial import build, tutorial_embeddings
+def build_and_add(
+    opts: ReutersOptions,
+    records: Sequence[dict[str, Any]],
+    held: int,
+    corpus: Path,
+    index_dir: Path,
+    settings: Any,
+    result: dict[str, object],
+    log: Log,
+) -> None:
+    """The full build of all but the held-back stories (against the raw encoder), then their incremental add."""
+    from bench.run import sentence_texts
+    from retrieval.embed import make_embedder
+    from retrieval.index import build_index
 
-    embeddings = embeddings or tutorial_embeddings()
+    write_stories(records[: len(records) - held], corpus)
+    result["stories"] = len(records)
+    log(f"[reuters] {len(records)} stories written to {corpus}")
+
+    embedder = make_embedder(opts.embedder, threads=opts.threads)
+    sample = sentence_texts(corpus, settings, opts.raw_sample)  # same reader and splitter as the build
+    raw_before = raw_rate(embedder, sample)
+    reset_peak_rss()
+    rss_before = rss_mb()
+    report = build_index(corpus, index_dir, embedder, settings.chunking, rebuild=True, index_type=settings.index_type)
+    build_peak = peak_rss_mb()
+    raw_after = raw_rate(embedder, sample)
+    log(f"[reuters] built: {report.sentences} sentences in {report.seconds:.1f} s")
+    raw_seconds = float(raw_before["seconds"] or 0) + float(raw_after["seconds"] or 0)  # type: ignore[arg-type]
+    raw_per_s = rate(2 * len(sample), raw_seconds)
+    build: dict[str, object] = {
+        "stories": len(records) - held,
+        "articles": report.articles,
+        "chunks": report.chunks,
+        "sentences": report.sentences,
+        "index_type": report.index_type,
+        "seconds": round(report.seconds, 2),
+        "sentences_per_s": rate(report.sentences, report.seconds),
+        "raw_encoder_per_s": raw_per_s,
+        "raw_encoder_before_after_per_s": [raw_before["per_s"], raw_after["per_s"]],
+        "raw_sample": len(sample),
+        "build_over_raw_rate": ratio(rate(report.sentences, report.seconds), raw_per_s),
+        "disk_mb": disk_mb(index_dir),
+        "peak_rss_mb": build_peak,
+        "rss_before_build_mb": rss_before,
+        "loadavg": loadavg(),
+    }
+    result["build"] = build
+    if held:
+        write_stories(records[len(records) - held :], corpus)
+        stages: list[str] = []
+        added = build_index(
+            corpus, index_dir, embedder, settings.chunking, index_type=settings.index_type, on_stage=stages.append
+        )
+        same = build_index(corpus, index_dir, embedder, settings.chunking, index_type=settings.index_type)
+        result["incremental"] = {
+            "stories_added": held,
+            "seconds": round(added.seconds, 3),
+            "sentences_embedded": added.embedded,
+            "appended": any(s.startswith("appending") for s in stages),
+            "unchanged_seconds": round(same.seconds, 3),
+            "unchanged_up_to_date": same.up_to_date,
+            "chunks_after": added.chunks,
+            "loadavg": loadavg(),
+        }
+        log(f"[reuters] added {held} stories in {added.seconds:.2f} s")
+    save_partial(opts, result)
+
+
+def tutorial_built(corpus: Path, embeddings: Any, folder: Path, log: Log) -> tuple[Any, dict[str, object]]:
+    """The tutorial pipeline over the story files, saved to `folder` with its build figures (build.json)."""
+    from bench.tutorial import build
+
     log("[reuters] tutorial build")
+    started = machine()
     reset_peak_rss()
     tindex, stats = build(corpus, embeddings)
     out: dict[str, object] = dict(stats)
     out["chunks_per_s"] = rate(int(stats["chunks"]), float(stats["seconds"]))
     out["peak_rss_mb"] = peak_rss_mb()
-    out["loadavg_after_build"] = loadavg()
+    out["machine_start"], out["machine_end"] = started, machine()
+    tindex.save(folder)
+    (folder / "build.json").write_text(json.dumps(out, indent=2))
+    return tindex, out
+
+
+def tutorial_side(
+    corpus: Path, opts: ReutersOptions, questions: Sequence[Question], embeddings: Any, log: Log
+) -> dict[str, object]:
+    """The tutorial over the same story files (built here, or loaded from opts.tutorial_dir): its build,
+    warm retrieval p50/p95, hit@1 and hit@4."""
+    from bench.tutorial import TutorialIndex, tutorial_embeddings
+
+    embeddings = embeddings or tutorial_embeddings()
+    folder = opts.tutorial_dir or opts.work / "tutorial"
+    if opts.tutorial_dir and (folder / "build.json").is_file():
+        tindex = TutorialIndex.load(folder)
+        out: dict[str, object] = {**json.loads((folder / "build.json").read_text()), "built_by": str(folder)}
+    else:
+        tindex, out = tutorial_built(corpus, embeddings, folder, log)
     for q in questions[:5]:
         tindex.search(embeddings, q.text)
     ms: list[float] = []
@@ -320,7 +360,7 @@ def tutorial_side(
             found = tindex.search(embeddings, q.text)
             ms.append((time.perf_counter() - t) * 1000)
             if round_ == 0:
-                ranked.append([source for source, _, _ in found])
+                ranked.append([Path(source).name for source, _, _ in found])
     out["search_ms"] = summarise(ms)
     out.update(hits(ranked, questions))
     out["loadavg"] = loadavg()
@@ -338,3 +378,26 @@ def floors(result: dict[str, object]) -> list[dict[str, object]]:
          "met": None if build_ratio is None else build_ratio >= 0.8},
         {"floor": "warm answer p50 (ms)", "target": "<= 30", "value": p50, "met": None if p50 is None else p50 <= 30},
     ]  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.reuters tutorial --data FILE --folder DIR [--limit N]`: the tutorial's index over the
+    stories, built and saved on its own (for `qabot bench --reuters ... --tutorial-dir DIR`)."""
+    import argparse
+    import sys
+
+    from bench.tutorial import tutorial_embeddings
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("what", choices=["tutorial"])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--folder", type=Path, required=True)
+    parser.add_argument("--limit", type=int)
+    args = parser.parse_args(argv)
+    write_stories(list(stories(args.data, args.limit)), args.folder / "corpus")
+    tutorial_built(args.folder / "corpus", tutorial_embeddings(), args.folder, lambda m: print(m, file=sys.stderr))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
