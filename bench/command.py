@@ -53,6 +53,13 @@ def bench_command(
         str, typer.Option(help="With --reuters: what embeds the corpus (minilm-onnx: int8 twin; minilm: fp32).")
     ] = "minilm-onnx",
     tutorial: Annotated[bool, typer.Option(help="With --reuters: build and query the tutorial pipeline too.")] = True,
+    tutorial_dir: Annotated[
+        Path | None,
+        typer.Option(help="With --reuters: use the tutorial index saved here by `python -m bench.reuters tutorial`."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="With --reuters: reuse the index and build figures of an earlier run in --work.")
+    ] = False,
     million: Annotated[
         Path | None,
         typer.Option(help="Only the 1M part: qabot over this built index's sentences plus generated ones."),
@@ -64,7 +71,7 @@ def bench_command(
         _million(million, out, work, total, rounds)
         return
     if reuters is not None:
-        _reuters(reuters, out, work, limit, embedder, tutorial, rounds)
+        _reuters(reuters, out, work, limit, embedder, tutorial, rounds, tutorial_dir, resume)
         return
     from bench.report import to_markdown
     from bench.run import BenchOptions, run_bench
@@ -93,7 +100,15 @@ def bench_command(
 
 
 def _reuters(
-    data: Path, out: Path, work: Path | None, limit: int | None, embedder: str, tutorial: bool, rounds: int
+    data: Path,
+    out: Path,
+    work: Path | None,
+    limit: int | None,
+    embedder: str,
+    tutorial: bool,
+    rounds: int,
+    tutorial_dir: Path | None,
+    resume: bool,
 ) -> None:
     import tempfile
 
@@ -104,7 +119,14 @@ def _reuters(
         raise typer.BadParameter(f"{data} is not a file", param_hint="--reuters")
     folder = work or Path(tempfile.mkdtemp(prefix="qabot-reuters-"))
     options = ReutersOptions(
-        data=data, work=folder, limit=limit, embedder=embedder, tutorial=tutorial, rounds=min(rounds, 2)
+        data=data,
+        work=folder,
+        limit=limit,
+        embedder=embedder,
+        tutorial=tutorial,
+        rounds=min(rounds, 2),
+        tutorial_dir=tutorial_dir,
+        resume=resume,
     )
     results = run_reuters(options, log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
     out.parent.mkdir(parents=True, exist_ok=True)

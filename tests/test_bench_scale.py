@@ -79,6 +79,21 @@ def test_reuters_report(reuters_run: tuple[dict[str, Any], Path]) -> None:
     assert "| story hit@1 / hit@4" in text and f"{ours['hit_at_1']:.2f} / {ours['hit_at_4']:.2f}" in text
 
 
+def test_reuters_resumed_from_an_earlier_run(reuters_run: tuple[dict[str, Any], Path]) -> None:
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    first, work = reuters_run
+    opts = reuters.ReutersOptions(
+        data=Path(first["data"]), work=work, limit=30, embedder="hash", questions=20, rounds=1, resume=True,
+        tutorial_dir=work / "tutorial",
+    )  # fmt: skip
+    again = reuters.run_reuters(opts, log=lambda _: None, tutorial_embeddings=DeterministicFakeEmbedding(size=384))
+    assert again["resumed_from"] and again["build"] == first["build"] and again["incremental"] == first["incremental"]
+    assert again["questions"] == first["questions"]  # the added stories are left out either way
+    assert again["tutorial"]["built_by"] == str(work / "tutorial")
+    assert again["tutorial"]["hit_at_1"] == first["tutorial"]["hit_at_1"]
+
+
 def test_questions_come_from_their_story(reuters_run: tuple[dict[str, Any], Path]) -> None:
     _, work = reuters_run
     index = load_index(work / "index")
