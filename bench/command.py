@@ -60,6 +60,12 @@ def bench_command(
     resume: Annotated[
         bool, typer.Option(help="With --reuters: reuse the index and build figures of an earlier run in --work.")
     ] = False,
+    stores: Annotated[
+        bool,
+        typer.Option(
+            help="With --reuters: seeds/ and a ~5k-chunk slice (--limit, default 1600 stories) per vector store."
+        ),
+    ] = False,
     million: Annotated[
         Path | None,
         typer.Option(help="Only the 1M part: qabot over this built index's sentences plus generated ones."),
@@ -69,6 +75,9 @@ def bench_command(
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
     if million is not None:
         _million(million, out, work, total, rounds)
+        return
+    if stores and reuters is not None:
+        _stores(reuters, out, work, limit or 1600, embedder, rounds)
         return
     if reuters is not None:
         _reuters(reuters, out, work, limit, embedder, tutorial, rounds, tutorial_dir, resume)
@@ -148,3 +157,18 @@ def _million(source: Path, out: Path, work: Path | None, total: int, rounds: int
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
     print(million_markdown(results))
+
+
+def _stores(data: Path, out: Path, work: Path | None, stories: int, embedder: str, rounds: int) -> None:
+    import tempfile
+
+    from bench.report import stores_markdown
+    from bench.run import ROOT
+    from bench.stores import run_stores
+
+    folder = work or Path(tempfile.mkdtemp(prefix="qabot-stores-"))
+    log = lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)  # noqa: E731
+    results = run_stores(folder, data, ROOT / "seeds", stories, min(rounds, 2), embedder, log=log)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(stores_markdown(results))

@@ -295,3 +295,27 @@ def _floor_table(r: dict[str, Any]) -> list[str]:
         ["floor", "target", "measured", "met"],
         [[f[k] for k in ("floor", "target", "value", "met")] for f in r.get("floors") or []],
     )
+
+
+def stores_markdown(r: dict[str, Any]) -> str:
+    """`qabot bench --stores`: each corpus's figures per vector store."""
+    s = r.get("machine_start") or {}
+    lines = [
+        f"Vector stores side by side, embedder {r.get('embedder')}; {s.get('nproc')} cores, load average "
+        f"{s.get('loadavg')} at start, {(r.get('machine_end') or {}).get('loadavg')} at end; {s.get('date')}",
+        "",
+    ]
+    rows: list[list[Any]] = []
+    for name in ("seeds", "reuters_slice"):
+        c = r.get(name) or {}
+        for store in ("faiss", "milvus"):
+            x = c.get(store) or {}
+            rows.append([
+                name, store, f"{_fmt(x.get('chunks'))} / {_fmt(x.get('sentences'))}", c.get("questions"),
+                f"{_fmt(_g(x, 'search_ms', 'p50'))} / {_fmt(_g(x, 'search_ms', 'p95'))}",
+                f"{_fmt(_g(x, 'answer_ms', 'p50'))} / {_fmt(_g(x, 'answer_ms', 'p95'))}",
+                x.get("hit_at_1"), c.get("same_top1_source") if store == "milvus" else None,
+            ])  # fmt: skip
+    header = ["corpus", "store", "chunks / sentences", "questions", "search p50 / p95 (ms)",
+              "answer p50 / p95 (ms)", "story hit@1", "same top-1 source as faiss"]  # fmt: skip
+    return "\n".join(lines + _table(header, rows))
