@@ -68,16 +68,19 @@ def bench_command(
     ] = False,
     million: Annotated[
         Path | None,
-        typer.Option(help="Only the 1M part: qabot over this built index's sentences plus generated ones."),
+        typer.Option(
+            help="Only the 1M part: qabot over this built index's sentences plus generated ones "
+            "(with --stores: reuse this index's vectors)."
+        ),
     ] = None,
     total: Annotated[int, typer.Option(help="With --million: sentences in the index, real and generated.")] = 10**6,
 ) -> None:
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
+    if stores and reuters is not None:
+        _stores(reuters, out, work, limit or 1600, embedder, rounds, million)
+        return
     if million is not None:
         _million(million, out, work, total, rounds)
-        return
-    if stores and reuters is not None:
-        _stores(reuters, out, work, limit or 1600, embedder, rounds)
         return
     if reuters is not None:
         _reuters(reuters, out, work, limit, embedder, tutorial, rounds, tutorial_dir, resume)
@@ -159,7 +162,9 @@ def _million(source: Path, out: Path, work: Path | None, total: int, rounds: int
     print(million_markdown(results))
 
 
-def _stores(data: Path, out: Path, work: Path | None, stories: int, embedder: str, rounds: int) -> None:
+def _stores(
+    data: Path, out: Path, work: Path | None, stories: int, embedder: str, rounds: int, vectors_from: Path | None
+) -> None:
     import tempfile
 
     from bench.report import stores_markdown
@@ -168,7 +173,9 @@ def _stores(data: Path, out: Path, work: Path | None, stories: int, embedder: st
 
     folder = work or Path(tempfile.mkdtemp(prefix="qabot-stores-"))
     log = lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)  # noqa: E731
-    results = run_stores(folder, data, ROOT / "seeds", stories, min(rounds, 2), embedder, log=log)
+    results = run_stores(
+        folder, data, ROOT / "seeds", stories, min(rounds, 2), embedder, log=log, vectors_from=vectors_from
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
     print(stores_markdown(results))

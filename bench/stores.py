@@ -5,7 +5,8 @@ chunks (questions made by bench.reuters.make_questions): each store (`QABOT_VECT
 milvus at a Milvus Lite file) is built by `rebuild_index` from the same corpus through one shared
 embedder that remembers every vector (each sentence is embedded once, so both stores hold the same
 vectors), loaded with `QABot.load`, and asked the same questions: warm search and answer p50/p95, and
-how often the first passage's source agrees with FAISS's.
+how often the first passage's source agrees with FAISS's. `vectors_from` (an index built by the same
+embedder over the same stories, e.g. the `--reuters` run's) fills the shared embedder beforehand.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from bench.measure import loadavg, ratio
 
@@ -82,6 +85,7 @@ def run_stores(
     embedder: str = "minilm-onnx",
     questions: int = 150,
     log: Log = print,
+    vectors_from: Path | None = None,
 ) -> dict[str, object]:
     from bench.reuters import Question, machine, settings_for, write_stories
     from bench.reuters import stories as read_stories
@@ -92,12 +96,20 @@ def run_stores(
     work.mkdir(parents=True, exist_ok=True)
     spec = settings_for(seeds, work, embedder).embedder
     shared = CachedEmbedder(make_embedder(embedder, threads=2))
+    if vectors_from is not None:  # an index built by the same embedder over these stories: reuse its vectors
+        from retrieval.index import load_index
+
+        known = load_index(vectors_from)
+        rows = range(len(known.sentence_source))
+        shared.add([known.sentence_text(r) for r in rows], np.asarray(known.vectors[0 : len(rows)]))
+        del known
     result: dict[str, object] = {"machine_start": machine(), "embedder": embedder}
     seed_qs = [Question(q, "", "", "") for q in seeds_questions(seeds.parent / "eval" / "seeds.jsonl")[0]]
     result["seeds"] = side_by_side("seeds", seeds, seed_qs, shared, work, spec, rounds, log)
     corpus = work / "reuters-slice"
     write_stories(list(read_stories(data, stories)), corpus)
     result["reuters_slice"] = side_by_side_reuters(corpus, shared, work, spec, rounds, log, questions)
+    result["sentences_embedded"] = shared.misses
     result["machine_end"] = machine()
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result

@@ -139,3 +139,24 @@ def test_million_end_to_end(reuters_run: tuple[dict[str, Any], Path], tmp_path: 
     first = json.loads(texts[0].read_text().splitlines()[0])["text"].split("\n\n")
     assert len(first) == million.PER_ARTICLE and million.MARKED.search(first[0])
     assert "| dense recall@10 vs exact search |" in report.million_markdown(result)
+
+
+def test_stores_side_by_side(data_file: Path, tmp_path: Path) -> None:
+    from bot.settings import Settings
+
+    if "vector_store" not in Settings.model_fields:
+        pytest.skip("no vector store setting in this qabot")
+    pytest.importorskip("pymilvus")
+    from bench import stores
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    result = stores.run_stores(
+        tmp_path, data_file, seeds, stories=20, rounds=1, embedder="hash", questions=8, log=lambda _: None
+    )
+    for name in ("seeds", "reuters_slice"):
+        part = result[name]
+        assert part["faiss"]["chunks"] == part["milvus"]["chunks"] > 0
+        assert part["faiss"]["answer_ms"]["n"] == part["milvus"]["answer_ms"]["n"] == part["questions"] > 0
+        assert 0.5 <= part["same_top1_source"] <= 1  # same vectors, same corpus: mostly the same first source
+    assert result["sentences_embedded"] > 0
+    assert "| reuters_slice | milvus |" in report.stores_markdown(result)
