@@ -104,7 +104,7 @@ def run_stores(
         shared.add([known.sentence_text(r) for r in rows], np.asarray(known.vectors[0 : len(rows)]))
         del known
     result: dict[str, object] = {"machine_start": machine(), "embedder": embedder}
-    seed_qs = [Question(q, "", "", "") for q in seeds_questions(seeds.parent / "eval" / "seeds.jsonl")[0]]
+    seed_qs = [Question(q, "", "", "") for q in seeds_questions(seeds.parent / "eval" / "seeds.jsonl")[0]][:questions]
     result["seeds"] = side_by_side("seeds", seeds, seed_qs, shared, work, spec, rounds, log)
     corpus = work / "reuters-slice"
     write_stories(list(read_stories(data, stories)), corpus)
