@@ -1,19 +1,23 @@
-"""`qabot`: index, search, ask, chat, eval, bench, telegram, models. Thin: parse, call the core, print."""
+"""`qabot`: index, add, search, ask, chat, eval, bench, telegram, models. Thin: parse, call the core, print."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.console import clean, err, fail, file_name, out, protect_logs, settings, text_in
+from bot.console import EXIT_ERROR, clean, err, fail, file_name, one_line, out, protect_logs, settings, text_in
 from retrieval.errors import QabotError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 app = typer.Typer(
     add_completion=False,
@@ -40,6 +44,9 @@ def index(
     corpus: Annotated[Path | None, typer.Option(help="Folder of articles (default: seeds/).")] = None,
     rebuild: Annotated[bool, typer.Option(help="Re-embed everything instead of only what changed.")] = False,
     index_dir: Annotated[Path | None, typer.Option(help="Where the index lives.")] = None,
+    watch: Annotated[
+        bool, typer.Option(help="Then keep watching the corpus folder and update the index on every change.")
+    ] = False,
 ) -> None:
     """Build or update the index of the corpus."""
     from bot.core import rebuild_index
@@ -47,6 +54,8 @@ def index(
     from retrieval.files import display_name
 
     s = settings(corpus=corpus, index_dir=index_dir)
+    if watch:
+        return _watch(s, rebuild)
     try:
         with err.status("loading the embedding model"):
             embedder = make_embedder(s.embedder)
@@ -65,6 +74,29 @@ def index(
             out.print(Text(f"  {label}: {', '.join(map(display_name, items))}"))
     for path, reason in report.skipped:
         out.print(Text.assemble("  ", ("skipped", "yellow"), f" {display_name(path)}: {reason}"))
+
+
+def _watch(s: Settings, rebuild: bool) -> None:
+    """`qabot index --watch`: update the index now and on every change of the corpus folder, one line per update,
+    until Ctrl-C or SIGTERM (exit status 0 for both)."""
+    import signal
+    import threading
+
+    from bot.live import IndexWriter, watch
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())  # finish the update under way, then stop
+    writer = IndexWriter(s)
+    try:
+        if rebuild:
+            writer.update(rebuild=True)
+        err.print(Text(f"watching {file_name(str(s.corpus))} for changes (Ctrl-C to stop)"), highlight=False)
+        watch(s, writer, stop, report=lambda line: out.print(Text(line), soft_wrap=True))
+    except KeyboardInterrupt:
+        pass
+    except QabotError as e:
+        raise fail(e) from e
+    err.print("stopped watching", highlight=False)
 
 
 @app.command()
@@ -102,6 +134,54 @@ def search(
             Text(clean(p.chunk.text)),
         )
     out.print(table)
+
+
+@app.command()
+def add(
+    sources: Annotated[list[str], typer.Argument(help="Files (.txt, .md, .html, .htm, .jsonl) or http(s) URLs.")],
+) -> None:
+    """Add articles to the corpus folder and the index: each file or URL is checked, stored under a safe name
+    (never over another file) and indexed, or refused with the reason."""
+    from bot.live import IndexWriter
+    from bot.uploads import add_file, add_url
+
+    s = settings()
+    writer = IndexWriter(s)
+    refused = 0
+    for source in map(text_in, sources):
+        try:
+            if re.match(r"[A-Za-z][\w+.-]*://", source):
+                added = add_url(s, source, writer)
+            else:
+                added = add_file(s, Path(source).name, _read_upload(Path(source), s.upload_max_bytes), writer)
+        except QabotError as e:
+            refused += 1
+            err.print(Text.assemble(("refused ", "bold red"), file_name(source), ": ", str(e)), soft_wrap=True)
+            continue
+        what = f"{added.articles} articles, " if added.articles > 1 else ""
+        out.print(
+            Text(f"added {file_name(added.file)}: {one_line(added.title)!r} ({added.date or 'no date'}), ")
+            + Text(f"{what}{added.sentences} sentences"),
+            soft_wrap=True,
+        )
+        for line in added.skipped:
+            out.print(Text(f"  skipped {line}"), soft_wrap=True)
+    if refused:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _read_upload(path: Path, limit: int) -> bytes:
+    """A local file's bytes for `qabot add` (a file over the limit is not even read)."""
+    from retrieval.errors import UploadRefused
+
+    try:
+        if not path.is_file():
+            raise UploadRefused("not a file" if path.exists() else "no such file")
+        if path.stat().st_size > limit:
+            raise UploadRefused(f"{path.stat().st_size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB")
+        return path.read_bytes()
+    except OSError as e:
+        raise UploadRefused(f"cannot be read ({e.strerror or e})") from e
 
 
 @models_app.command("verify")

@@ -6,9 +6,11 @@ import logging
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.citations import SourceFiles, finalise
 from bot.engines import make_engine
@@ -16,10 +18,13 @@ from bot.engines.base import Draft, Engine, Evidence
 from bot.followup import standalone_question
 from bot.phrases import NO_ANSWER
 from bot.settings import Settings
-from retrieval.errors import BadQuestion, IndexBusy, IndexMissing, IndexNotWritable
-from retrieval.index import LOCK_WAIT, BuildReport, Index, build_index, load_index
+from retrieval.errors import BadQuestion, IndexBusy, IndexMissing, IndexNotWritable, QabotError
+from retrieval.index import LOCK_WAIT, BuildReport, Index, build_index, current_version, load_index
 from retrieval.records import Answer, Conversation
 from retrieval.search import Retriever
+
+if TYPE_CHECKING:
+    from bot.live import IndexWriter
 
 log = logging.getLogger(__name__)
 
@@ -112,17 +117,99 @@ def rebuild_index(
     )
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """One index version and the retriever over it: what an answer uses from its start to its end."""
+
+    index: Index
+    retriever: Retriever
+
+
 class QABot:
-    """Index + retriever + engine, loaded once. `answer` is safe to call from several threads."""
+    """Index + retriever + engine, loaded once. `answer` is safe to call from several threads.
+
+    The index stays live: once following (`follow()`, started by the first answer), the bot looks at the index's
+    CURRENT every QABOT_RELOAD_INTERVAL seconds and loads a new version in the background; the next answers use it,
+    answers in flight finish on the version they started with (a retired version stays on disk for a grace period).
+    With QABOT_WATCH=true it also watches the corpus folder and writes the new versions itself (bot/live.py)."""
 
     def __init__(self, settings: Settings, index: Index, retriever: Retriever, engine: Engine) -> None:
         self.settings = settings
-        self.index = index
-        self.retriever = retriever
+        self._loaded = Loaded(index, retriever)
         self.engine = engine
         self.files = SourceFiles(Path(str(index.manifest.get("corpus", settings.corpus))))
         self._engines: dict[str, Engine] = {engine.name: engine}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._writer: IndexWriter | None = None
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self._reloading = threading.Lock()
+        self._unusable = ""  # a version that failed to load: not tried again until CURRENT moves on
+
+    @property
+    def index(self) -> Index:
+        return self._loaded.index
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._loaded.retriever
+
+    @property
+    def writer(self) -> IndexWriter:
+        """This process's index writer (its models loaded once): for the watcher and for adding articles."""
+        with self._lock:
+            if self._writer is None:
+                from bot.live import IndexWriter
+
+                self._writer = IndexWriter(self.settings)
+            return self._writer
+
+    def reload(self) -> bool:
+        """Load the index version CURRENT names if it is not the one answering; True if the bot switched to it.
+        A version that cannot be used is logged once and the bot keeps answering from the one it has."""
+        with self._reloading:  # one load at a time: a second caller then finds the version loaded
+            loaded = self._loaded
+            try:
+                name = current_version(loaded.index.path).name
+            except QabotError:
+                return False
+            if name in (loaded.index.version, self._unusable):
+                return False
+            try:
+                index = load_index(loaded.index.path)
+                retriever = Retriever(index, loaded.retriever.embedder)
+            except QabotError as err:
+                self._unusable = name
+                log.warning("the index has a new version that cannot be used (%s); answering from the loaded one", err)
+                return False
+            self._loaded = Loaded(index, retriever)  # one assignment: an answer sees the old version or the new one
+            log.info("index reloaded: %s, %d articles", index.version, len(index.articles))
+            return True
+
+    def follow(self) -> None:
+        """Start following the index in the background (and, with QABOT_WATCH, writing it from the corpus folder).
+        Called again, it does nothing; `close()` stops it."""
+        if self._threads or self._stop.is_set():
+            return
+        with self._lock:
+            if self._threads:
+                return
+            # The threads hold no reference to the bot: a bot that is dropped stops them (finalize).
+            weakref.finalize(self, self._stop.set)
+            if self.settings.reload_interval > 0:
+                follow = (weakref.ref(self), self._stop, self.settings.reload_interval)
+                self._threads.append(threading.Thread(target=_follow, args=follow, name="qabot-reload", daemon=True))
+            if self.settings.watch:
+                watch = (self.settings, self.writer, self._stop)
+                self._threads.append(threading.Thread(target=_watch, args=watch, name="qabot-watch", daemon=True))
+            for thread in self._threads:
+                thread.start()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop following the index and watching the corpus."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
 
     @classmethod
     def load(
@@ -143,36 +230,40 @@ class QABot:
             self.engine = self._engines[spec]
 
     def sources(self) -> list[SourceInfo]:
+        index = self.index
         counts: dict[str, int] = {}
-        for chunk in self.index.chunks:
+        for chunk in index.chunks:
             counts[chunk.source] = counts.get(chunk.source, 0) + 1
-        return [SourceInfo(a.source, a.title, a.date, counts.get(a.source, 0)) for a in self.index.articles.values()]
+        return [SourceInfo(a.source, a.title, a.date, counts.get(a.source, 0)) for a in index.articles.values()]
 
-    def evidence(self, standalone: str) -> Evidence:
+    def evidence(self, standalone: str, loaded: Loaded | None = None) -> Evidence:
         """What retrieval finds for a standalone question: the engine's input."""
-        qvec = self.retriever.embed_query(standalone)
-        passages = self.retriever.search(standalone, k=self.settings.top_k, qvec=qvec)
-        return Evidence(standalone, qvec, passages, self.index, self.retriever.search)
+        index, retriever = (loaded or self._loaded).index, (loaded or self._loaded).retriever
+        qvec = retriever.embed_query(standalone)
+        passages = retriever.search(standalone, k=self.settings.top_k, qvec=qvec)
+        return Evidence(standalone, qvec, passages, index, retriever.search)
 
     def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
+        self.follow()
+        loaded = self._loaded  # this answer's index version, whatever is reloaded meanwhile
         asked = check_question(question, self.settings.max_question_chars)
         conversation = conversation or Conversation()
         engine = self.engine
         standalone = (engine.condense(asked, conversation) if conversation.turns else None) or standalone_question(
-            asked, conversation, self.index
+            asked, conversation, loaded.index
         )
         timings["rewrite_ms"] = _ms(started)
 
         t = time.perf_counter()
-        evidence = self.evidence(standalone)
+        evidence = self.evidence(standalone, loaded)
         passages = evidence.passages
         timings["retrieve_ms"] = _ms(t)
 
         t = time.perf_counter()
         draft = engine.draft(evidence)
-        text, citations = finalise(draft, self.index, self.files)
+        text, citations = finalise(draft, loaded.index, self.files)
         if not draft.abstained and not citations:
             log.info("engine %s cited nothing verifiable: abstaining", engine.name)
             draft = Draft(text=NO_ANSWER, abstained=True, confidence=0.0, engine=draft.engine or engine.name)
@@ -193,6 +284,28 @@ class QABot:
             retrieved_sources=tuple(p.chunk.source for p in passages),
             timings_ms=timings,
         )
+
+
+def _follow(bot: weakref.ref[QABot], stop: threading.Event, interval: float) -> None:
+    """Look for a new index version every `interval` seconds while the bot exists and is not closed."""
+    while not stop.wait(interval):
+        live = bot()
+        if live is None:
+            return
+        try:
+            live.reload()
+        except Exception:  # never let the follower die: the next look may succeed
+            log.exception("looking for a new index version failed")
+        del live
+
+
+def _watch(settings: Settings, writer: IndexWriter, stop: threading.Event) -> None:
+    from bot.live import watch
+
+    try:
+        watch(settings, writer, stop)
+    except Exception as err:
+        log.warning("not watching the corpus folder: %s", err)
 
 
 def _ms(since: float) -> float:

@@ -39,6 +39,10 @@ class BadQuestion(QabotError):
     pass
 
 
+class UploadRefused(QabotError):
+    """An article that was not added to the corpus; the message is the one-line reason."""
+
+
 class EngineError(QabotError):
     pass
 

@@ -74,6 +74,7 @@ class Index:
     sentence_span: list[Span]  # per sentence row: its span in the article text
     sentence_chunks: list[tuple[int, ...]]  # per sentence row: the chunks that contain it
     faiss_index: Any = field(repr=False)
+    version: str = ""  # the version folder it was loaded from (what CURRENT named)
 
     @property
     def model_id(self) -> str:
@@ -286,6 +287,7 @@ def _load_version(index_dir: Path, version: Path, verify: bool) -> Index:
         sentence_span=[span for _, span in sentences],
         sentence_chunks=[tuple(c) for c in sentence_chunks],
         faiss_index=faiss_index,
+        version=version.name,
     )
 
 

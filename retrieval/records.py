@@ -61,6 +61,17 @@ class Article(Record):
         return data
 
 
+class Added(Record):
+    """What adding one file or URL put into the corpus, as the index reads it."""
+
+    file: str  # the file's name in the corpus folder
+    title: str  # of the first article
+    date: str | None = None
+    sentences: int  # in all its articles
+    articles: int = 1  # a .jsonl file may carry several
+    skipped: tuple[str, ...] = ()  # .jsonl lines left out, each with its reason ("line 3: not valid JSON ...")
+
+
 class Chunk(Record):
     """A retrievable unit: consecutive sentences of one article, with where they came from."""
 

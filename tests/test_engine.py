@@ -185,3 +185,22 @@ def test_a_conversation_keeping_no_turns_keeps_none() -> None:
     turn = Turn(question="q", answer=answer)
     assert Conversation().add(turn, keep=0).turns == ()
     assert len(Conversation().add(turn, keep=1).add(turn, keep=1).turns) == 1
+
+
+def test_a_question_wanting_a_kind_no_candidate_offers_is_declined(tmp_path: Path) -> None:
+    from bot.core import QABot
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ice.txt").write_text(
+        "Ships trapped in Baltic ice\n\n"
+        "Up to 50 vessels were stuck in the Baltic ice on Tuesday, coastguard officials said. "
+        "Even the largest of the assisting icebreakers had difficulties breaking through to the ships.\n",
+        encoding="utf-8",
+    )
+    bot = QABot.load(make_settings(tmp_path, corpus=corpus, abstain_below=0.01))  # the rule declines
+    counted = bot.answer("How many vessels were stuck in the Baltic ice?")
+    assert not counted.abstained and "50" in counted.short_answer
+    uncounted = bot.answer("How many icebreakers were assisting the ships in the Baltic ice?")
+    assert uncounted.abstained, uncounted.text  # 50 counts vessels, not icebreakers: no number answers it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language.question import entities_in, entity_lexicon, parts, times_in, wanted
+from bot.language.question import entities_in, entity_lexicon, parts, relative_times, times_in, wanted
 
 # --- wanted: the kind of answer -------------------------------------------------------------------
 
@@ -110,6 +110,39 @@ def test_plural_ies_kind_nouns(question: str, labels: set[str]) -> None:
     assert wanted(question).labels == labels
 
 
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("What are the estimated capital costs of the mine?", "MONEY"),  # the head of "capital costs"
+        ("What fixed exchange rate replaced the auction?", "PERCENT"),
+        ("Which U.S. bank raised its prime rate?", "ORG"),  # the first kind noun, not a later object's
+        ("Which company bought Acme?", "ORG"),
+        ("What is the name of the company that bought Acme?", "ORG"),
+        ("What is the name of the mine's manager?", "PERSON"),
+        ("On what night did the fighting escalate?", "DATE"),
+        ("How many days did the strike last?", "DATE"),  # "three days" is a date to the parser
+        ("Which ministry does he head?", "ORG"),
+        ("What price per tonne did producers propose?", "MONEY"),
+        ("What is the maximum size of the buffer stock?", "QUANTITY"),  # a size, a population, a toll: a number
+    ],
+)
+def test_the_kind_noun_is_the_head_of_the_phrase_after_the_wh_word(question: str, first: str) -> None:
+    assert wanted(question).prefer[0] == first
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Massoud offer the Taliban?",  # a verb follows: the object is of no stated kind
+        "Which country's demands did he blame?",  # "country" is only the possessor
+        "Which two senior figures died in the fighting?",  # it counts people, it asks for no amount
+        "What is Kenya's largest tea export market?",
+    ],
+)
+def test_no_kind_when_the_phrase_names_none(question: str) -> None:
+    assert wanted(question).prefer == ()
+
+
 # --- parts: two-part questions --------------------------------------------------------------------
 
 
@@ -210,3 +243,26 @@ def test_a_known_entity_with_a_label_that_is_not_a_name_counts_as_unknown() -> N
 def test_a_known_entity_ending_in_a_dot_keeps_its_label() -> None:
     lexicon = entity_lexicon([("Acme Corp.", "ORG")])
     assert entities_in("Did Acme Corp. raise its dividend?", lexicon) == [("Acme Corp", "ORG")]
+
+
+# --- relative_times: "last year" in an article dated 1987 is 1986 --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "dated", "times"),
+    [
+        ("down from actual imports of 758,770 last year", "1987-03-02", {"1986"}),
+        ("GNP will exceed 10 pct real growth this year", "1987-04-10", {"1987"}),
+        ("output is expected to recover next year", "1987-04-10", {"1988"}),
+        ("up from 1.2 mln a year ago", "1987-04-10", {"1986"}),
+        ("compared with year-earlier sales", "1987-04-10", {"1986"}),
+        ("prices fell last month", "1987-01-15", {"dec"}),
+        ("the meeting this month", "1987-06-01", {"jun"}),
+        ("Last Year, the Company lost money", "2021-09-06", {"2020"}),
+        ("the year's best result", "1987-04-10", set()),
+        ("imports rose last year", None, set()),
+        ("imports rose last year", "spring 1987", set()),
+    ],
+)
+def test_relative_times_resolve_against_the_article_date(text: str, dated: str | None, times: set[str]) -> None:
+    assert relative_times(text, dated) == frozenset(times)

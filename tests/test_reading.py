@@ -246,6 +246,16 @@ def test_a_month_in_the_sentence_before_counts_as_given() -> None:
     assert result.features["time_conflict"] == 0.0 and result.features["time_missing"] == 0.0
 
 
+def test_last_year_in_an_article_of_1987_is_1986() -> None:
+    sentence = S("Acme earned 5 mln dlrs last year.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY")))
+    doc = article(sentence, date="1987-03-05")
+    assert reading("How much did Acme earn in 1985?", doc).features["time_conflict"] == 1.0
+    asked = reading("How much did Acme earn in 1986?", doc).features
+    assert asked["time_conflict"] == 0.0 and asked["time_missing"] == 0.0
+    undated = reading("How much did Acme earn in 1985?", article(sentence)).features
+    assert undated["time_conflict"] == 0.0 and undated["time_missing"] == 1.0
+
+
 # --- the question's entities ----------------------------------------------------------------------
 
 
@@ -314,6 +324,42 @@ def test_how_many_bags_must_count_bags() -> None:
     doc = article(EXPORTS)
     assert span_text(doc, reading("How many bags of coffee did Brazil export?", doc)) == "9 mln bags"
     assert span_text(doc, reading("How many countries did Brazil export coffee to?", doc)) == "40"
+
+
+def test_how_many_days_must_count_days() -> None:
+    doc = article(
+        S(
+            "The council met for eight days and could meet again by the end of April.",
+            (("eight days", "DATE"), ("the end of April", "DATE")),
+        )
+    )
+    assert span_text(doc, reading("How many days did the council meet?", doc)) == "eight days"
+    dated = article(S("The council could meet again by the end of April.", (("the end of April", "DATE"),)))
+    assert reading("How many days did the council meet?", dated).span is None
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "mentions", "span"),
+    [
+        ("How old is Smith?", "Smith will take over in mid-April.", (("mid-April", "DATE"),), None),
+        ("How old is Smith?", "Smith, 32, will take over.", (("32", "CARDINAL"),), "32"),  # an age set off by commas
+        ("How old is Smith?", "The 32-year-old Smith takes over.", (("32-year-old", "DATE"),), "32-year-old"),
+        (
+            "How long was the meeting?",
+            "Smith met two farm groups today.",
+            (("two", "CARDINAL"), ("today", "DATE")),
+            None,
+        ),
+        ("How long was the meeting?", "Smith met them for 30 minutes today.", (("30", "CARDINAL"),), "30"),
+        ("How long is the pipeline?", "The pipeline runs 43 km to the coast.", (("43 km", "QUANTITY"),), "43 km"),
+    ],
+)
+def test_how_long_and_how_old_take_a_measure(
+    question: str, text: str, mentions: tuple[tuple[str, str], ...], span: str | None
+) -> None:
+    named = (("Smith", "PERSON"),) if "Smith" in text else ()
+    doc = article(S(text, (*named, *mentions)))
+    assert span_text(doc, reading(question, doc)) == span
 
 
 def test_how_many_with_nothing_counted_takes_the_nearest_number() -> None:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.language import base_form, mentions, stems
-from bot.language.question import MONTH, NAMED, Ask, time_kind, times_in
+from bot.language.question import MONTH, NAMED, Ask, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from retrieval.records import Article, Mention, Parse
 
@@ -53,6 +53,16 @@ UNIT_WORD = re.compile(
     r"\s*(?:mln|million|billion|bln|trillion|thousand|pct|percent|per cent|%|dlrs?|dollars?|cts|cents|pence|"
     r"stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|rupees?|pesos?|tonnes|tons|barrels|bpd|"
     r"ounces|bags|shares|a share|per share|a barrel|per barrel|a tonne|per tonne)\b",
+    re.IGNORECASE,
+)
+MEASURE = re.compile(
+    r"\d|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|dozen|several|few|many)\b",
+    re.IGNORECASE,
+)
+MEASURE_UNIT = re.compile(
+    r"[\s-]*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|km|kms|kilometres?|"
+    r"kilometers?|miles?|metres?|meters?|feet|old)\b",
     re.IGNORECASE,
 )
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
@@ -138,7 +148,8 @@ def read(
     n_entities = max(len(entities), 1)
 
     # months, years, quarters
-    here = times_in(text) | times_in(before[-1] if before else "")
+    nearby = " ".join([*before[-1:], text])
+    here = times_in(nearby) | relative_times(nearby, article.date)
     dated = times_in(article.date or "")
     conflict = missing_time = 0.0
     for value in times:
@@ -238,6 +249,8 @@ def _best_span(
         span_text = unit.article.text[mention.start : mention.end]
         if _given(span_text, ask.text) or not _counts(unit.article.text, mention, ask.counted):
             continue
+        if ask.measured and not _measures(unit.article.text, mention, span_text):
+            continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
@@ -265,11 +278,23 @@ def extend_amount(text: str, end: int) -> int:
 
 
 def _counts(text: str, mention: Mention, counted: str) -> bool:
-    """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags")?"""
-    if not counted or mention.label not in ("CARDINAL", "QUANTITY"):
+    """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags", "eight
+    days" for "how many days", not "the end of April")?"""
+    if not counted or mention.label not in ("CARDINAL", "QUANTITY", "DATE"):
         return True
-    after = stems(text[mention.start : mention.end + 40])
+    after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
     return bool(set(stems(counted)) & set(after[:6]))
+
+
+def _measures(text: str, mention: Mention, span_text: str) -> bool:
+    """Is a mention a length of time, an age or a distance ("30 minutes", "32-year-old", "43 km"), not "today"
+    or "two" of something else?"""
+    if not MEASURE.search(span_text):
+        return False
+    if mention.label != "CARDINAL":
+        return True
+    aside = text[max(0, mention.start - 2) : mention.start] == ", " and text[mention.end : mention.end + 1] in ",)"
+    return aside or bool(MEASURE_UNIT.match(text, mention.end))  # "Smith, 32, said", "for 30 minutes"
 
 
 def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) -> tuple[int, int, float, int] | None:

@@ -87,12 +87,13 @@ _kinds(
 )
 _kinds(
     "company firm bank group agency party organisation organization corporation unit subsidiary airline carrier maker "
-    "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team",
+    "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team "
+    "ministry department authority board council commission institute university",
     frozenset({"ORG"}),
 )
 _kinds("country city state nation province region town capital port village district island area", PLACES)
 _kinds("nationality", frozenset({"NORP"}))
-_kinds("date day month year time week quarter period", TIMES)
+_kinds("date day month year time week quarter period night morning evening weekday hour decade season", TIMES)
 _kinds(
     "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "
     "dividend budget debt deficit surplus worth fine loan bid offer output production exports imports reserves "
@@ -100,7 +101,7 @@ _kinds(
     frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
 )
 _kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))
-_kinds("number total count", frozenset({"CARDINAL", "QUANTITY"}))
+_kinds("number total count population size toll turnout attendance", frozenset({"CARDINAL", "QUANTITY"}))
 
 DATE_LEADS = frozenset(
     [

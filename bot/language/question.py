@@ -24,6 +24,7 @@ from bot.language.lexicon import (
     NUMBERS,
     PEOPLE,
     RATES,
+    TIMES,
 )
 from bot.language.values import names_in
 from bot.language.words import asked_words, stems
@@ -52,6 +53,7 @@ class Ask:
     polar: bool  # yes/no
     reason: bool  # "why", "what prompted": the answer is a clause, not an entity
     counted: str = ""  # what "how many" counts ("bags" in "how many bags of coffee"): a number must count it
+    measured: bool = False  # "how long", "how old": the answer is a length of time or an age, with a number
 
     @property
     def labels(self) -> frozenset[str]:
@@ -73,11 +75,15 @@ def wanted(question: str) -> Ask:
     noun = _kind_noun(q)
     first = re.search(r"\b(who|whom|whose|when|where|how|which|what)\b", q)
     lead = first.group(1) if first else ""  # the question's own wh-word, not one in a clause after it
-    if lead == "how" and re.search(r"\bhow (?:long|old)\b", q):
+    measured = lead == "how" and bool(re.search(r"\bhow (?:long|old)\b", q))
+    if measured:
         prefer = ("DATE", "TIME", "CARDINAL", "QUANTITY")
     elif lead == "how" and re.search(r"\bhow many\b", q):
-        prefer = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
         counted = _counted(q)
+        spans_time = KIND_NOUNS.get(counted.removesuffix("s")) == TIMES  # "how many days": "three days" is a DATE
+        prefer = (
+            ("DATE", "TIME", "CARDINAL", "QUANTITY") if spans_time else ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
+        )
     elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b", q):
         prefer = ("PERCENT", *NUMBERS) if noun is not None and KIND_NOUNS[noun] == RATES else NUMBERS
     elif lead == "when":
@@ -95,7 +101,7 @@ def wanted(question: str) -> Ask:
             prefer = NUMBERS
         else:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
-    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted)
+    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured)
 
 
 def _counted(q: str) -> str:
@@ -111,19 +117,52 @@ def _counted(q: str) -> str:
     return words[-1] if words and words[-1].endswith("s") and len(words) <= 3 else ""
 
 
+COPULAS = frozenset({"is", "are", "was", "were", "'s", "’s"})
+DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"})
+NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen"])
+# what ends the noun phrase after "which/what": a preposition, a verb's auxiliary, a relative word
+PHRASE_ENDS = frozenset(
+    {"of", "in", "on", "at", "for", "to", "by", "with", "from", "per", "about", "over", "under", "into", "than"}
+    | {"that", "which", "who", "whom", "whose", "when", "where", "as"}
+    | {"do", "does", "did", "has", "have", "had", "is", "are", "was", "were", "will", "would", "can", "could"}
+    | {"should", "may", "might", "must", "shall"}
+)
+
+
 def _kind_noun(q: str) -> str | None:
-    """The noun that says what kind of thing "which/what ..." asks for: the first kind noun within a few
-    words after the wh-word ("which U.S. bank", "what was the price", "the name of the company")."""
-    match = re.search(r"\b(?:which|what)\b((?:\s+[\w’'.-]+){1,7})", q)
+    """The noun that says what kind of thing "which/what ..." asks for: the first kind noun of the phrase
+    after the wh-word, or the last of a run of them ("what are the estimated capital costs", "what fixed
+    exchange rate"), or of the phrase after "the name of" ("what is the name of the company"). None when a
+    verb's auxiliary follows the wh-word ("what did he offer"), when it counts ("which two figures"), or
+    when only a possessor names a kind ("which country's media")."""
+    match = re.search(r"\b(?:which|what)\b(.*)", q)
     if not match:
         return None
-    for word in match.group(1).split():
-        word = word.strip("’'.,?")
-        if word in KIND_NOUNS:
-            return word
-        for singular in (word[:-3] + "y" if word.endswith("ies") else "", word[:-1] if word.endswith("s") else ""):
-            if singular in KIND_NOUNS:
-                return singular
+    words = [w.strip('?,.;:!"“”') for w in match.group(1).split()]
+    words = [w for w in words if w]
+    if words and words[0] in COPULAS:  # "what is the price", "what was Japan's surplus"
+        words = words[1:]
+    elif words and (words[0] in PHRASE_ENDS or words[0] in NUMBER_WORDS or words[0][:1].isdigit()):
+        return None
+    found: str | None = None
+    for i, word in enumerate(words[:8]):
+        if word in PHRASE_ENDS:
+            if word == "of" and words[i - 1] in ("name", "names") and found is None:
+                return _kind_noun("what " + " ".join(words[i + 1 :]))
+            break
+        if word in DETERMINERS or word.endswith(("'s", "’s", "s'")):  # a determiner or a possessor
+            continue
+        kind = _as_kind_noun(word)
+        if found is not None and (kind is None or words[i - 1] != found):  # a plural ends the compound
+            break
+        found = kind or found
+    return found
+
+
+def _as_kind_noun(word: str) -> str | None:
+    for form in (word, word[:-3] + "y" if word.endswith("ies") else "", word[:-1] if word.endswith("s") else ""):
+        if form in KIND_NOUNS:
+            return form
     return None
 
 
@@ -149,6 +188,30 @@ def times_in(text: str) -> frozenset[str]:
             out.add(str(first - first % 100 + int(m.group(2)) + (100 if int(m.group(2)) < first % 100 else 0)))
     for m in QUARTER.finditer(text):
         out.add(_QUARTERS[m.group(1).lower()] if m.group(1) else f"q{m.group(2)}")
+    return frozenset(out)
+
+
+RELATIVE = re.compile(
+    r"\b(?:(last|this|next|previous|coming|current)\s+(year|month)|(?:a\s+)?(year|month)[- ](?:ago|earlier))\b",
+    re.IGNORECASE,
+)
+_SHIFT = {"last": -1, "previous": -1, "this": 0, "current": 0, "next": 1, "coming": 1}
+
+
+def relative_times(text: str, dated: str | None) -> frozenset[str]:
+    """The years and months that "last year", "this month", "a year ago" name in a text dated `dated`
+    (an ISO date): the article's own date is the anchor. Nothing without a date."""
+    anchor = ISO_DATE.search(dated or "")
+    if anchor is None:
+        return frozenset()
+    year, month = int(anchor.group(1)), int(anchor.group(2)) - 1
+    out: set[str] = set()
+    for m in RELATIVE.finditer(text):
+        shift, unit = (_SHIFT[m.group(1).lower()], m.group(2).lower()) if m.group(1) else (-1, m.group(3).lower())
+        if unit == "year":
+            out.add(str(year + shift))
+        elif 0 <= month <= 11:
+            out.add(MONTHS[(month + shift) % 12])
     return frozenset(out)
 
 
