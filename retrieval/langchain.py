@@ -35,3 +35,8 @@ class QabotRetriever(BaseRetriever):
             )
             for p in engine.search(query, k=self.k)
         ]
+
+
+def as_langchain_retriever(retriever: Retriever, k: int = 5) -> QabotRetriever:
+    """The same search as a LangChain BaseRetriever (Documents with source, lines and score)."""
+    return QabotRetriever(retriever=retriever, k=k)

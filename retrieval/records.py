@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -11,14 +12,17 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Span(Record):
-    """A half-open character range [start, end) in an article's text."""
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range [start, end) in an article's text. A slotted dataclass, not a model:
+    an index holds one per sentence (a tenth of a model's memory); pydantic validates it all the same."""
 
     start: int
     end: int
 
 
-class Mention(Record):
+@dataclass(frozen=True, slots=True)
+class Mention:
     """A named entity, date or amount spaCy found in a sentence: article offsets and its label."""
 
     start: int

@@ -44,3 +44,24 @@ def real_bot(real_settings: Settings):  # type: ignore[no-untyped-def]
     from bot.core import QABot
 
     return QABot.load(real_settings)
+
+
+@pytest.fixture(scope="session")
+def milvus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The fast pipeline on the Milvus store: Milvus Lite in one .db file for the session."""
+    pytest.importorskip("pymilvus", reason="the milvus extra: pip install -e '.[milvus]'")
+    tmp = tmp_path_factory.mktemp("milvus")
+    return make_settings(tmp, vector_store="milvus", milvus_uri=str(tmp / "milvus.db"))
+
+
+@pytest.fixture(scope="session")
+def milvus_bot(milvus_settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.core import QABot
+
+    return QABot.load(milvus_settings)
+
+
+@pytest.fixture(params=["faiss", "milvus"])
+def store_bot(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """The fast pipeline on each vector store in turn."""
+    return request.getfixturevalue("fast_bot" if request.param == "faiss" else "milvus_bot")

@@ -32,8 +32,8 @@ def _quote(index, source: str, needle: str) -> Quote:  # type: ignore[no-untyped
     return Quote(source, start, start + len(needle))
 
 
-def test_finalise_maps_renumbers_and_drops_invented_markers(fast_bot) -> None:  # type: ignore[no-untyped-def]
-    index = fast_bot.index
+def test_finalise_maps_renumbers_and_drops_invented_markers(store_bot) -> None:  # type: ignore[no-untyped-def]
+    index = store_bot.index
     q1 = _quote(index, "004_d43c2334b4d5c13b.txt", "Neighboring Iran strongly condemned the Taliban offensive")
     q2 = _quote(index, "002_3a15821f95648dd1.txt", "thousands of Taliban fighters overran eight districts")
     draft = Draft(text="Iran condemned it [2] [9]. Eight districts fell [1] [1] [0].", quotes=[q2, q1])

@@ -81,7 +81,12 @@ def qabot(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_eval_end_to_end_writes_json_and_html(tiny: Path) -> None:
+@pytest.mark.parametrize("store", ["faiss", "milvus"])
+def test_eval_end_to_end_writes_json_and_html(tiny: Path, store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if store == "milvus":
+        pytest.importorskip("pymilvus", reason="the milvus extra: pip install -e '.[milvus]'")
+        monkeypatch.setenv("QABOT_VECTOR_STORE", "milvus")
+        monkeypatch.setenv("QABOT_MILVUS_URI", str(tiny / "milvus.db"))
     code, output = qabot("cases.jsonl", "--out", "r/run.json", "--report", "r/run.html")
     assert code == 0, output
     assert "answerable right" in output

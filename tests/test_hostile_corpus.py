@@ -194,7 +194,7 @@ def test_any_legal_file_name_is_indexed_cited_and_kept_in_step_with_the_manifest
 def _chunking_seconds(tmp_path: Path, megabytes: int) -> float:
     """load + sentence split (a trivial splitter, so spaCy's own linear cost stays out) + chunking."""
     from retrieval.chunking import ChunkConfig, split_sentences
-    from retrieval.index import _chunks
+    from retrieval.sentences import make_chunks
 
     folder = tmp_path / f"big{megabytes}"
     folder.mkdir()
@@ -211,7 +211,7 @@ def _chunking_seconds(tmp_path: Path, megabytes: int) -> float:
         for _ in range(3):
             started = time.perf_counter()
             articles = split_sentences(load_corpus(folder).articles, splitter)  # type: ignore[arg-type]
-            chunks = _chunks(articles, ChunkConfig(), 0, 0)
+            chunks = make_chunks(articles, ChunkConfig(), 0, 0)
             best = min(best, time.perf_counter() - started)
     finally:
         gc.enable()

@@ -71,7 +71,7 @@ def test_crash_mid_build_keeps_previous_index(corpus: Path, tmp_path: Path, monk
     def crash(*args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(index_module, "_write_sqlite", crash)
+    monkeypatch.setattr(index_module, "write_sqlite", crash)
     with pytest.raises(RuntimeError):
         build_index(corpus, tmp_path / "idx", embedder)
     index = load_index(tmp_path / "idx")  # still the previous, complete build
@@ -111,7 +111,8 @@ def test_missing_index_and_model_mismatch(corpus: Path, tmp_path: Path) -> None:
 
 def test_index_type_choice(corpus: Path, tmp_path: Path) -> None:
     assert choose_index_type("auto", 10) == "flat"
-    assert choose_index_type("auto", index_module.HNSW_THRESHOLD) == "hnsw"
+    assert choose_index_type("auto", index_module.IVF_THRESHOLD - 1) == "flat"
+    assert choose_index_type("auto", index_module.IVF_THRESHOLD) == "ivf"
     with pytest.raises(ValueError):
         choose_index_type("lsh", 10)
     build_index(corpus, tmp_path / "idx", HashEmbedder(), index_type="hnsw")

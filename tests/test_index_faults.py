@@ -234,14 +234,14 @@ def test_readers_never_see_a_half_written_or_deleted_version(env: dict[str, str 
 def test_retired_versions_are_kept_for_the_grace_period_then_collected(
     env: dict[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import retrieval.index as index_module
+    import retrieval.publish as publish_module
 
     index_dir = tmp_path / "index"
     first = current_version(index_dir).name
     assert invoke(env, "index", "--rebuild").exit_code == 0
     second = current_version(index_dir).name
     assert sorted(p.name for p in index_dir.glob("v-*")) == sorted([first, second])  # kept: a reader may be on it
-    monkeypatch.setattr(index_module, "GRACE_SECONDS", -1.0)  # every retired version is past it
+    monkeypatch.setattr(publish_module, "GRACE_SECONDS", -1.0)  # every retired version is past it
     assert invoke(env, "index", "--rebuild").exit_code == 0
     third = current_version(index_dir).name
     assert sorted(p.name for p in index_dir.glob("v-*")) == [third]  # both past their grace period: collected

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from retrieval.ingest import normalise
-from retrieval.search import as_langchain_retriever
+from retrieval.langchain import as_langchain_retriever
 from tests.conftest import SEEDS
 
 
@@ -17,8 +17,8 @@ def _check_spans(passages) -> None:  # type: ignore[no-untyped-def]
         assert p.chunk.text in normalise("\n".join(lines[p.chunk.line_start - 1 : p.chunk.line_end]))
 
 
-def test_search_ranks_and_dedupes(fast_bot) -> None:  # type: ignore[no-untyped-def]
-    passages = fast_bot.retriever.search("Which district did the Taliban tweet they had overrun on Sunday?", k=5)
+def test_search_ranks_and_dedupes(store_bot) -> None:  # type: ignore[no-untyped-def]
+    passages = store_bot.retriever.search("Which district did the Taliban tweet they had overrun on Sunday?", k=5)
     assert [p.rank for p in passages] == [1, 2, 3, 4, 5]
     assert passages[0].chunk.source == "002_3a15821f95648dd1.txt" and "Rokha" in passages[0].chunk.text
     assert all(a.score >= b.score for a, b in itertools.pairwise(passages))
@@ -30,13 +30,13 @@ def test_search_ranks_and_dedupes(fast_bot) -> None:  # type: ignore[no-untyped-
     _check_spans(passages)
 
 
-def test_stopword_only_query_still_answers_densely(fast_bot) -> None:  # type: ignore[no-untyped-def]
-    assert fast_bot.retriever.lexical.search("the of and", 5) == []
-    assert len(fast_bot.retriever.search("the of and", k=3)) == 3
+def test_stopword_only_query_still_answers_densely(store_bot) -> None:  # type: ignore[no-untyped-def]
+    assert store_bot.retriever.store.keyword("the of and", 5) == []
+    assert len(store_bot.retriever.search("the of and", k=3)) == 3
 
 
-def test_langchain_retriever(fast_bot) -> None:  # type: ignore[no-untyped-def]
-    retriever = as_langchain_retriever(fast_bot.retriever, k=3)
+def test_langchain_retriever(store_bot) -> None:  # type: ignore[no-untyped-def]
+    retriever = as_langchain_retriever(store_bot.retriever, k=3)
     docs = retriever.invoke("Who condemned the offensive?")  # type: ignore[attr-defined]
     assert len(docs) == 3
     assert {"source", "title", "line_start", "line_end", "score"} <= set(docs[0].metadata)

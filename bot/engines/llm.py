@@ -31,6 +31,7 @@ from bot.phrases import NO_ANSWER
 from prompts import Prompts, load_prompts
 from retrieval.errors import EngineError, ModelMissing, QabotError
 from retrieval.records import Conversation, Passage
+from retrieval.registry import Registry
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -43,7 +44,6 @@ log = logging.getLogger(__name__)
 ABSTAIN_PHRASE = NO_ANSWER
 ANSWER_LABEL = "Answer:"  # the prompt asks for a line "Answer: <the answer itself>" per part of the question
 MAX_SHORT_ANSWER = 160  # characters; a longer "short answer" is a sentence, not the answer itself
-KINDS = ("local", "openai", "ollama", "fake")
 MAX_PASSAGES = 5  # the best-ranked passages shown to the model: bounds the prompt (~1k tokens on the seeds)
 
 MODEL_SIZE = 1_117_320_768
@@ -65,19 +65,22 @@ def make_llm_engine(
     kind: str, settings: Settings, *, chat: BaseChatModel | None = None, responses: Sequence[str] | None = None
 ) -> LLMEngine:
     """The LLM engine for `llm:<kind>`. `chat` overrides the chat model; `responses` scripts the fake one."""
-    base, _, arg = kind.partition(":")
+    base = kind.partition(":")[0]
     if chat is None:
-        if base == "local":
-            chat = _local_chat(settings)
-        elif base == "openai":
-            chat = _openai_chat(settings)
-        elif base == "ollama":
-            chat = _ollama_chat(settings)
-        elif base == "fake":
-            chat = _fake_chat(responses if responses is not None else _fake_replies(arg))
-        else:
-            raise EngineError(f"Unknown LLM engine {kind!r}. Choose one of: {', '.join('llm:' + k for k in KINDS)}.")
+        chat = CHATS.make(kind, settings, responses)
     return LLMEngine(settings, chat, name=f"llm:{base}")
+
+
+CHATS: Registry[BaseChatModel] = Registry("LLM engine", error=EngineError, prefix="llm:")
+CHATS.add("local", lambda settings, responses: _local_chat(settings))
+CHATS.add("openai", lambda settings, responses: _openai_chat(settings))
+CHATS.add("ollama", lambda settings, responses: _ollama_chat(settings))
+CHATS.add(  # a test double: works by name, not among the choices shown
+    "fake",
+    lambda arg, settings, responses: _fake_chat(responses if responses is not None else _fake_replies(arg)),
+    hidden=True,
+    takes_argument=True,
+)
 
 
 # --- the engine ------------------------------------------------------------------------------------
