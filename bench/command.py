@@ -55,10 +55,49 @@ def bench_command(
         ),
     ] = False,
     burst: Annotated[int, typer.Option(help="--serving: questions per run, each from its own chat.")] = 80,
+    reuters: Annotated[
+        Path | None,
+        typer.Option(help="Only the Reuters part: index this JSONL(.gz) of stories end to end, beside the tutorial."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="With --reuters: the first N stories only.")] = None,
+    embedder: Annotated[
+        str, typer.Option(help="With --reuters: what embeds the corpus (minilm-onnx: int8 twin; minilm: fp32).")
+    ] = "minilm-onnx",
+    tutorial: Annotated[bool, typer.Option(help="With --reuters: build and query the tutorial pipeline too.")] = True,
+    tutorial_dir: Annotated[
+        Path | None,
+        typer.Option(help="With --reuters: use the tutorial index saved here by `python -m bench.reuters tutorial`."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="With --reuters: reuse the index and build figures of an earlier run in --work.")
+    ] = False,
+    stores: Annotated[
+        bool,
+        typer.Option(
+            help="With --reuters: seeds/ and a ~5k-chunk slice (--limit, default 1600 stories) per vector store."
+        ),
+    ] = False,
+    million: Annotated[
+        Path | None,
+        typer.Option(
+            help="Only the 1M part: qabot over this built index's sentences plus generated ones "
+            "(with --stores: reuse this index's vectors)."
+        ),
+    ] = None,
+    total: Annotated[int, typer.Option(help="With --million: sentences in the index, real and generated.")] = 10**6,
 ) -> None:
     """Benchmark qabot against the LangChain tutorial pipeline; print Markdown tables, write JSON."""
     if serving:
         _serving(out if out != Path("results/bench.json") else Path("results/bench-serving.json"), work, burst, rounds)
+        return
+    if stores and reuters is not None:
+        _stores(reuters, out, work, limit or 1600, embedder, rounds, million)
+        return
+    if million is not None:
+        _million(million, out, work, total, rounds)
+        return
+    if reuters is not None:
+        _reuters(reuters, out, work, limit, embedder, tutorial, rounds, tutorial_dir, resume)
         return
     from bench.report import to_markdown
     from bench.run import BenchOptions, run_bench
@@ -96,3 +135,73 @@ def _serving(out: Path, work: Path | None, burst: int, rounds: int) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(to_markdown(results))
+
+
+def _reuters(
+    data: Path,
+    out: Path,
+    work: Path | None,
+    limit: int | None,
+    embedder: str,
+    tutorial: bool,
+    rounds: int,
+    tutorial_dir: Path | None,
+    resume: bool,
+) -> None:
+    import tempfile
+
+    from bench.report import reuters_markdown
+    from bench.reuters import ReutersOptions, run_reuters
+
+    if not data.is_file():
+        raise typer.BadParameter(f"{data} is not a file", param_hint="--reuters")
+    folder = work or Path(tempfile.mkdtemp(prefix="qabot-reuters-"))
+    options = ReutersOptions(
+        data=data,
+        work=folder,
+        limit=limit,
+        embedder=embedder,
+        tutorial=tutorial,
+        rounds=min(rounds, 2),
+        tutorial_dir=tutorial_dir,
+        resume=resume,
+    )
+    results = run_reuters(options, log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(reuters_markdown(results))
+
+
+def _million(source: Path, out: Path, work: Path | None, total: int, rounds: int) -> None:
+    import tempfile
+
+    from bench.million import MillionOptions, run_million
+    from bench.report import million_markdown
+
+    if not (source / "CURRENT").is_file():
+        raise typer.BadParameter(f"{source} is not a built qabot index (no CURRENT)", param_hint="--million")
+    folder = work or Path(tempfile.mkdtemp(prefix="qabot-1m-"))
+    options = MillionOptions(source_index=source, work=folder, total=total, rounds=min(rounds, 2))
+    results = run_million(options, log=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(million_markdown(results))
+
+
+def _stores(
+    data: Path, out: Path, work: Path | None, stories: int, embedder: str, rounds: int, vectors_from: Path | None
+) -> None:
+    import tempfile
+
+    from bench.report import stores_markdown
+    from bench.run import ROOT
+    from bench.stores import run_stores
+
+    folder = work or Path(tempfile.mkdtemp(prefix="qabot-stores-"))
+    log = lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)  # noqa: E731
+    results = run_stores(
+        folder, data, ROOT / "seeds", stories, min(rounds, 2), embedder, log=log, vectors_from=vectors_from
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(stores_markdown(results))

@@ -218,3 +218,104 @@ def faiss_table(f1m: Any) -> list[str]:
     elif f1m:
         lines += ["### FAISS 1M: failed", "", f"`{f1m}`", ""]
     return lines
+
+
+def reuters_markdown(r: dict[str, Any]) -> str:
+    """The `qabot bench --reuters` results: one table qabot beside the tutorial, then the floors."""
+    b, q, t, inc = r.get("build") or {}, r.get("qabot") or {}, r.get("tutorial") or {}, r.get("incremental") or {}
+    m = r.get("machine_start") or {}
+    lines = [
+        f"Reuters-21578, {_fmt(r.get('stories'))} stories, embedder {r.get('embedder')}; "
+        f"{m.get('nproc')} cores, load average {m.get('loadavg')} at start, "
+        f"{(r.get('machine_end') or {}).get('loadavg')} at end; {m.get('date')}",
+        "",
+    ]
+    rows: list[list[Any]] = [
+        ["stories / chunks", f"{_fmt(b.get('articles'))} / {_fmt(b.get('chunks'))}",
+         f"{_fmt(t.get('documents'))} / {_fmt(t.get('chunks'))}" if t else None],
+        ["vectors (qabot: sentences)", b.get("sentences"), t.get("chunks")],
+        ["build time (s)", b.get("seconds"), t.get("seconds")],
+        ["build rate (qabot: sentences/s; tutorial: chunks/s)", b.get("sentences_per_s"), t.get("chunks_per_s")],
+        ["raw encoder rate, same sentences (texts/s)", b.get("raw_encoder_per_s"), None],
+        ["build rate / raw encoder rate", b.get("build_over_raw_rate"), None],
+        ["index type / size on disk (MB)", f"{b.get('index_type')} / {_fmt(b.get('disk_mb'))}", None],
+        ["build peak RSS (MB, whole process)", b.get("peak_rss_mb"), t.get("peak_rss_mb")],
+        [f"add {inc.get('stories_added')} stories / re-index unchanged (s)",
+         f"{_fmt(inc.get('seconds'))} / {_fmt(inc.get('unchanged_seconds'))}" if inc else None, None],
+        ["warm search p50 / p95 (ms)", f"{_fmt(_g(q, 'search_ms', 'p50'))} / {_fmt(_g(q, 'search_ms', 'p95'))}",
+         f"{_fmt(_g(t, 'search_ms', 'p50'))} / {_fmt(_g(t, 'search_ms', 'p95'))}" if t else None],
+        ["warm answer p50 / p95 (ms)", f"{_fmt(_g(q, 'answer_ms', 'p50'))} / {_fmt(_g(q, 'answer_ms', 'p95'))}",
+         "(retrieval only)"],
+        [f"story hit@1 / hit@4 ({_g(r, 'questions', 'count')} generated questions)",
+         f"{_fmt(q.get('hit_at_1'))} / {_fmt(q.get('hit_at_4'))}",
+         f"{_fmt(t.get('hit_at_1'))} / {_fmt(t.get('hit_at_4'))}" if t else None],
+        ["answer cites the story first / short answer holds the replaced mention",
+         f"{_fmt(q.get('first_citation_from_story'))} / {_fmt(q.get('short_answer_holds_mention'))}", None],
+    ]  # fmt: skip
+    lines += _table(["", "qabot", "tutorial"], rows)
+    lines += ["", *_floor_table(r)]
+    return "\n".join(lines)
+
+
+def million_markdown(r: dict[str, Any]) -> str:
+    """The `qabot bench --million` results: the corpus made, the build, the loaded index, the floors."""
+    c, b, m = r.get("corpus") or {}, r.get("build") or {}, r.get("measure") or {}
+    s = r.get("machine_start") or {}
+    lines = [
+        f"{_fmt(b.get('sentences'))} sentence vectors ({_fmt(c.get('real_sentences'))} real, "
+        f"{_fmt(c.get('generated_sentences'))} generated, noise {c.get('noise')}); {s.get('nproc')} cores, "
+        f"load average {s.get('loadavg')} at start, {(r.get('machine_end') or {}).get('loadavg')} at end; "
+        f"{s.get('date')}",
+        "",
+    ]
+    rows: list[list[Any]] = [
+        ["articles / chunks / sentences",
+         f"{_fmt(b.get('articles'))} / {_fmt(b.get('chunks'))} / {_fmt(b.get('sentences'))}"],
+        ["index type (auto)", b.get("index_type")],
+        ["build from precomputed vectors (s) / peak RSS (MB)",
+         f"{_fmt(b.get('seconds'))} / {_fmt(b.get('peak_rss_mb'))}"],
+        ["size on disk (MB)", b.get("disk_mb")],
+        ["load in a fresh process, QABot.load (s)", m.get("load_seconds")],
+        ["memory of the loaded index (MB: RSS after load - before)", m.get("index_memory_mb")],
+        ["raw vectors + text (MB)", f"{_fmt(m.get('raw_vector_mb'))} + {_fmt(m.get('text_mb'))}"],
+        ["memory / (raw vectors + text)", m.get("memory_over_vectors_plus_text")],
+        ["warm search p50 / p95 (ms)", f"{_fmt(_g(m, 'search_ms', 'p50'))} / {_fmt(_g(m, 'search_ms', 'p95'))}"],
+        ["warm answer p50 / p95 (ms)", f"{_fmt(_g(m, 'answer_ms', 'p50'))} / {_fmt(_g(m, 'answer_ms', 'p95'))}"],
+        ["dense recall@10 vs exact search", m.get("recall_at_10")],
+        ["story hit@1 / hit@4 of the generated questions",
+         f"{_fmt(m.get('hit_at_1'))} / {_fmt(m.get('hit_at_4'))}"],
+    ]  # fmt: skip
+    lines += _table(["", "qabot"], rows)
+    lines += ["", *_floor_table(r)]
+    return "\n".join(lines)
+
+
+def _floor_table(r: dict[str, Any]) -> list[str]:
+    return _table(
+        ["floor", "target", "measured", "met"],
+        [[f[k] for k in ("floor", "target", "value", "met")] for f in r.get("floors") or []],
+    )
+
+
+def stores_markdown(r: dict[str, Any]) -> str:
+    """`qabot bench --stores`: each corpus's figures per vector store."""
+    s = r.get("machine_start") or {}
+    lines = [
+        f"Vector stores side by side, embedder {r.get('embedder')}; {s.get('nproc')} cores, load average "
+        f"{s.get('loadavg')} at start, {(r.get('machine_end') or {}).get('loadavg')} at end; {s.get('date')}",
+        "",
+    ]
+    rows: list[list[Any]] = []
+    for name in ("seeds", "reuters_slice"):
+        c = r.get(name) or {}
+        for store in ("faiss", "milvus"):
+            x = c.get(store) or {}
+            rows.append([
+                name, store, f"{_fmt(x.get('chunks'))} / {_fmt(x.get('sentences'))}", c.get("questions"),
+                f"{_fmt(_g(x, 'search_ms', 'p50'))} / {_fmt(_g(x, 'search_ms', 'p95'))}",
+                f"{_fmt(_g(x, 'answer_ms', 'p50'))} / {_fmt(_g(x, 'answer_ms', 'p95'))}",
+                x.get("hit_at_1"), c.get("same_top1_source") if store == "milvus" else None,
+            ])  # fmt: skip
+    header = ["corpus", "store", "chunks / sentences", "questions", "search p50 / p95 (ms)",
+              "answer p50 / p95 (ms)", "story hit@1", "same top-1 source as faiss"]  # fmt: skip
+    return "\n".join(lines + _table(header, rows))
