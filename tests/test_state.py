@@ -74,11 +74,24 @@ async def test_button_payloads_have_unique_short_keys_and_unknown_ones_are_none(
     assert await a.button("no-such-key") is None
 
 
-async def test_an_update_id_is_first_seen_once_across_processes(stores: tuple[ChatStore, ChatStore]) -> None:
+async def test_an_update_is_claimed_once_across_processes_then_done(stores: tuple[ChatStore, ChatStore]) -> None:
     a, b = stores
-    results = await asyncio.gather(*(s.first_time(42) for s in (a, b, a, b)))
-    assert sorted(results) == [False, False, False, True]
-    assert await b.first_time(43) is True
+    results = await asyncio.gather(*(s.claim(42) for s in (a, b, a, b)))
+    assert sorted(results) == ["busy", "busy", "busy", "new"]
+    await b.finish(42)
+    assert await a.claim(42) == "done" and await b.claim(42) == "done"
+    assert await b.claim(43) == "new"
+
+
+async def test_a_claim_left_by_a_dead_worker_expires(
+    stores: tuple[ChatStore, ChatStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state, "CLAIM_SECONDS", 1.0)
+    a, b = stores
+    assert await a.claim(44) == "new"  # the worker holding it dies without finishing
+    assert await b.claim(44) == "busy"
+    await asyncio.sleep(1.6)
+    assert await b.claim(44) == "new"  # Telegram's redelivery is processed after all
 
 
 async def test_the_chat_lock_has_one_holder_at_a_time_across_processes(stores: tuple[ChatStore, ChatStore]) -> None:

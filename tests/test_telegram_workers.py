@@ -170,8 +170,12 @@ def test_an_update_delivered_to_both_workers_is_answered_once(api: FakeBotAPI, w
         thread.start()
     for thread in threads:
         thread.join()
-    assert statuses == [200] * 4  # acknowledged everywhere, so Telegram stops redelivering...
-    assert len(api.sent(23)) == 1  # ...and answered once
+    # one worker answers; a copy that arrives while it is on it is asked to come again (503), one after it is done
+    # is acknowledged (200)...
+    assert statuses.count(200) >= 1 and set(statuses) <= {200, 503}, statuses
+    for worker in workers:  # ...so Telegram's later deliveries are all acknowledged...
+        assert worker.post(update) == 200
+    assert len(api.sent(23)) == 1  # ...and it is answered once
     assert len(api.calls("sendChatAction", chat_id=23)) == 1
 
 

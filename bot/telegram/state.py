@@ -33,6 +33,7 @@ T = TypeVar("T")
 DAY = 24 * 3600.0
 TTL = {"conversation": DAY, "button": 7 * DAY, "update": DAY}  # seconds each kind of entry is kept
 LOCK_EXPIRES = 120.0  # seconds: a chat lock left by a worker that died frees itself after this
+CLAIM_SECONDS = 300.0  # seconds: an update claimed by a worker that died is processed again after this
 LOCK_POLL = 0.01  # seconds between tries for a lock another process holds
 
 
@@ -61,8 +62,14 @@ class ChatStore(ABC):
         """What the button with `key` brings back; None when unknown or expired."""
 
     @abstractmethod
-    async def first_time(self, update_id: int) -> bool:
-        """True the first time an update id is seen (by any process), False for every repeat."""
+    async def claim(self, update_id: int) -> str:
+        """Take an update for processing: "new" the first time (it is now claimed for `CLAIM_SECONDS`), "busy"
+        while another process holds the claim, "done" once it was handled. A claim left by a worker that died
+        expires, so Telegram's redelivery of that update is processed after all."""
+
+    @abstractmethod
+    async def finish(self, update_id: int) -> None:
+        """Mark a claimed update as handled (kept for `TTL["update"]`: a later copy is acknowledged, not answered)."""
 
     @abstractmethod
     def lock(self, chat_id: int) -> contextlib.AbstractAsyncContextManager[None]:
@@ -152,8 +159,8 @@ class SQLiteStore(ChatStore):
         value = await self._run(lambda db: self._get(db, "button", key))
         return Shown.model_validate_json(value) if value else None
 
-    async def first_time(self, update_id: int) -> bool:
-        def work(db: sqlite3.Connection) -> bool:
+    async def claim(self, update_id: int) -> str:
+        def work(db: sqlite3.Connection) -> str:
             now = time.time()
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -161,13 +168,27 @@ class SQLiteStore(ChatStore):
                     "DELETE FROM entries WHERE kind = 'update' AND key = ? AND expires <= ?", (str(update_id), now)
                 )
                 added = db.execute(
-                    "INSERT OR IGNORE INTO entries VALUES ('update', ?, '', ?)", (str(update_id), now + TTL["update"])
+                    "INSERT OR IGNORE INTO entries VALUES ('update', ?, 'busy', ?)",
+                    (str(update_id), now + CLAIM_SECONDS),
                 ).rowcount
+                row = db.execute(
+                    "SELECT value FROM entries WHERE kind = 'update' AND key = ?", (str(update_id),)
+                ).fetchone()
             finally:
                 db.execute("COMMIT")
-            return added == 1
+            return "new" if added == 1 else ("done" if row and row[0] == "done" else "busy")
 
         return await self._run(work)
+
+    async def finish(self, update_id: int) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute(
+                    "INSERT OR REPLACE INTO entries VALUES ('update', ?, 'done', ?)",
+                    (str(update_id), time.time() + TTL["update"]),
+                )
+
+        await self._run(work)
 
     @contextlib.asynccontextmanager
     async def lock(self, chat_id: int) -> AsyncIterator[None]:
@@ -237,8 +258,14 @@ class RedisStore(ChatStore):
         value = await self._redis.get(self._key("button", key))
         return Shown.model_validate_json(value) if value else None
 
-    async def first_time(self, update_id: int) -> bool:
-        return bool(await self._redis.set(self._key("update", update_id), "1", nx=True, ex=int(TTL["update"])))
+    async def claim(self, update_id: int) -> str:
+        key = self._key("update", update_id)
+        if await self._redis.set(key, "busy", nx=True, ex=int(CLAIM_SECONDS)):
+            return "new"
+        return "done" if await self._redis.get(key) in ("done", b"done") else "busy"
+
+    async def finish(self, update_id: int) -> None:
+        await self._redis.set(self._key("update", update_id), "done", ex=int(TTL["update"]))
 
     @contextlib.asynccontextmanager
     async def lock(self, chat_id: int) -> AsyncIterator[None]:

@@ -1,9 +1,11 @@
 """Webhook workers: an ASGI app (starlette, served by uvicorn) in front of an Application built without an Updater.
 
 POST /telegram takes Telegram's update POSTs: the `X-Telegram-Bot-Api-Secret-Token` header must match the secret
-(401 without it, 403 when wrong; nothing is processed), an update id already seen by any worker sharing the store is
-acknowledged and dropped, and the update is processed before the 200 goes back, so an update a worker could not
-finish (it stopped, the store was down) is redelivered by Telegram. GET /health says the worker is up.
+(401 without it, 403 when wrong; nothing is processed). A worker claims each update in the store shared by every
+worker: a copy delivered while another worker is on it gets 503 (Telegram delivers it again later), a copy of an
+update already handled is acknowledged and dropped. The update is processed before the 200 goes back, so one a
+worker could not finish (it stopped, the store was down) is redelivered by Telegram, and the claim of a worker that
+died expires. GET /health says the worker is up.
 
 A worker never calls setWebhook: `qabot telegram set-webhook URL` registers the URL and secret once, at deploy time.
 On SIGTERM uvicorn stops accepting connections, finishes the requests in flight, then the Application shuts down.
@@ -53,10 +55,15 @@ def make_asgi(app: App, store: ChatStore, secret: str, path: str = PATH) -> Star
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("refused a webhook body that is not an update: %s", exc)
             return PlainTextResponse("not a Telegram update", status_code=400)
-        if not await store.first_time(update.update_id):
+        claim = await store.claim(update.update_id)
+        if claim == "done":
             log.info("update %s was already handled: acknowledged, not answered again", update.update_id)
             return PlainTextResponse("duplicate")
+        if claim == "busy":  # another worker is on it: Telegram delivers it again later, by then it is done
+            log.info("update %s is being handled elsewhere: asked to deliver it again later", update.update_id)
+            return PlainTextResponse("being handled", status_code=503, headers={"Retry-After": "5"})
         await app.update_processor.process_update(update, app.process_update(update))
+        await store.finish(update.update_id)
         return PlainTextResponse("ok")
 
     async def health(request: Request) -> Response:
