@@ -148,8 +148,7 @@ def read(
     n_entities = max(len(entities), 1)
 
     # months, years, quarters
-    nearby = " ".join([*before[-1:], text])
-    here = times_in(nearby) | relative_times(nearby, article.date)
+    here = frozenset().union(*(times_in(t) | relative_times(t, article.date) for t in [*before[-1:], text]))
     dated = times_in(article.date or "")
     conflict = missing_time = 0.0
     for value in times:

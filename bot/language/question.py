@@ -80,7 +80,7 @@ def wanted(question: str) -> Ask:
         prefer = ("DATE", "TIME", "CARDINAL", "QUANTITY")
     elif lead == "how" and re.search(r"\bhow many\b", q):
         counted = _counted(q)
-        spans_time = KIND_NOUNS.get(counted.removesuffix("s")) == TIMES  # "how many days": "three days" is a DATE
+        spans_time = KIND_NOUNS.get(_as_kind_noun(counted) or "") == TIMES  # "how many days": "three days" is a DATE
         prefer = (
             ("DATE", "TIME", "CARDINAL", "QUANTITY") if spans_time else ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
         )
@@ -198,6 +198,7 @@ RELATIVE = re.compile(
 _SHIFT = {"last": -1, "previous": -1, "this": 0, "current": 0, "next": 1, "coming": 1}
 
 
+@lru_cache(maxsize=4096)
 def relative_times(text: str, dated: str | None) -> frozenset[str]:
     """The years and months that "last year", "this month", "a year ago" name in a text dated `dated`
     (an ISO date): the article's own date is the anchor. Nothing without a date."""
