@@ -240,7 +240,8 @@ class QABot:
 
     def evidence(self, standalone: str, loaded: Loaded | None = None) -> Evidence:
         """What retrieval finds for a standalone question: the engine's input."""
-        index, retriever = (loaded or self._loaded).index, (loaded or self._loaded).retriever
+        loaded = loaded or self._loaded  # read once: the index and its retriever come from the same version
+        index, retriever = loaded.index, loaded.retriever
         qvec = retriever.embed_query(standalone)
         passages = retriever.search(standalone, k=self.settings.top_k, qvec=qvec)
         return Evidence(standalone, qvec, passages, index, retriever.search)
