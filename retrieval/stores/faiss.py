@@ -2,7 +2,8 @@
 in versioned folders on disk (see retrieval/index.py for how versions are built and published).
 
 Files of a version: vectors.npy / vectors-NNNN.npy (one L2-normalised float32 row per sentence, np.save),
-chunks.sqlite / chunks-NNNN.sqlite (articles, chunks, sentence spans and parses) and, for HNSW and IVF,
+chunks.sqlite / chunks-NNNN.sqlite (articles, chunks, sentence spans and parses), bm25-* (the BM25 model over
+all chunk texts, bm25s's save format; made again by every build, appends included) and, for HNSW and IVF,
 index.faiss (faiss.write_index). A flat index is made from the vectors at load.
 
 Index types: "flat" (exact), "ivf" (IVF-Flat, nlist ≈ √N, nprobe 16), "hnsw" (M 32); "auto" is flat
@@ -12,8 +13,17 @@ step alone would take a third of a 30 ms answer; IVF at 100k: 0.7 ms, recall@10 
 0.989 against exact search (mixtures of real MiniLM sentence vectors; bench/faiss_scale.py's generator).
 IVF builds 1M vectors in minutes here (HNSW takes 15-20 min for 500k) and takes appends.
 
-Memory: the loaded vectors are held once. Flat and HNSW: `Index.vectors` is a view of FAISS's own copy;
-IVF: rows are read back from the index (`IvfRows`), which keeps them in its inverted lists.
+Memory of a loaded version (about the raw vectors plus 60 bytes a sentence; the article text stays on disk):
+- vectors, held once. Flat and HNSW: `Index.vectors` is a view of FAISS's own copy; IVF: rows are read back
+  from the index (`IvfRows`), which keeps them in its inverted lists.
+- articles (`StoredArticles`): the sources, a dict source -> ordinal, per article its segment and SQLite row
+  id; an article is read and decoded when asked, the last ARTICLE_CACHE kept (LRU). One read-only connection
+  per segment file, opened at load and shared by all threads under a lock.
+- chunks (`StoredChunks`): per chunk 8 int32 columns (article ordinal, ordinal, start, end, line_start,
+  line_end, first sentence row, sentence count); a Chunk is made from them and its article when asked.
+- sentence rows (`retrieval.loaded.SentenceRows`): article ordinal, start and end (int32) and CSR chunk
+  membership per row.
+- BM25: the stored arrays memory-mapped (pages are read as queries touch them); the vocabulary in memory.
 """
 
 from __future__ import annotations
@@ -506,7 +516,7 @@ class StoredChunks(Sequence[Chunk]):
 
     def __init__(self, articles: StoredArticles, columns: np.ndarray, first_row: np.ndarray) -> None:
         self.articles = articles
-        self.columns = columns  # (chunks, 8) int64, in the order above
+        self.columns = columns  # (chunks, 8) int32, in the order above
         self.first_row = first_row  # per article: its first sentence row
         self.bounds = np.searchsorted(columns[:, 0], np.arange(len(articles) + 1))  # per article: its first chunk
 
@@ -585,7 +595,9 @@ def open_sqlite(paths: list[Path]) -> tuple[StoredArticles, StoredChunks, Senten
     table = np.concatenate(blocks) if blocks else np.zeros((0, 9), dtype=np.int64)
     del blocks
     _check_chunks(table, first_row, counts, span)
-    columns = np.ascontiguousarray(table[:, :8])
+    if len(table) and (table.min() < 0 or table.max() > np.iinfo(np.int32).max):
+        raise ValueError("chunk columns out of range")
+    columns = table[:, :8].astype(np.int32)
     del table
     articles = StoredArticles(
         databases, sources, np.array(segment_of, dtype=np.int16), np.array(rowids, dtype=np.int64)
