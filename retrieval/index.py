@@ -10,6 +10,7 @@ Layout of an index folder:
     manifest.json    model, dimension, chunking, index type, per-file hashes, segments, checksums of the rest
     vectors.npy      segment 0: one L2-normalised float32 row per sentence (np.save, no pickle)
     chunks.sqlite    segment 0: articles, chunks and sentences: text, offsets, line spans
+    bm25-*           the BM25 model over all chunk texts (bm25s), made again by every build
     vectors-0001.npy, chunks-0001.sqlite, ...   further segments, one per append (ids continue)
     index.faiss      IVF and HNSW only: the index over all rows (faiss.write_index); a flat index is made
                      from the vectors at load (and then holds the only copy of them)

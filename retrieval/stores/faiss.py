@@ -436,10 +436,6 @@ class _Databases:
             raise KeyError(f"article row {rowid} is missing")
         return tuple(row)
 
-    def close(self) -> None:
-        for db in self.connections:
-            db.close()
-
 
 def _article(row: tuple[Any, ...]) -> Article:
     file, record = row[11], row[12]
@@ -488,8 +484,6 @@ class StoredArticles(Mapping[str, Article]):
                 self._cache.move_to_end(ordinal)
                 return article
         article = _article(self.databases.article(int(self.segment[ordinal]), int(self.rowid[ordinal])))
-        if article.source != self.sources[ordinal]:
-            raise IndexCorrupt("", f"article {ordinal} is {article.source!r}, not {self.sources[ordinal]!r}")
         with self._lock:
             self._cache[ordinal] = article
             while len(self._cache) > ARTICLE_CACHE:
