@@ -133,9 +133,10 @@ class _Column(Sequence[Any]):
 
     def __init__(self, rows: SentenceRows) -> None:
         self.rows = rows
+        self.n = len(rows)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.n
 
     @overload
     def __getitem__(self, row: int) -> Any: ...
@@ -143,18 +144,17 @@ class _Column(Sequence[Any]):
     def __getitem__(self, row: slice) -> list[Any]: ...
     def __getitem__(self, row: int | slice) -> Any:
         if isinstance(row, slice):
-            return [self.at(r) for r in range(*row.indices(len(self)))]
-        n = len(self)
-        r = int(row) + n if row < 0 else int(row)
-        if not 0 <= r < n:
-            raise IndexError(f"sentence row {row} of {n}")
+            return [self.at(r) for r in range(*row.indices(self.n))]
+        r = row + self.n if row < 0 else row
+        if not 0 <= r < self.n:
+            raise IndexError(f"sentence row {row} of {self.n}")
         return self.at(r)
 
     def __iter__(self) -> Iterator[Any]:
-        return (self.at(r) for r in range(len(self)))
+        return (self.at(r) for r in range(self.n))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and len(other) == len(self) and list(self) == list(other)
+        return isinstance(other, Sequence) and len(other) == self.n and list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -164,7 +164,7 @@ class _Column(Sequence[Any]):
 
 class _SourceColumn(_Column):
     def at(self, row: int) -> str:
-        return self.rows.sources[int(self.rows.article[row])]
+        return self.rows.sources[self.rows.article[row]]
 
     def __iter__(self) -> Iterator[str]:
         sources = self.rows.sources
@@ -177,9 +177,12 @@ class _SpanColumn(_Column):
 
 
 class _ChunksColumn(_Column):
+    def __init__(self, rows: SentenceRows) -> None:
+        super().__init__(rows)
+        self.offsets, self.ids = rows.chunk_offsets, rows.chunk_ids
+
     def at(self, row: int) -> tuple[int, ...]:
-        offsets = self.rows.chunk_offsets
-        return tuple(self.rows.chunk_ids[offsets[row] : offsets[row + 1]].tolist())
+        return tuple(self.ids[self.offsets[row] : self.offsets[row + 1]].tolist())
 
 
 def sentence_rows(
