@@ -11,7 +11,7 @@ from retrieval.chunking import line_of
 from retrieval.files import read_inside
 from retrieval.index import Index
 from retrieval.ingest import jsonl_record_text, normalise
-from retrieval.records import Article, Chunk, Citation
+from retrieval.records import Article, Citation
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -23,16 +23,6 @@ class SourceFiles:
         self.corpus = corpus
         self._cache: dict[str, tuple[tuple[int, ...], bytes]] = {}  # file -> (inodes, mtime, size), its bytes
         self._lines: dict[str, tuple[bytes, list[bytes]]] = {}  # .jsonl files: the bytes and their lines
-        self._chunks: tuple[Index, dict[str, list[Chunk]]] | None = None
-
-    def chunks_of(self, index: Index, source: str) -> list[Chunk]:
-        """The index's chunks of one article, grouped once per loaded index."""
-        if self._chunks is None or self._chunks[0] is not index:
-            grouped: dict[str, list[Chunk]] = {}
-            for chunk in index.chunks:
-                grouped.setdefault(chunk.source, []).append(chunk)
-            self._chunks = (index, grouped)
-        return self._chunks[1].get(source, [])
 
     def text(self, article: Article) -> str | None:
         """The article's text as it is on disk now, normalised as at indexing; None if it cannot be read
@@ -81,9 +71,9 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def passage_around(index: Index, quote: Quote, files: SourceFiles) -> str:
+def passage_around(index: Index, quote: Quote) -> str:
     """The chunk that holds the quote (the first one, if chunks overlap), for "show sources"."""
-    for chunk in files.chunks_of(index, quote.source):
+    for chunk in index.chunks_of(quote.source):
         if chunk.start <= quote.start and quote.end <= chunk.end:
             return chunk.text
     return index.articles[quote.source].text[quote.start : quote.end]
@@ -115,7 +105,7 @@ def finalise(draft: Draft, index: Index, files: SourceFiles) -> tuple[str, tuple
                 line_start=line_of(article, quote.start),
                 line_end=line_of(article, quote.end),
                 quote=article.text[quote.start : quote.end],
-                passage=passage_around(index, quote, files),
+                passage=passage_around(index, quote),
             )
         )
         renumber[n] = seen[quote] = len(citations)

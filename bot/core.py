@@ -233,10 +233,7 @@ class QABot:
 
     def sources(self) -> list[SourceInfo]:
         index = self.index
-        counts: dict[str, int] = {}
-        for chunk in index.chunks:
-            counts[chunk.source] = counts.get(chunk.source, 0) + 1
-        return [SourceInfo(a.source, a.title, a.date, counts.get(a.source, 0)) for a in index.articles.values()]
+        return [SourceInfo(a.source, a.title, a.date, len(index.chunks_of(a.source))) for a in index.articles.values()]
 
     def evidence(self, standalone: str, loaded: Loaded | None = None) -> Evidence:
         """What retrieval finds for a standalone question: the engine's input."""

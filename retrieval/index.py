@@ -10,6 +10,7 @@ Layout of an index folder:
     manifest.json    model, dimension, chunking, index type, per-file hashes, segments, checksums of the rest
     vectors.npy      segment 0: one L2-normalised float32 row per sentence (np.save, no pickle)
     chunks.sqlite    segment 0: articles, chunks and sentences: text, offsets, line spans
+    bm25-*           the BM25 model over all chunk texts (bm25s), made again by every build
     vectors-0001.npy, chunks-0001.sqlite, ...   further segments, one per append (ids continue)
     index.faiss      IVF and HNSW only: the index over all rows (faiss.write_index); a flat index is made
                      from the vectors at load (and then holds the only copy of them)
@@ -63,11 +64,14 @@ from retrieval.publish import GRACE_SECONDS, checksum, collect_versions, link_ca
 from retrieval.records import Article
 from retrieval.sentences import BuildReport, SentenceWork, make_chunks, report_counts
 from retrieval.stores.faiss import (
+    BM25_FILES,
     IVF_THRESHOLD,
     STORED_TYPES,
     choose_index_type,
+    chunk_texts,
     load_version,
     make_faiss,
+    save_bm25,
     write_sqlite,
     write_version,
 )
@@ -335,7 +339,8 @@ def _append(
     skipped = {**skipped_files(old, hashes), **{p: hashes[p] for p in added if p in report.unread}}
     if not articles:  # every added file was skipped (empty, unreadable): only the manifest changes
         remembered = {**old, "corpus": str(corpus.resolve()), "files": files, "skipped": skipped}
-        carried_all = carried + ([str(stored)] if stored else [])
+        bm25 = [name for name in BM25_FILES.values() if old.get("bm25") and name in checksums]
+        carried_all = carried + ([str(stored)] if stored else []) + bm25
         publish(index_dir, remembered, lambda tmp: link_carried(version, tmp, carried_all, checksums))
         report_counts(report, old, len(files))
         return True
@@ -362,6 +367,7 @@ def _append(
         },
         "segments": [*segments, segment],
         "faiss_file": "index.faiss" if kind in STORED_TYPES else None,
+        "bm25": True,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -375,6 +381,10 @@ def _append(
         np.save(tmp / vectors_file, vectors, allow_pickle=False)
         write_sqlite(tmp / sqlite_file, articles, chunks, first_article)
         written = [vectors_file, sqlite_file]
+        # BM25 weighs every chunk by the whole collection: the model is made again over all chunk texts
+        texts = chunk_texts([version / segment["sqlite"] for segment in segments]) + [c.text for c in chunks]
+        written += save_bm25(tmp, texts)
+        del texts
         if kind in STORED_TYPES:  # the stored index grows by the new vectors only (IVF keeps its lists)
             assert stored is not None
             graph = faiss.read_index(str(version / stored))

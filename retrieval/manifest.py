@@ -11,8 +11,8 @@ from typing import Any
 
 from retrieval.errors import IndexCorrupt, IndexMissing
 
-FORMAT = 4  # 4: paragraphs and per-sentence parses stored with the articles; 3: segments, no stored flat index
-READABLE_FORMATS = (4,)  # an index of an older format is outdated: rebuilt like a missing one
+FORMAT = 5  # 5: the BM25 model stored (bm25-*); 4: paragraphs and per-sentence parses stored with the articles
+READABLE_FORMATS = (4, 5)  # 4 is read (BM25 built at load); an older format is outdated: rebuilt like a missing one
 
 VERSION_NAME = re.compile(r"v-[\w.-]+")  # what publish names a version: no separators, never ".."
 FILE_NAME = re.compile(r"\w[\w.-]*")  # a data file of a version

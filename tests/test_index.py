@@ -309,6 +309,125 @@ def test_an_index_of_an_older_format_is_rebuilt(corpus: Path, tmp_path: Path) ->
     assert all(len(a.parses) == len(a.sentences) for a in index.articles.values())
 
 
+# ---------------------------------------------------------------- the loaded corpus, read from SQLite when asked
+
+
+def _full_read(index: index_module.Index) -> tuple[dict, list, tuple]:  # type: ignore[type-arg]
+    """What an index held when everything was read into memory: each article decoded, the chunks made from
+    them, the sentence rows as lists."""
+    from retrieval.chunking import ChunkConfig
+    from retrieval.loaded import sentence_rows
+    from retrieval.sentences import make_chunks
+
+    articles = {source: index.articles[source] for source in list(index.articles)}
+    config = ChunkConfig(**{k: index.manifest["chunking"][k] for k in ("chunk_size", "overlap", "splitter")})  # type: ignore[index]
+    chunks = make_chunks(list(articles.values()), config)
+    sources, spans, containing = sentence_rows(articles, chunks)
+    return articles, chunks, (list(sources), list(spans), list(containing))
+
+
+def _assert_reads_like_a_full_read(index: index_module.Index) -> None:
+    articles, chunks, (sources, spans, containing) = _full_read(index)
+    assert list(index.articles) == list(articles) and dict(index.articles) == articles
+    assert list(index.chunks) == chunks and [index.chunks[i] for i in range(len(chunks))] == chunks
+    assert index.chunks[-1] == chunks[-1] and index.chunks[1:3] == chunks[1:3]
+    for source in articles:
+        assert index.chunks_of(source) == [c for c in chunks if c.source == source]
+    assert list(index.sentence_source) == sources and list(index.sentence_span) == spans
+    assert list(index.sentence_chunks) == containing
+    assert [index.sentence_source[r] for r in range(len(sources))] == sources  # row by row too
+    assert [index.sentence_chunks[r] for r in range(len(sources))] == containing
+    assert [index.sentence_text(r) for r in range(len(sources))] == [
+        articles[s].text[span.start : span.end] for s, span in zip(sources, spans, strict=True)
+    ]
+    assert len(sources) == index.vectors.shape[0] and "nowhere.txt" not in index.articles
+    with pytest.raises(KeyError):
+        index.articles["nowhere.txt"]
+    with pytest.raises(IndexError):
+        index.chunks[len(chunks)]
+
+
+def test_loaded_index_reads_what_a_full_read_gives_after_an_append_and_on_reload(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retrieval.stores.faiss as faiss_store
+
+    monkeypatch.setattr(faiss_store, "ARTICLE_CACHE", 2)  # articles are read again and again: still the same
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    first = load_index(tmp_path / "idx")
+    assert isinstance(first.articles, faiss_store.StoredArticles)  # read when asked, not held
+    _assert_reads_like_a_full_read(first)
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    appended = load_index(tmp_path / "idx")
+    assert len(appended.manifest["segments"]) == 2  # type: ignore[arg-type]
+    _assert_reads_like_a_full_read(appended)
+    assert {s: appended.articles[s] for s in first.articles} == dict(first.articles)  # carried over as they were
+    assert appended.chunks[len(first.chunks)].source == "zz_new.txt"  # ids run on into the new segment
+    reloaded = load_index(tmp_path / "idx")
+    assert dict(reloaded.articles) == dict(appended.articles) and reloaded.chunks == appended.chunks
+    assert reloaded.sentence_chunks == appended.sentence_chunks
+
+
+def test_loaded_articles_are_read_safely_from_several_threads(corpus: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    expected = dict(load_index(tmp_path / "idx").articles)
+    index = load_index(tmp_path / "idx")
+    sources = list(expected) * 20
+
+    def read(source: str) -> bool:
+        return index.articles[source] == expected[source] and index.chunks_of(source)[0].source == source
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(read, sources))
+
+
+def test_stored_bm25_ranks_like_one_built_from_the_chunk_texts(corpus: Path, tmp_path: Path) -> None:
+    from retrieval.stores.faiss import BM25_FILES, Lexical
+
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    build_index(corpus, tmp_path / "idx", HashEmbedder())  # an append makes the model again over all chunks
+    index = load_index(tmp_path / "idx")
+    assert index.manifest["bm25"] and all(
+        (current_version(tmp_path / "idx") / n).is_file() for n in BM25_FILES.values() if "nonoccurrence" not in n
+    )
+    assert index.store is not None
+    built = Lexical(list(index.chunks))
+    for query in ("Salang pass closed", "Panjshir resistance Massoud", "Taliban claim capture", "the of and"):
+        assert index.store.keyword(query, 20) == built.search(query, 20)
+    assert index.store.keyword("Salang pass closed", 3)[0][0] == len(index.chunks) - 1  # the appended article
+
+
+def test_an_index_without_a_stored_bm25_is_read_and_upgraded_by_the_next_append(corpus: Path, tmp_path: Path) -> None:
+    """A format-4 index (no stored BM25 model) is read as it is, BM25 made at load; an append stores one."""
+    import json
+
+    from retrieval.stores.faiss import BM25_FILES
+
+    build_index(corpus, tmp_path / "idx", HashEmbedder())
+    expected = load_index(tmp_path / "idx").store.keyword("Taliban claim capture", 10)  # type: ignore[union-attr]
+    version = current_version(tmp_path / "idx")
+    manifest = json.loads((version / "manifest.json").read_text())
+    for name in BM25_FILES.values():
+        (version / name).unlink(missing_ok=True)
+        manifest["checksums"].pop(name, None)
+    manifest["format"] = 4
+    del manifest["bm25"]
+    (version / "manifest.json").write_text(json.dumps(manifest))
+    old = load_index(tmp_path / "idx")
+    assert old.store is not None and old.store.keyword("Taliban claim capture", 10) == expected
+    (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
+    report = build_index(corpus, tmp_path / "idx", HashEmbedder())
+    upgraded = load_index(tmp_path / "idx")
+    assert report.embedded == 4 and upgraded.manifest["format"] == index_module.FORMAT and upgraded.manifest["bm25"]
+    assert (
+        upgraded.store is not None and upgraded.store.keyword("Salang pass closed", 1)[0][0] == len(upgraded.chunks) - 1
+    )
+
+
 # ---------------------------------------------------------------- what a build imports
 
 _SPLIT = """

@@ -26,7 +26,10 @@ def test_milvus_holds_what_faiss_holds(fast_bot, milvus_bot) -> None:  # type: i
     faiss_index, milvus_index = fast_bot.index, milvus_bot.index
     assert list(milvus_index.articles) == list(faiss_index.articles)
     assert milvus_index.articles == faiss_index.articles  # text, sentences, paragraphs and parses, all of it
-    assert milvus_index.chunks == faiss_index.chunks
+    assert milvus_index.chunks == faiss_index.chunks  # held in memory (Milvus), made when asked (FAISS)
+    assert list(milvus_index.chunks) == list(faiss_index.chunks) and milvus_index.chunks[-1] == faiss_index.chunks[-1]
+    for rows in ("sentence_source", "sentence_span", "sentence_chunks"):
+        assert list(getattr(milvus_index, rows)) == list(getattr(faiss_index, rows))
     assert np.allclose(milvus_index.vectors, np.asarray(faiss_index.vectors))
     assert milvus_index.store.count() == faiss_index.store.count() == len(faiss_index.sentence_source)
     assert milvus_index.manifest["files"] == faiss_index.manifest["files"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.engines.base import Draft, Engine, Evidence, Quote
@@ -38,7 +38,7 @@ from bot.language import (
     stance,
     stems,
 )
-from bot.language.question import entities_in, entity_lexicon, times_in, wanted
+from bot.language.question import count_entities, entities_in, lexicon_of, times_in, wanted
 from bot.language.question import parts as question_parts
 from bot.phrases import CLOSEST, DISAGREE, DISPUTED, NO, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE, YES
 from bot.settings import Settings
@@ -74,6 +74,33 @@ class CorpusStats:
     verbs: frozenset[str]  # stems of the words the corpus uses as verbs
 
 
+def corpus_stats(index: Index) -> CorpusStats:
+    """One pass over the articles, in order (each read once: a loaded index may keep only some in memory).
+    Sentence rows are the articles' sentences in that order."""
+    words: list[frozenset[str]] = []  # per sentence row
+    position: list[int] = []
+    entities: dict[str, dict[str, int]] = {}
+    verbs: set[str] = set()
+
+    def texts() -> Iterator[str]:  # each article's text for common_words, the rest gathered on the way
+        for article in index.articles.values():
+            text = article.text
+            words.extend(frozenset(map(base_form, stems(text[s.start : s.end]))) for s in article.sentences)
+            position.extend(range(len(article.sentences)))
+            count_entities(((text[m.start : m.end], m.label) for p in article.parses for m in p.mentions), entities)
+            verbs.update(s for p in article.parses for v in p.verbs for s in stems(v))
+            yield text
+
+    common = common_words(texts())
+    df: dict[str, int] = {}
+    for sentence in words:
+        for s in sentence:
+            df[s] = df.get(s, 0) + 1
+    n = max(len(words), 1)
+    idf = {s: math.log(1 + n / c) for s, c in df.items()}
+    return CorpusStats(words, idf, math.log(1 + n), common, position, lexicon_of(entities), frozenset(verbs))
+
+
 class ExtractiveEngine(Engine):
     name = "extractive"
 
@@ -88,30 +115,7 @@ class ExtractiveEngine(Engine):
         """What the engine needs to know of the whole corpus, computed once per loaded index."""
         with self._lock:
             if self._stats is None or self._stats[0] is not index:
-                words = [
-                    frozenset(map(base_form, stems(index.sentence_text(row))))
-                    for row in range(len(index.sentence_source))
-                ]
-                df: dict[str, int] = {}
-                for sentence in words:
-                    for s in sentence:
-                        df[s] = df.get(s, 0) + 1
-                n = max(len(words), 1)
-                idf = {s: math.log(1 + n / c) for s, c in df.items()}
-                common = common_words(a.text for a in index.articles.values())
-                position: list[int] = []
-                for article in index.articles.values():
-                    position.extend(range(len(article.sentences)))
-                lexicon = entity_lexicon(
-                    (a.text[m.start : m.end], m.label)
-                    for a in index.articles.values()
-                    for p in a.parses
-                    for m in p.mentions
-                )
-                verbs = frozenset(
-                    s for a in index.articles.values() for p in a.parses for v in p.verbs for s in stems(v)
-                )
-                self._stats = (index, CorpusStats(words, idf, math.log(1 + n), common, position, lexicon, verbs))
+                self._stats = (index, corpus_stats(index))
             return self._stats[1]
 
     def score(self, evidence: Evidence, info: QuestionInfo) -> list[Scored]:

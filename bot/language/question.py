@@ -297,10 +297,20 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
 def entity_lexicon(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Lower-cased entity text -> the label spaCy gave it most often in the corpus."""
     counts: dict[str, dict[str, int]] = {}
+    count_entities(pairs, counts)
+    return lexicon_of(counts)
+
+
+def count_entities(pairs: Iterable[tuple[str, str]], counts: dict[str, dict[str, int]]) -> None:
+    """Add (entity text, label) pairs to the counts of each label per lower-cased entity text."""
     for text, label in pairs:
         key = " ".join(w.strip(".,?!;:’'\"") for w in text.split()).lower()
         by_label = counts.setdefault(key, {})
         by_label[label] = by_label.get(label, 0) + 1
+
+
+def lexicon_of(counts: dict[str, dict[str, int]]) -> dict[str, str]:
+    """Each entity text's most frequent label (the first counted, on a tie)."""
     return {key: max(labels, key=lambda label: labels[label]) for key, labels in counts.items()}
 
 

@@ -2,7 +2,8 @@
 in versioned folders on disk (see retrieval/index.py for how versions are built and published).
 
 Files of a version: vectors.npy / vectors-NNNN.npy (one L2-normalised float32 row per sentence, np.save),
-chunks.sqlite / chunks-NNNN.sqlite (articles, chunks, sentence spans and parses) and, for HNSW and IVF,
+chunks.sqlite / chunks-NNNN.sqlite (articles, chunks, sentence spans and parses), bm25-* (the BM25 model over
+all chunk texts, bm25s's save format; made again by every build, appends included) and, for HNSW and IVF,
 index.faiss (faiss.write_index). A flat index is made from the vectors at load.
 
 Index types: "flat" (exact), "ivf" (IVF-Flat, nlist ≈ √N, nprobe 16), "hnsw" (M 32); "auto" is flat
@@ -12,21 +13,34 @@ step alone would take a third of a 30 ms answer; IVF at 100k: 0.7 ms, recall@10 
 0.989 against exact search (mixtures of real MiniLM sentence vectors; bench/faiss_scale.py's generator).
 IVF builds 1M vectors in minutes here (HNSW takes 15-20 min for 500k) and takes appends.
 
-Memory: the loaded vectors are held once. Flat and HNSW: `Index.vectors` is a view of FAISS's own copy;
-IVF: rows are read back from the index (`IvfRows`), which keeps them in its inverted lists.
+Memory of a loaded version: the raw vectors plus about 85 bytes a sentence, and the BM25 vocabulary (1M sentences
+in 50k articles: 1,549 MB for 1,465 MB of vectors, and 165 MB for a vocabulary of 1M terms); the article text
+stays on disk.
+- vectors, held once. Flat and HNSW: `Index.vectors` is a view of FAISS's own copy; IVF: rows are read back
+  from the index (`IvfRows`), which keeps them in its inverted lists.
+- articles (`StoredArticles`): the sources, a dict source -> ordinal, per article its segment and SQLite row
+  id; an article is read and decoded when asked, the last ARTICLE_CACHE kept (LRU). One read-only connection
+  per segment file, opened at load and shared by all threads under a lock.
+- chunks (`StoredChunks`): per chunk 8 int32 columns (article ordinal, ordinal, start, end, line_start,
+  line_end, first sentence row, sentence count); a Chunk is made from them and its article when asked.
+- sentence rows (`retrieval.loaded.SentenceRows`): article ordinal, start and end (int32) and CSR chunk
+  membership per row.
+- BM25: the stored arrays memory-mapped (pages are read as queries touch them); the vocabulary in memory.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -34,12 +48,14 @@ from retrieval.analysis import SentenceAnalyser, parses_from_json, parses_to_jso
 from retrieval.chunking import ChunkConfig, SentenceSplitter
 from retrieval.embed import Embedder, sha256_file
 from retrieval.errors import IndexCorrupt, IndexMissing, IndexOutdated
-from retrieval.loaded import Index, sentence_rows
+from retrieval.loaded import Index, SentenceRows
 from retrieval.manifest import FORMAT, READABLE_FORMATS, faiss_file_of, read_manifest, segments_of
 from retrieval.publish import checksum, publish
 from retrieval.records import Article, Chunk, Span
 from retrieval.sentences import BuildReport
 from retrieval.stores.base import Backend, VectorStore
+
+log = logging.getLogger(__name__)
 
 IVF_THRESHOLD = 50_000  # sentences; from here "auto" picks IVF (see the module's docstring)
 INDEX_TYPES = ("auto", "flat", "ivf", "hnsw")
@@ -143,23 +159,54 @@ def rows_of(index: Any) -> Any:
     return np.asarray(_Memory(index, flat.get_xb(), int(flat.ntotal), int(flat.d)))
 
 
+BM25_FILES = {  # bm25s's arrays and vocabulary, as files of a version (bm25s.BM25.save / load)
+    "data_name": "bm25-data.npy",
+    "indices_name": "bm25-indices.npy",
+    "indptr_name": "bm25-indptr.npy",
+    "vocab_name": "bm25-vocab.json",
+    "params_name": "bm25-params.json",
+    "nnoc_name": "bm25-nonoccurrence.npy",
+}
+
+
+def bm25_model(texts: list[str]) -> object:
+    """bm25s's BM25 (Lucene scoring) over the texts: Snowball-stemmed, English stop words left out."""
+    import bm25s
+    import Stemmer
+
+    model = bm25s.BM25()
+    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), show_progress=False)
+    model.index(tokens, show_progress=False)  # type: ignore[attr-defined]
+    return model
+
+
+def save_bm25(folder: Path, texts: list[str]) -> list[str]:
+    """The BM25 model over the chunk texts written into a version folder; the names of the files written."""
+    model = bm25_model(texts)
+    model.save(folder, show_progress=False, **BM25_FILES)  # type: ignore[attr-defined]
+    return [name for name in BM25_FILES.values() if (folder / name).is_file()]
+
+
+def load_bm25(folder: Path) -> object:
+    """The stored BM25 model, its arrays memory-mapped (read-only; pages are read as queries touch them)."""
+    import bm25s
+
+    return bm25s.BM25.load(folder, mmap=True, show_progress=False, **BM25_FILES)
+
+
 @dataclass
 class Lexical:
-    """BM25 over chunk texts."""
+    """BM25 over chunk texts: the stored model when given, else built from the chunks' texts."""
 
     chunks: Sequence[Chunk]
-    model: object = field(init=False, repr=False)
+    model: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        import bm25s
         import Stemmer
 
         self.stemmer = Stemmer.Stemmer("english")
-        self.model = bm25s.BM25()
-        tokens = bm25s.tokenize(
-            [c.text for c in self.chunks], stopwords="en", stemmer=self.stemmer, show_progress=False
-        )
-        self.model.index(tokens, show_progress=False)  # type: ignore[attr-defined]
+        if self.model is None:
+            self.model = bm25_model([c.text for c in self.chunks])
 
     def search(self, query: str, n: int) -> list[tuple[int, float]]:
         import bm25s
@@ -174,20 +221,22 @@ class Lexical:
 
 
 class FaissStore(VectorStore):
-    """Dense search in the loaded FAISS index; BM25 over the chunks (built on first use)."""
+    """Dense search in the loaded FAISS index; BM25 over the chunks (the version's stored model, memory-mapped,
+    else built from the chunk texts on first use)."""
 
     name = "faiss"
 
-    def __init__(self, faiss_index: Any, chunks: Sequence[Chunk]) -> None:
+    def __init__(self, faiss_index: Any, chunks: Sequence[Chunk], bm25: Path | None = None) -> None:
         self.faiss_index = faiss_index
         self.chunks = chunks
+        self.bm25 = bm25  # the version folder holding the stored BM25 model, if it has one
         self._lexical: Lexical | None = None
         self._lock = threading.Lock()
 
     def warm(self) -> None:
         with self._lock:
             if self._lexical is None:
-                self._lexical = Lexical(self.chunks)
+                self._lexical = Lexical(self.chunks, load_bm25(self.bm25) if self.bm25 is not None else None)
 
     def count(self) -> int:
         return int(self.faiss_index.ntotal)
@@ -293,14 +342,17 @@ def load_version(index_dir: Path, version: Path, verify: bool) -> Index:
         if stored is not None:
             faiss_index = faiss.read_index(str(version / stored))
         vectors = rows_of(faiss_index)
-        articles, chunks = read_sqlite([version / segment["sqlite"] for segment in segments])
+        articles, chunks, rows = open_sqlite([version / segment["sqlite"] for segment in segments])
     except (IndexCorrupt, IndexMissing):
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, sqlite3.Error) as err:
         raise IndexCorrupt(str(index_dir), f"{type(err).__name__}: {err}") from err
-    sources, spans, containing = sentence_rows(articles, chunks)
-    if vectors is None or vectors.ndim != 2 or vectors.shape != (len(sources), dim):
+    if vectors is None or vectors.ndim != 2 or vectors.shape != (len(rows), dim):
         raise IndexCorrupt(str(index_dir), "vector count or dimension does not match the sentences")
+    bm25 = version if manifest.get("bm25") else None
+    if bm25 is None and len(chunks):
+        log.info("%s keeps no BM25 model (format %s): it is built at load", index_dir, manifest.get("format"))
+    sources, spans, containing = rows.views()
     return Index(
         path=index_dir,
         manifest=manifest,
@@ -311,7 +363,7 @@ def load_version(index_dir: Path, version: Path, verify: bool) -> Index:
         sentence_span=spans,
         sentence_chunks=containing,
         faiss_index=faiss_index,
-        store=FaissStore(faiss_index, chunks),
+        store=FaissStore(faiss_index, chunks, bm25),
         version=version.name,
     )
 
@@ -319,7 +371,7 @@ def load_version(index_dir: Path, version: Path, verify: bool) -> Index:
 def write_version(
     index_dir: Path, manifest: dict[str, object], articles: list[Article], chunks: list[Chunk], vectors: np.ndarray
 ) -> None:
-    """A complete version as one segment (and, for HNSW and IVF, the FAISS index)."""
+    """A complete version as one segment, its BM25 model and, for HNSW and IVF, the FAISS index."""
     import faiss
 
     kind = str(manifest["index_type"])
@@ -333,6 +385,7 @@ def write_version(
         }
     ]
     manifest["faiss_file"] = "index.faiss" if kind in STORED_TYPES else None
+    manifest["bm25"] = bool(chunks)
 
     def write(tmp: Path) -> dict[str, list]:
         np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
@@ -341,95 +394,259 @@ def write_version(
             faiss.write_index(make_faiss(kind, vectors), str(tmp / "index.faiss"))
             written.append("index.faiss")
         write_sqlite(tmp / "chunks.sqlite", articles, chunks)
+        if chunks:
+            written += save_bm25(tmp, [c.text for c in chunks])
         return {name: checksum(tmp / name) for name in written}
 
     publish(index_dir, manifest, write)
 
 
-def _spans(raw: str) -> tuple[Span, ...]:
-    return tuple(Span(start=a, end=b) for a, b in json.loads(raw))
+# ---------------------------------------------------------------- the loaded corpus, read from SQLite
+
+ARTICLE_CACHE = 2048  # decoded articles a loaded index keeps (the least recently used go first)
+BLOCK = 65_536  # rows fetched at a time while the columns are read
+ARTICLE_SQL = (
+    "SELECT a.source, a.title, a.date, a.url, a.sha256, a.text, a.line_offset, a.boilerplate, a.sentences,"
+    " a.paragraphs, a.parses, {file} FROM articles a {join} WHERE a.rowid = ?"
+)
 
 
-def read_sqlite(paths: list[Path]) -> tuple[dict[str, Article], list[Chunk]]:
-    """Articles and chunks of all segments, in order (ids and sentence rows run on across them)."""
-    articles: dict[str, Article] = {}
-    chunks: list[Chunk] = []
-    shared: dict[str, dict[tuple[int, int], Span]] = {}
+class _Databases:
+    """Read-only connections to a version's SQLite files, one per segment, opened at load (a version collected
+    later stays readable) and shared by all threads under one lock."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.lock = threading.Lock()
+        self.connections: list[sqlite3.Connection] = []
+        self.article_sql: list[str] = []
+        for path in paths:
+            if not path.is_file():  # sqlite would create an empty file (and then fail on the missing table)
+                raise OSError(f"{path.name} is missing")
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            self.connections.append(db)
+            files = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_files'")
+            if files.fetchone():
+                sql = ARTICLE_SQL.format(file="f.file, f.record", join="LEFT JOIN article_files f USING (source)")
+            else:  # written before files were kept: `_legacy_file_of`
+                sql = ARTICLE_SQL.format(file="NULL, NULL", join="")
+            self.article_sql.append(sql)
+
+    def article(self, segment: int, rowid: int) -> tuple[Any, ...]:
+        with self.lock:
+            row = self.connections[segment].execute(self.article_sql[segment], (rowid,)).fetchone()
+        if row is None:
+            raise KeyError(f"article row {rowid} is missing")
+        return tuple(row)
+
+
+def _article(row: tuple[Any, ...]) -> Article:
+    file, record = row[11], row[12]
+    where = (
+        _legacy_file_of(row[0])
+        if file is None
+        else {"file": os.fsdecode(file) if isinstance(file, bytes) else file, "record": record}
+    )
+    return Article(
+        source=row[0],
+        **where,
+        title=row[1],
+        date=row[2],
+        url=row[3],
+        sha256=row[4],
+        text=row[5],
+        line_offset=row[6],
+        boilerplate=_spans(row[7]),
+        sentences=_spans(row[8]),
+        paragraphs=_spans(row[9]),
+        parses=parses_from_json(json.loads(row[10])),
+    )
+
+
+class StoredArticles(Mapping[str, Article]):
+    """The articles of a version, source -> Article, in corpus order, read from its SQLite files when asked.
+
+    In memory: the sources (and a dict from source to ordinal), each article's segment and row id, and the
+    last ARTICLE_CACHE articles decoded. Thread-safe."""
+
+    def __init__(self, databases: _Databases, sources: list[str], segment: np.ndarray, rowid: np.ndarray) -> None:
+        self.databases = databases
+        self.sources = sources
+        self.ordinals = {source: i for i, source in enumerate(sources)}
+        if len(self.ordinals) != len(sources):
+            raise ValueError("two articles have the same source")
+        self.segment, self.rowid = segment, rowid
+        self._cache: OrderedDict[int, Article] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def at(self, ordinal: int) -> Article:
+        """The article at this position of the corpus order."""
+        with self._lock:
+            article = self._cache.get(ordinal)
+            if article is not None:
+                self._cache.move_to_end(ordinal)
+                return article
+        article = _article(self.databases.article(int(self.segment[ordinal]), int(self.rowid[ordinal])))
+        with self._lock:
+            self._cache[ordinal] = article
+            while len(self._cache) > ARTICLE_CACHE:
+                self._cache.popitem(last=False)
+        return article
+
+    def __getitem__(self, source: str) -> Article:
+        return self.at(self.ordinals[source])
+
+    def __contains__(self, source: object) -> bool:
+        return source in self.ordinals
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+
+class StoredChunks(Sequence[Chunk]):
+    """The chunks of a version, chunk id -> Chunk, made when asked from numpy columns (per chunk: its article's
+    ordinal, its position in the article, start, end, line_start, line_end, first sentence row, sentence count)
+    and its article (the text and sentence spans are the article's: a chunk is a run of its sentences)."""
+
+    def __init__(self, articles: StoredArticles, columns: np.ndarray, first_row: np.ndarray) -> None:
+        self.articles = articles
+        self.columns = columns  # (chunks, 8) int32, in the order above
+        self.first_row = first_row  # per article: its first sentence row
+        self.bounds = np.searchsorted(columns[:, 0], np.arange(len(articles) + 1))  # per article: its first chunk
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    @overload
+    def __getitem__(self, i: int) -> Chunk: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Chunk]: ...
+    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        j = int(i) + n if i < 0 else int(i)
+        if not 0 <= j < n:
+            raise IndexError(f"chunk {i} of {n}")
+        a, ordinal, start, end, line_start, line_end, first, count = self.columns[j].tolist()
+        article = self.articles.at(a)
+        k = first - int(self.first_row[a])
+        return Chunk.model_construct(  # from a validated article and checked columns
+            id=j,
+            source=article.source,
+            ordinal=ordinal,
+            text=article.text[start:end],
+            start=start,
+            end=end,
+            line_start=line_start,
+            line_end=line_end,
+            sentences=article.sentences[k : k + count],
+            first_sentence=first,
+        )
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return (self[j] for j in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:  # like a list: the same chunks in the same order
+        return isinstance(other, Sequence) and len(other) == len(self) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def of_article(self, source: str) -> list[Chunk]:
+        a = self.articles.ordinals.get(source)
+        if a is None:
+            return []
+        return [self[j] for j in range(int(self.bounds[a]), int(self.bounds[a + 1]))]
+
+
+def open_sqlite(paths: list[Path]) -> tuple[StoredArticles, StoredChunks, SentenceRows]:
+    """The articles and chunks of all segments, in order (ids and sentence rows run on across them), and the
+    sentence rows. Only the columns are read now (no text, no parses); the articles are read when asked."""
+    databases = _Databases(paths)
+    sources: list[str] = []
+    segment_of: list[int] = []
+    rowids: list[int] = []
+    spans: list[np.ndarray] = []
+    for s, db in enumerate(databases.connections):
+        for rowid, source, raw in db.execute("SELECT rowid, source, sentences FROM articles ORDER BY position"):
+            sources.append(source)
+            segment_of.append(s)
+            rowids.append(rowid)
+            spans.append(np.array(json.loads(raw), dtype=np.int32).reshape(-1, 2))
+    counts = np.array([len(s) for s in spans], dtype=np.int64)
+    span = np.concatenate(spans) if spans else np.zeros((0, 2), dtype=np.int32)
+    del spans
+    first_row = np.cumsum(counts) - counts
+    ordinals = {source: i for i, source in enumerate(sources)}
+    blocks: list[np.ndarray] = []
+    for db in databases.connections:
+        cursor = db.execute(
+            "SELECT source, ordinal, start, end, line_start, line_end, first_sentence, json_array_length(sentences),"
+            " id FROM chunks ORDER BY id"
+        )
+        while block := cursor.fetchmany(BLOCK):
+            blocks.append(np.array([(ordinals[r[0]], *r[1:]) for r in block], dtype=np.int64).reshape(-1, 9))
+    table = np.concatenate(blocks) if blocks else np.zeros((0, 9), dtype=np.int64)
+    del blocks
+    _check_chunks(table, first_row, counts, span)
+    if len(table) and (table.min() < 0 or table.max() > np.iinfo(np.int32).max):
+        raise ValueError("chunk columns out of range")
+    columns = table[:, :8].astype(np.int32)
+    del table
+    articles = StoredArticles(
+        databases, sources, np.array(segment_of, dtype=np.int16), np.array(rowids, dtype=np.int64)
+    )
+    chunks = StoredChunks(articles, columns, first_row)
+    rows = SentenceRows.build(
+        sources,
+        np.repeat(np.arange(len(sources), dtype=np.int32), counts),
+        span[:, 0].copy(),
+        span[:, 1].copy(),
+        columns[:, 6],
+        columns[:, 7],
+    )
+    return articles, chunks, rows
+
+
+def _check_chunks(table: np.ndarray, first_row: np.ndarray, counts: np.ndarray, span: np.ndarray) -> None:
+    """What the chunk columns must hold for a chunk to be made from its article: ids 0..n-1; an article's chunks
+    consecutive and numbered from 0, its first one at the article's first row; each a run of its article's
+    sentences from its start to its end."""
+    article, ordinal, start, end, _, _, first, count, ids = table.T
+    n = len(table)
+    if not np.array_equal(ids, np.arange(n)):
+        raise ValueError("chunk ids are not contiguous")
+    if n == 0:
+        return
+    if np.any(np.diff(article) < 0):
+        raise ValueError("the chunks of an article are not together")
+    if np.any(ordinal != np.arange(n) - np.searchsorted(article, article)):
+        raise ValueError("chunk ordinals are out of order")
+    if np.any(first[ordinal == 0] != first_row[article[ordinal == 0]]):
+        raise ValueError("sentence rows are out of order")
+    last = first + count - 1
+    if np.any(count < 1) or np.any(first < first_row[article]) or np.any(last >= first_row[article] + counts[article]):
+        raise ValueError("a chunk holds sentences of another article")
+    if np.any(span[first, 0] != start) or np.any(span[last, 1] != end):
+        raise ValueError("a chunk's offsets are not its sentences'")
+
+
+def chunk_texts(paths: list[Path]) -> list[str]:
+    """The chunk texts of SQLite files written by `write_sqlite`, in id order (what BM25 is built from)."""
+    texts: list[str] = []
     for path in paths:
-        if not path.is_file():  # sqlite would create an empty file (and then fail on the missing table)
-            raise OSError(f"{path.name} is missing")
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            where = _read_files_table(db)
-            for row in db.execute(
-                "SELECT source, title, date, url, sha256, text, line_offset, boilerplate, sentences, paragraphs,"
-                " parses FROM articles ORDER BY position"
-            ):
-                articles[row[0]] = Article(
-                    source=row[0],
-                    **where.get(row[0], _legacy_file_of(row[0])),
-                    title=row[1],
-                    date=row[2],
-                    url=row[3],
-                    sha256=row[4],
-                    text=row[5],
-                    line_offset=row[6],
-                    boilerplate=_spans(row[7]),
-                    sentences=_spans(row[8]),
-                    paragraphs=_spans(row[9]),
-                    parses=parses_from_json(json.loads(row[10])),
-                )
-            chunks.extend(
-                Chunk(
-                    id=row[0],
-                    source=row[1],
-                    ordinal=row[2],
-                    text=row[3],
-                    start=row[4],
-                    end=row[5],
-                    line_start=row[6],
-                    line_end=row[7],
-                    sentences=_shared_spans(articles, row[1], row[8], shared),
-                    first_sentence=row[9],
-                )
-                for row in db.execute(
-                    "SELECT id, source, ordinal, text, start, end, line_start, line_end, sentences, first_sentence"
-                    " FROM chunks ORDER BY id"
-                )
-            )
+            texts.extend(row[0] for row in db.execute("SELECT text FROM chunks ORDER BY id"))
         finally:
             db.close()
-    if [c.id for c in chunks] != list(range(len(chunks))):
-        raise ValueError("chunk ids are not contiguous")
-    rows = 0
-    firsts = {c.source: c.first_sentence for c in chunks if c.ordinal == 0}  # one pass, not one per article
-    for article in articles.values():
-        first = firsts.get(article.source)
-        if first is not None and first != rows:
-            raise ValueError("sentence rows are out of order")
-        rows += len(article.sentences)
-    return articles, chunks
+    return texts
 
 
-def _shared_spans(
-    articles: dict[str, Article], source: str, raw: str, shared: dict[str, dict[tuple[int, int], Span]]
-) -> tuple[Span, ...]:
-    """A chunk's sentence spans as its article's own Span objects (one object per sentence, not two)."""
-    if source not in shared:
-        shared[source] = {(s.start, s.end): s for s in articles[source].sentences} if source in articles else {}
-    known = shared[source]
-    return tuple(known.get((a, b)) or Span(start=a, end=b) for a, b in json.loads(raw))
-
-
-def _read_files_table(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    """Article source -> its file and .jsonl record, as stored (an index written before they were is read by
-    `_legacy_file_of`)."""
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_files'").fetchone():
-        return {}
-    return {
-        row[0]: {"file": os.fsdecode(row[1]) if isinstance(row[1], bytes) else row[1], "record": row[2]}
-        for row in db.execute("SELECT source, file, record FROM article_files")
-    }
+def _spans(raw: str) -> tuple[Span, ...]:
+    return tuple(Span(start=a, end=b) for a, b in json.loads(raw))
 
 
 def _legacy_file_of(source: str) -> dict[str, Any]:

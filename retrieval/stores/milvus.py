@@ -35,7 +35,7 @@ from retrieval.embed import Embedder
 from retrieval.errors import IndexMissing, QabotError
 from retrieval.ingest import file_hashes, load_corpus
 from retrieval.loaded import Index, sentence_rows
-from retrieval.manifest import FORMAT, file_changes, skipped_files
+from retrieval.manifest import FORMAT, READABLE_FORMATS, file_changes, skipped_files
 from retrieval.records import Article, Chunk
 from retrieval.sentences import BuildReport, SentenceWork, make_chunks, report_counts
 from retrieval.stores.base import Backend, VectorStore
@@ -381,7 +381,7 @@ class MilvusBackend(Backend):
         old = None if rebuild else self._manifest()
         same = (
             old is not None
-            and old.get("format") == FORMAT
+            and old.get("format") in READABLE_FORMATS
             and old.get("model_id") == embedder.model_id
             and old.get("dim") == embedder.dim
             and old.get("chunking") == config.describe()
