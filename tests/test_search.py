@@ -74,3 +74,49 @@ def test_question_embedding_twin_agrees_with_the_index_model() -> None:
     one, two = (make_embedder("minilm-onnx", threads=t).embed(questions) for t in (1, 2))
     assert (one * fp32).sum(axis=1).min() > 0.998
     assert (one * two).sum(axis=1).min() > 0.99999  # the thread count changes only summation order
+
+
+def _bm25s_reference(lexical, query: str, n: int) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
+    """What bm25s's own query path gives: bm25s.tokenize (a vocabulary built for the query) and retrieve."""
+    import bm25s
+
+    tokens = bm25s.tokenize([query], stopwords="en", stemmer=lexical.stemmer, show_progress=False)
+    if not any(len(t) for t in tokens.ids):
+        return []
+    docs, scores = lexical.model.retrieve(tokens, k=min(n, len(lexical.chunks)), show_progress=False)
+    return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+
+def test_bm25_query_tokens_rank_as_bm25s_tokenize_does() -> None:
+    from retrieval.records import Chunk
+    from retrieval.stores.faiss import Lexical
+
+    texts = [
+        "Oil prices rose sharply after OPEC cut its output.",
+        "OPEC ministers met in Vienna to discuss oil output quotas.",
+        "Brazil said it would not give up its coffee export share.",
+        "Coffee prices fell as Brazil's exports grew.",
+        "Oil prices rose sharply after OPEC cut its output.",  # a twin: the same score as chunk 0
+        "The central bank raised interest rates to curb inflation.",
+        "Shares of the oil company fell 5 pct on Monday.",
+    ]
+    chunks = [
+        Chunk(id=i, source=f"s{i}.txt", ordinal=0, text=t, start=0, end=len(t), line_start=1, line_end=1, sentences=())
+        for i, t in enumerate(texts)
+    ]
+    lexical = Lexical(chunks)
+    queries = [
+        "Why did oil prices rise?",
+        "OIL oil Oil output",  # case folded, a repeated word counted each time
+        "Brazil's coffee exports",
+        "the of and",  # stop words only
+        "zeppelin quasar",  # words no chunk holds
+        "rates inflation zeppelin",
+        "",
+    ]
+    for query in queries:
+        for n in (2, 3, 50):
+            assert lexical.search(query, n) == _bm25s_reference(lexical, query, n), (query, n)
+    best = lexical.search("Why did oil prices rise?", 3)
+    assert {best[0][0], best[1][0]} == {0, 4} and best[0][1] == best[1][1] > best[2][1] > 0
+    assert lexical.search("the of and", 5) == [] and lexical.search("zeppelin", 5) == []

@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.language import base_form, mentions, stems
 from bot.language.lexicon import POST_TITLES
@@ -120,8 +121,18 @@ class Unit:
         return [m for p in self.parses for m in p.mentions]
 
 
-def _words(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in NAME_WORD.finditer(text)]
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[tuple[int, str], ...]:
+    """Where each word of a text starts, and the word. Sentences and questions come back candidate after
+    candidate, so each is split once."""
+    return tuple((m.start(), m.group(0)) for m in NAME_WORD.finditer(text))
+
+
+@lru_cache(maxsize=65536)
+def _anchor_stem(word: str) -> str:
+    """The base form of a word's first stem, as the question's focus holds it ("" for a stop word)."""
+    found = stems(word)
+    return base_form(found[0]) if found else ""
 
 
 def _previous(unit: Unit, count: int = 2) -> list[int]:
@@ -226,6 +237,7 @@ def read(
     return reading
 
 
+@lru_cache(maxsize=4096)
 def _given(text: str, question: str) -> bool:
     """Is a span's text something the question itself gives (its names, its numbers)?"""
     words = {w.lower() for _, w in _words(question)}
@@ -259,8 +271,7 @@ def _best_span(
     text = unit.text
     words = _words(text)
     starts = [unit.start + at for at, _ in words]
-    stemmed = [stems(w) for _, w in words]
-    anchors = [i for i, s in enumerate(stemmed) if s and base_form(s[0]) in focus]
+    anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
     best: tuple[tuple[float, int], int, int, float] | None = None
     for mention in unit.mentions():
         if mention.label not in ask.labels:

@@ -21,10 +21,16 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 def stems(text: str) -> list[str]:
     """Lower-cased, stemmed content words (stop words and question words removed)."""
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=16384)
+def _stems(text: str) -> tuple[str, ...]:
+    """Sentences come back candidate after candidate (and question after question), so each is stemmed once."""
     words = [w.strip("’'-").lower() for w in WORD.findall(text)]
     words = [w.removesuffix("’s").removesuffix("'s") for w in words]
     stop = stopwords()
-    return [s for s in _stemmer().stemWords([w for w in words if w and w not in stop]) if s]
+    return tuple(s for s in _stemmer().stemWords([w for w in words if w and w not in stop]) if s)
 
 
 @lru_cache(maxsize=65536)

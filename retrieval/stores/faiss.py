@@ -34,11 +34,13 @@ import json
 import logging
 import math
 import os
+import re
 import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
 
@@ -209,15 +211,36 @@ class Lexical:
             self.model = bm25_model([c.text for c in self.chunks])
 
     def search(self, query: str, n: int) -> list[tuple[int, float]]:
-        import bm25s
+        """(chunk id, BM25 score) of the best n chunks with a positive score, best first. The query is read
+        as `bm25s.tokenize` reads the chunks (lower case, its word pattern and stop words, the same stemmer),
+        its stems looked up in the model's vocabulary directly, repeats kept."""
+        from bm25s.selection import topk
 
         if not self.chunks:
             return []
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self.stemmer, show_progress=False)
-        if not any(len(t) for t in tokens.ids):  # nothing but stop words
+        ids = self.query_ids(query)
+        if not ids:  # nothing but stop words, or words no chunk holds
             return []
-        docs, scores = self.model.retrieve(tokens, k=min(n, len(self.chunks)), show_progress=False)  # type: ignore[attr-defined]
-        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        scores = self.model.get_scores_from_ids(ids)  # type: ignore[attr-defined]
+        best, docs = topk(scores, k=min(n, len(self.chunks)), sorted=True, backend="numpy")
+        return [(d, s) for d, s in zip(docs.tolist(), best.tolist(), strict=True) if s > 0]
+
+    def query_ids(self, query: str) -> list[int]:
+        """The query's token ids in the model's vocabulary, in order (words it does not know left out)."""
+        stop = _bm25_stopwords()
+        words = [w for w in BM25_TOKEN.findall(query.lower()) if w not in stop]
+        vocab: dict[str, int] = self.model.vocab_dict  # type: ignore[attr-defined]
+        return [vocab[s] for s in self.stemmer.stemWords(words) if s in vocab]
+
+
+BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
+
+
+@lru_cache(maxsize=1)
+def _bm25_stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)  # what bm25s.tokenize(stopwords="en") leaves out
 
 
 class FaissStore(VectorStore):
