@@ -304,10 +304,3 @@ def test_relative_times_resolve_against_the_article_date(text: str, dated: str |
 )
 def test_the_post_a_who_question_asks_the_holder_of(question: str, role: str) -> None:
     assert wanted(question).role == role
-
-
-def test_when_asks_a_point_in_time_unless_it_asks_within_what_time() -> None:
-    assert wanted("On what date did the Senate approve it?").dated
-    assert wanted("When did Acme buy Beta?").dated
-    assert not wanted("Within what time did Bomani want another meeting?").dated
-    assert not wanted("How long did the strike last?").dated

@@ -66,12 +66,6 @@ CURRENCY = re.compile(
     re.IGNORECASE,
 )
 CURRENCY_BEFORE = re.compile(r"(?:\$|£|¥|€|\b(?:stg|us|c|a|hk|nz)\$?|\bstg)\s*$", re.IGNORECASE)
-DURATION = re.compile(
-    r"(?:about |some |nearly |almost |over |more than )?(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|"
-    r"eleven|twelve|\d+|several|a few)[- ](?:days?|weeks?|months?|years?|decades?)(?:-long|-old)?",
-    re.IGNORECASE,
-)
-POINTED = re.compile(r"\s*(?:ago|earlier|later|before|after|from now|hence)\b", re.IGNORECASE)
 STOCK_PRICE = re.compile(r"\d+(?:-| and )\d+/\d+")
 MEASURE = re.compile(
     r"\d|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -281,8 +275,6 @@ def _best_span(
             continue
         if ask.measured and not _measures(unit.article.text, mention, span_text):
             continue
-        if ask.dated and _duration(unit.article.text, mention, span_text):
-            continue
         if ask.priced and mention.label != "MONEY" and not _priced(unit.article.text, mention):
             continue
         if ask.role and mention.label == "PERSON" and not _holds(unit, mention, ask.role):
@@ -326,12 +318,6 @@ def _priced(text: str, mention: Mention) -> bool:
     )
 
 
-def _duration(text: str, mention: Mention, span_text: str) -> bool:
-    """Is a date a length of time, not a point in it ("five-year", "two weeks"; but "two weeks ago" is a
-    point)? It does not answer "when" or "on what date"."""
-    return bool(DURATION.fullmatch(span_text)) and not POINTED.match(text, mention.end)
-
-
 def _holds(unit: Unit, mention: Mention, role: str) -> bool:
     """Does the sentence give the person the post asked for: the post's word stands within ROLE_WINDOW words
     of the name ("chairman James Olson", "Mark Buckstein, TWA's general counsel"), or further off with no
@@ -357,7 +343,7 @@ def _holds(unit: Unit, mention: Mention, role: str) -> bool:
 def _counts(text: str, mention: Mention, counted: str) -> bool:
     """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags", "eight
     days" for "how many days", not "the end of April")?"""
-    if not counted or mention.label not in ("CARDINAL", "QUANTITY", "DATE", "TIME"):
+    if not counted or mention.label not in ("CARDINAL", "QUANTITY", "DATE"):
         return True
     after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
     return bool(set(stems(counted)) & set(after[:6]))

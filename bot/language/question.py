@@ -56,7 +56,6 @@ class Ask:
     counted: str = ""  # what "how many" counts ("bags" in "how many bags of coffee"): a number must count it
     measured: bool = False  # "how long", "how old": the answer is a length of time or an age, with a number
     priced: bool = False  # "what price", "how much cash": the answer is money (a number needs its currency)
-    dated: bool = False  # "when", "on what date": a point in time, not a length of it ("five-year")
     role: str = ""  # the post a person is asked for ("chairman" in "who is the chairman of ..."): the answer holds it
 
     @property
@@ -110,8 +109,7 @@ def wanted(question: str) -> Ask:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
     priced = bool(prefer) and prefer[0] == "MONEY" and noun is not None and KIND_NOUNS[noun] == MONEYS
     role = _role(question) if "PERSON" in prefer else ""
-    dated = bool(prefer) and prefer[0] == "DATE" and not (counted or measured or re.search(r"\bwithin\b", q))
-    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, priced, dated, role)
+    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, priced, role)
 
 
 def _role(question: str) -> str:
