@@ -348,26 +348,6 @@ def test_a_price_takes_money_or_a_number_with_its_currency() -> None:
     assert span_text(tonnes, reading("How much rubber will Acme sell?", tonnes)) == "50,000 tonnes"  # no price asked
 
 
-def test_a_post_asked_for_needs_its_word_beside_the_name() -> None:
-    """The spokesman quoted beside a chief executive does not answer "who is the chief executive"."""
-    doc = article(
-        S(
-            "Acme spokesman John Smith said the company would not comment.",
-            (("Acme", "ORG"), ("John Smith", "PERSON")),
-        ),
-        S("Mary Jones, Acme's chief executive, resigned.", (("Mary Jones", "PERSON"), ("Acme", "ORG"))),
-    )
-    assert span_text(doc, reading("Who is the spokesman of Acme?", doc, 0)) == "John Smith"
-    assert span_text(doc, reading("Who is the chief executive of Acme?", doc, 1)) == "Mary Jones"
-    # read from the spokesman's sentence, the answer is taken from the sentence beside it, which holds the post
-    executive = reading("Who is the chief executive of Acme?", doc, 0)
-    assert span_text(doc, executive) == "Mary Jones" and executive.antecedent == 1
-    rep = article(S("Rep. Pat Roberts, R-Kan., predicted an offer.", (("Pat Roberts", "PERSON"),)))
-    assert span_text(rep, reading("Which congressman predicted an offer?", rep)) == "Pat Roberts"
-    alone = article(S("Acme spokesman John Smith said profits rose.", (("John Smith", "PERSON"),)))
-    assert span_text(alone, reading("Who is the chief executive of Acme?", alone)) is None
-
-
 def test_owner_other_is_only_for_amounts_and_dates() -> None:
     doc = article(
         S(

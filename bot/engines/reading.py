@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.language import base_form, mentions, stems
-from bot.language.lexicon import POST_TITLES
 from bot.language.question import MONTH, NAMED, Ask, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from retrieval.records import Article, Mention, Parse
@@ -77,7 +76,6 @@ MEASURE_UNIT = re.compile(
     r"kilometers?|miles?|metres?|meters?|feet|old)\b",
     re.IGNORECASE,
 )
-ROLE_WINDOW = 6  # words: how far a post's word may stand from the name of its holder
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
 
@@ -277,8 +275,6 @@ def _best_span(
             continue
         if ask.priced and mention.label != "MONEY" and not _priced(unit.article.text, mention):
             continue
-        if ask.role and mention.label == "PERSON" and not _holds(unit, mention, ask.role):
-            continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
@@ -316,28 +312,6 @@ def _priced(text: str, mention: Mention) -> bool:
         or CURRENCY_BEFORE.search(text[max(0, mention.start - 6) : mention.start])
         or STOCK_PRICE.fullmatch(text[mention.start : mention.end])  # a share quoted in fractions: "114-1/4"
     )
-
-
-def _holds(unit: Unit, mention: Mention, role: str) -> bool:
-    """Does the sentence give the person the post asked for: the post's word stands within ROLE_WINDOW words
-    of the name ("chairman James Olson", "Mark Buckstein, TWA's general counsel"), or further off with no
-    other person nearer to it ("John Smith, who joined ... last year, becomes chairman")? So the spokesman
-    quoted in a sentence that never names a chief executive does not answer "who is the chief executive"."""
-    words = _words(unit.text)
-    wanted_stems = {base_form(s) for word in (role, *POST_TITLES.get(role, ())) for s in stems(word)}
-    posts = [i for i, (_, w) in enumerate(words) if any(base_form(s) in wanted_stems for s in stems(w))]
-    if not posts:
-        return False
-    starts = [unit.start + at for at, _ in words]
-
-    def distance(m: Mention) -> int:
-        first = bisect.bisect_left(starts, m.start)
-        last = max(bisect.bisect_left(starts, m.end) - 1, first)
-        return min(max(first - p, p - last, 0) for p in posts)
-
-    mine = distance(mention)
-    people = [m for m in unit.mentions() if m.label == "PERSON"]
-    return mine <= ROLE_WINDOW or all(distance(m) >= mine for m in people)
 
 
 def _counts(text: str, mention: Mention, counted: str) -> bool:

@@ -92,16 +92,6 @@ _kinds(
     "ministry department authority board council commission institute university",
     frozenset({"ORG"}),
 )
-# posts news writes as a short title before the name ("Rep. Pat Roberts", "Sen. Patrick Leahy")
-POST_TITLES: dict[str, tuple[str, ...]] = {
-    "congressman": ("rep", "representative", "congresswoman"),
-    "senator": ("sen",),
-    "governor": ("gov",),
-    "secretary": ("sec",),
-    "president": ("pres",),
-    "general": ("gen",),
-    "professor": ("prof",),
-}
 _kinds("country city state nation province region town capital port village district island area", PLACES)
 _kinds("nationality", frozenset({"NORP"}))
 _kinds("date day month year time week quarter period night morning evening weekday hour decade season", TIMES)

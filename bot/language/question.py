@@ -56,7 +56,6 @@ class Ask:
     counted: str = ""  # what "how many" counts ("bags" in "how many bags of coffee"): a number must count it
     measured: bool = False  # "how long", "how old": the answer is a length of time or an age, with a number
     priced: bool = False  # "what price", "how much cash": the answer is money (a number needs its currency)
-    role: str = ""  # the post a person is asked for ("chairman" in "who is the chairman of ..."): the answer holds it
 
     @property
     def labels(self) -> frozenset[str]:
@@ -108,27 +107,7 @@ def wanted(question: str) -> Ask:
         else:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
     priced = bool(prefer) and prefer[0] == "MONEY" and noun is not None and KIND_NOUNS[noun] == MONEYS
-    role = _role(question) if "PERSON" in prefer else ""
-    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, priced, role)
-
-
-def _role(question: str) -> str:
-    """The post a "who"/"which" question asks the holder of: a lower-case post noun of the question that is
-    not a title before a name it gives ("the resistance leader Ahmad Massoud") and not a post anybody may
-    hold ("official", "person"). "" when there is none."""
-    words = [w.strip('?,.;:!"“”') for w in question.split()]
-    for i, word in enumerate(words):
-        noun = word.removesuffix("'s").removesuffix("’s")
-        if not noun.islower() or noun in ANYBODY or KIND_NOUNS.get(noun) != PEOPLE:
-            continue
-        following = words[i + 1] if i + 1 < len(words) else ""
-        if following[:1].isupper() or KIND_NOUNS.get(following) == PEOPLE:  # a title, or "chief" of "chief executive"
-            continue
-        return noun
-    return ""
-
-
-ANYBODY = frozenset({"person", "man", "woman", "official", "leader", "head", "representative"})
+    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, priced)
 
 
 def _counted(q: str) -> str:
