@@ -251,11 +251,10 @@ class ExtractiveEngine(Engine):
             return None, None
         ranker = self.settings.rank_weights
         ranked = sorted(readings, key=lambda pair: -linear(ranker, pair[1].features))
-        # a candidate the evidence contradicts (another month, year or quarter than the one asked, another
-        # company's or country's figure) is ruled out;
+        # a candidate the evidence contradicts (another month, year or quarter than the one asked) is ruled out;
         # a name of the question that no candidate mentions rules them all out: the articles don't cover it;
         # so does a question that wants a kind of answer (a person, an amount) no candidate offers
-        eligible = [pair for pair in ranked if not (pair[1].features["time_conflict"] or pair[1].features["swapped"])]
+        eligible = [pair for pair in ranked if not pair[1].features["time_conflict"]]
         unmentioned = frozenset.intersection(*(r.absent for _, r in readings))
         untyped = bool(wanted(question).labels) and not any(r.span for _, r in eligible)
         if not eligible or unmentioned or untyped:

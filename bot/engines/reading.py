@@ -41,7 +41,6 @@ FEATURES = (
     "typed",
     "span_near",
     "owner_other",
-    "swapped",
     "verb",
     "untyped",
     "rank",
@@ -49,8 +48,6 @@ FEATURES = (
 )
 ANSWER_FEATURES = (*FEATURES, "ranked", "lead")  # the answer model also sees the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
-KINDS = {"ORG": "organisation", "PERSON": "person", "GPE": "place", "NORP": "place", "LOC": "place"}  # names that
-# can stand in for one another as an answer's owner
 KIND_STEP = 0.15  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
 DATE_VAGUE = 2  # kinds a date without day, month or year gives up
 UNIT_WORD = re.compile(
@@ -59,13 +56,6 @@ UNIT_WORD = re.compile(
     r"ounces|bags|shares|a share|per share|a barrel|per barrel|a tonne|per tonne)\b",
     re.IGNORECASE,
 )
-CURRENCY = re.compile(
-    r"\$|£|¥|€|\d(?:p|c)\b|\b(?:dlrs?|dollars?|cts|cents|pence|stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|"
-    r"rupees?|pesos?|rand|schillings?|kronor|krona|riyals?|dinars?|baht|ringgit|yuan|roubles?|rubles?|ecus?)\b",
-    re.IGNORECASE,
-)
-CURRENCY_BEFORE = re.compile(r"(?:\$|£|¥|€|\b(?:stg|us|c|a|hk|nz)\$?|\bstg)\s*$", re.IGNORECASE)
-STOCK_PRICE = re.compile(r"\d+(?:-| and )\d+/\d+")
 MEASURE = re.compile(
     r"\d|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundred|dozen|several|few|many)\b",
@@ -194,7 +184,7 @@ def read(
     verb_share = len(verbs & {s for v in unit_verbs for s in stems(v)}) / len(verbs) if verbs else 1.0
 
     reading = Reading(features={}, absent=frozenset(absent))
-    typed = near = owner = swapped = 0.0
+    typed = near = owner = 0.0
     if ask.labels:
         span = _best_span(unit, ask, entities, focus)
         if span is None and leans_back and ask.labels & {"PERSON", "ORG"}:
@@ -210,7 +200,6 @@ def read(
             near = span[2]
             reading.span = (article.source, span[0], span[1])
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
-            swapped = float(_swapped(unit, span[0], span[1], entities))
     reading.features = {
         **base,
         "focus": focus_share,
@@ -222,7 +211,6 @@ def read(
         "typed": typed,
         "span_near": near,
         "owner_other": owner,
-        "swapped": swapped,
         "verb": verb_share,
         "untyped": float(not ask.labels),
     }
@@ -273,8 +261,6 @@ def _best_span(
             continue
         if ask.measured and not _measures(unit.article.text, mention, span_text):
             continue
-        if ask.priced and mention.label != "MONEY" and not _priced(unit.article.text, mention):
-            continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
@@ -299,19 +285,6 @@ def extend_amount(text: str, end: int) -> int:
             break
         end = match.end()
     return end
-
-
-def _priced(text: str, mention: Mention) -> bool:
-    """Is a number money: a currency stands before it or within two words after ("4.00 dlrs a share", "stg 15
-    mln", "$5"), or it is a share price in fractions; so neither "50,000 tonnes" nor "two units" answers "what
-    price"?"""
-    size = len(text[mention.start : mention.end].split())
-    after = " ".join(text[mention.start : mention.end + 40].split()[: size + 2])
-    return bool(
-        CURRENCY.search(after)  # "201.66 Malaysian/Singapore cents"
-        or CURRENCY_BEFORE.search(text[max(0, mention.start - 6) : mention.start])
-        or STOCK_PRICE.fullmatch(text[mention.start : mention.end])  # a share quoted in fractions: "114-1/4"
-    )
 
 
 def _counts(text: str, mention: Mention, counted: str) -> bool:
@@ -386,36 +359,6 @@ def _other_owner(unit: Unit, start: int, end: int, entities: Sequence[tuple[str,
         return False
     nearest = min(named, key=lambda m: min(abs(m.end - start), abs(m.start - end)))
     return not asked(nearest)
-
-
-def _swapped(unit: Unit, start: int, end: int, entities: Sequence[tuple[str, str]]) -> bool:
-    """Is the answer another's: the subject of the sentence holding it names another company, person or place
-    than the question's own, which the sentence never names ("Ford said its bonuses totaled 167 mln dlrs" for a
-    question about Chrysler's bonuses)? The article's title or the sentence before may name the question's
-    company all the same: the sentence says whose figure it is."""
-    article = unit.article
-    i = bisect.bisect_right(article.sentences, start, key=lambda s: s.start) - 1
-    if not 0 <= i < len(article.parses) or article.parses[i].subject is None:
-        return False
-    parse, sentence = article.parses[i], article.sentences[i]
-    subject = parse.subject
-    assert subject is not None
-    text = article.text
-    owners = [
-        (KINDS[m.label], text[m.start : m.end])
-        for m in parse.mentions
-        if m.label in KINDS and subject.start <= m.start and m.end <= subject.end and (m.end <= start or m.start >= end)
-    ]  # the names in the subject, but not the answer itself ("Dashti was among those killed")
-    here = f"{unit.text} {text[sentence.start : sentence.end]}"
-    for name, label in entities:
-        kind = KINDS.get(label)
-        if kind is None or mentions(here, name):
-            continue
-        if any(
-            k == kind and not any(mentions(owner, n) or mentions(n, owner) for n, _ in entities) for k, owner in owners
-        ):
-            return True
-    return False
 
 
 def sigmoid(x: float) -> float:

@@ -68,7 +68,6 @@ AMOUNTS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
 COUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY"})
 NUMBERS = ("MONEY", "CARDINAL", "QUANTITY", "PERCENT")  # Reuters' "2.9 pct" is no PERCENT to the parser
 RATES = frozenset({"PERCENT"})
-MONEYS = frozenset({"MONEY"})  # what a price, a cost or a profit is
 LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL")
 NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 
@@ -96,14 +95,10 @@ _kinds("country city state nation province region town capital port village dist
 _kinds("nationality", frozenset({"NORP"}))
 _kinds("date day month year time week quarter period night morning evening weekday hour decade season", TIMES)
 _kinds(
-    "price cost fee salary pay revenue revenues profit profits loss losses income earnings dividend budget debt "
-    "deficit surplus worth fine loan cash financing credit credits compensation",
-    MONEYS,
-)
-_kinds(
-    "value amount sum sales bid offer output production exports imports reserves figure level volume capacity "
-    "target quota forecast estimate",
-    AMOUNTS,
+    "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "
+    "dividend budget debt deficit surplus worth fine loan bid offer output production exports imports reserves "
+    "figure level volume capacity target quota forecast estimate",
+    frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
 )
 _kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))
 _kinds("number total count population size toll turnout attendance", frozenset({"CARDINAL", "QUANTITY"}))

@@ -19,7 +19,6 @@ from bot.language.lexicon import (
     DATE_LEADS,
     KIND_NOUNS,
     LABEL_ORDER,
-    MONEYS,
     NAMED,
     NOT_NAME_WORDS,
     NUMBERS,
@@ -55,7 +54,6 @@ class Ask:
     reason: bool  # "why", "what prompted": the answer is a clause, not an entity
     counted: str = ""  # what "how many" counts ("bags" in "how many bags of coffee"): a number must count it
     measured: bool = False  # "how long", "how old": the answer is a length of time or an age, with a number
-    priced: bool = False  # "what price", "how much cash": the answer is money (a number needs its currency)
 
     @property
     def labels(self) -> frozenset[str]:
@@ -87,10 +85,7 @@ def wanted(question: str) -> Ask:
             ("DATE", "TIME", "CARDINAL", "QUANTITY") if spans_time else ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
         )
     elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b", q):
-        after = re.search(r"\bhow much (\w+)", q)  # "how much cash", "how much revenue"
-        noun = noun or (_as_kind_noun(after.group(1)) if after else None)
-        kinds = KIND_NOUNS[noun] if noun is not None else AMOUNTS
-        prefer = ("PERCENT", *NUMBERS) if kinds == RATES else NUMBERS
+        prefer = ("PERCENT", *NUMBERS) if noun is not None and KIND_NOUNS[noun] == RATES else NUMBERS
     elif lead == "when":
         prefer = ("DATE", "TIME")
     elif lead == "where":
@@ -102,12 +97,11 @@ def wanted(question: str) -> Ask:
         kinds = KIND_NOUNS[noun]
         if kinds == RATES:
             prefer = ("PERCENT", *NUMBERS)
-        elif kinds in (AMOUNTS, MONEYS):
+        elif kinds == AMOUNTS:
             prefer = NUMBERS
         else:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
-    priced = bool(prefer) and prefer[0] == "MONEY" and noun is not None and KIND_NOUNS[noun] == MONEYS
-    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, priced)
+    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured)
 
 
 def _counted(q: str) -> str:
