@@ -256,3 +256,22 @@ def test_a_milvus_store_opened_anew_is_loaded_before_it_is_read(milvus_settings:
     broken.client.drop_collection("broken_sentences")  # a collection gone from the server
     with pytest.raises(MilvusUnavailable, match=r"^The Milvus store at .* failed: "):  # one line, no traceback
         broken.load()
+
+
+def test_ivf_rows_read_back_exactly_by_range_by_row_and_by_list() -> None:
+    """IvfRows (an IVF index's only copy of the vectors): short ranges and lists of rows go through the direct
+    map, long ranges through one pass over the lists; every way gives the rows that were added."""
+    from retrieval.stores.faiss import SCAN_ROWS, make_faiss, rows_of
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((SCAN_ROWS + 500, 16)).astype(np.float32)
+    rows = rows_of(make_faiss("ivf", vectors))
+    assert rows.shape == vectors.shape
+    assert np.array_equal(rows[10:16], vectors[10:16])
+    assert np.array_equal(rows[0 : SCAN_ROWS + 100], vectors[0 : SCAN_ROWS + 100])
+    assert np.array_equal(rows[[5, -1, 7]], vectors[[5, -1, 7]])
+    assert np.array_equal(rows[np.array([[1, 2], [3, 4]])], vectors[np.array([[1, 2], [3, 4]])])
+    assert np.array_equal(rows[-3], vectors[-3]) and rows[5:5].shape == (0, 16)
+    assert np.array_equal(np.asarray(rows), vectors)
+    with pytest.raises(IndexError):
+        rows[[0, len(vectors)]]

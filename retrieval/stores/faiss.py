@@ -63,6 +63,7 @@ IVF_THRESHOLD = 50_000  # sentences; from here "auto" picks IVF (see the module'
 INDEX_TYPES = ("auto", "flat", "ivf", "hnsw")
 STORED_TYPES = ("ivf", "hnsw")  # kept as index.faiss (a flat index is made from the vectors at load)
 IVF_NPROBE = 16
+SCAN_ROWS = 4096  # an IVF range longer than this is read in one pass over its lists, a shorter one row by row
 
 
 def choose_index_type(setting: str, n: int) -> str:
@@ -133,13 +134,25 @@ class IvfRows:
             start, stop, step = key.indices(n)
             if step != 1:
                 return np.asarray(self)[key]
-            return np.asarray(self.index.reconstruct_n(start, max(0, stop - start)))
+            if stop - start > SCAN_ROWS:  # a long range: one pass over the inverted lists
+                return np.asarray(self.index.reconstruct_n(start, stop - start))
+            return self._rows(np.arange(start, max(start, stop)))
         if isinstance(key, (int, np.integer)):
             row = int(key) + n if key < 0 else int(key)
             if not 0 <= row < n:
                 raise IndexError(f"row {key} of {n}")
             return np.asarray(self.index.reconstruct(row))
-        return np.stack([self[int(r)] for r in np.asarray(key).ravel()]).reshape(*np.shape(key), self.shape[1])
+        rows = np.asarray(key, dtype=np.int64)
+        rows = np.where(rows < 0, rows + n, rows)
+        if rows.size and not (rows.min() >= 0 and rows.max() < n):
+            raise IndexError(f"rows out of {n}")
+        return self._rows(rows.ravel()).reshape(*rows.shape, self.shape[1])
+
+    def _rows(self, rows: np.ndarray) -> np.ndarray:
+        """Rows by the direct map, each one lookup (a range read through reconstruct_n scans every list)."""
+        if not rows.size:
+            return np.zeros((0, self.shape[1]), dtype=np.float32)
+        return np.asarray(self.index.reconstruct_batch(np.ascontiguousarray(rows, dtype=np.int64)))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         rows = np.asarray(self.index.reconstruct_n(0, self.shape[0]))
