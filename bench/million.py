@@ -286,7 +286,13 @@ def measure(corpus: Path, index_dir: Path, questions: list[Any], rounds: int, em
         "memory_over_vectors_plus_text": ratio(loaded - baseline, (raw + text_bytes) / 2**20),
         "loadavg_after_load": loadavg(),
     }
+    t = time.perf_counter()
+    bot.answer(questions[0].text)  # the first answer also gathers the engine's corpus statistics
+    result["first_answer_seconds"] = round(time.perf_counter() - t, 2)
     figures, ranked, answers = warm(bot, questions, rounds, settings.top_k)
+    answering = rss_mb() or 0.0  # the bot that has answered: the engine's statistics are held too
+    result["rss_answering_mb"] = answering
+    result["memory_answering_over_vectors_plus_text"] = ratio(answering - baseline, (raw + text_bytes) / 2**20)
     result.update(figures)
     result.update(hits(ranked, questions))
     result.update(answered(answers, questions))
@@ -307,7 +313,9 @@ def floors(result: dict[str, object]) -> list[dict[str, object]]:
     m = result.get("measure") or {}
     assert isinstance(m, dict)
     p50 = (m.get("answer_ms") or {}).get("p50")
-    recall, memory = m.get("recall_at_10"), m.get("memory_over_vectors_plus_text")
+    recall = m.get("recall_at_10")
+    # the memory of a bot that has answered (index and the engine's statistics), else of the loaded index
+    memory = m.get("memory_answering_over_vectors_plus_text", m.get("memory_over_vectors_plus_text"))
     return [
         {"floor": "warm answer p50 (ms)", "target": "<= 30", "value": p50, "met": None if p50 is None else p50 <= 30},
         {"floor": "dense recall@10 vs exact", "target": ">= 0.95", "value": recall,

@@ -284,6 +284,8 @@ def million_markdown(r: dict[str, Any]) -> str:
         ["memory of the loaded index (MB: RSS after load - before)", m.get("index_memory_mb")],
         ["raw vectors + text (MB)", f"{_fmt(m.get('raw_vector_mb'))} + {_fmt(m.get('text_mb'))}"],
         ["memory / (raw vectors + text)", m.get("memory_over_vectors_plus_text")],
+        ["first answer after the load (s)", m.get("first_answer_seconds")],
+        ["memory once answering / (raw vectors + text)", m.get("memory_answering_over_vectors_plus_text")],
         ["warm search p50 / p95 (ms)", f"{_fmt(_g(m, 'search_ms', 'p50'))} / {_fmt(_g(m, 'search_ms', 'p95'))}"],
         ["warm answer p50 / p95 (ms)", f"{_fmt(_g(m, 'answer_ms', 'p50'))} / {_fmt(_g(m, 'answer_ms', 'p95'))}"],
         ["dense recall@10 vs exact search", m.get("recall_at_10")],

@@ -138,6 +138,7 @@ def test_million_end_to_end(reuters_run: tuple[dict[str, Any], Path], tmp_path: 
     assert m["recall_at_10"] >= 0.9  # flat is exact: only the order of tied scores can differ
     assert m["raw_vector_mb"] == pytest.approx((real + 700) * 384 * 4 / 2**20, abs=0.1)
     assert m["index_memory_mb"] > 0 and m["memory_over_vectors_plus_text"] > 0
+    assert m["first_answer_seconds"] >= 0 and m["memory_answering_over_vectors_plus_text"] > 0
     assert m["answer_ms"]["n"] == 10 and 0 <= m["hit_at_1"] <= 1
     texts = list((tmp_path / "corpus-1m" / "synthetic").glob("part-*.jsonl"))
     first = json.loads(texts[0].read_text().splitlines()[0])["text"].split("\n\n")

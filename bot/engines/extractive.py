@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 import re
 import threading
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -67,40 +69,48 @@ class Scored:
 
 @dataclass(frozen=True)
 class CorpusStats:
-    sentence_stems: list[frozenset[str]]  # per sentence row (agent nouns as their verbs: "winner" -> "win")
-    idf: dict[str, float]  # per stem, its inverse sentence frequency
+    idf: dict[str, float]  # per stem (agent nouns as their verbs: "winner" -> "win"), its inverse sentence frequency
     unseen: float  # the weight of a stem the corpus never uses
     common: frozenset[str]  # words mostly written in lower case: capitalised, they are headings, not names
-    position: list[int]  # per sentence row: its position among its article's sentences
+    position: np.ndarray  # per sentence row: its position among its article's sentences (int32)
     lexicon: dict[str, str]  # entity text (lower case) -> the label the parser gave it most often
     verbs: frozenset[str]  # stems of the words the corpus uses as verbs
 
 
+@lru_cache(maxsize=65536)
+def sentence_terms(text: str) -> frozenset[str]:
+    """A sentence's stems as the scores count them (agent nouns as their verbs): kept for the sentences
+    questions come back to, never for the whole corpus."""
+    return frozenset(map(base_form, stems(text)))
+
+
 def corpus_stats(index: Index) -> CorpusStats:
     """One pass over the articles, in order (each read once: a loaded index may keep only some in memory).
-    Sentence rows are the articles' sentences in that order."""
-    words: list[frozenset[str]] = []  # per sentence row
-    position: list[int] = []
+    Sentence rows are the articles' sentences in that order. Per sentence only its position is kept."""
+    df: dict[str, int] = {}
+    position = array("i")
+    sentences = 0
     entities: dict[str, dict[str, int]] = {}
     verbs: set[str] = set()
 
     def texts() -> Iterator[str]:  # each article's text for common_words, the rest gathered on the way
+        nonlocal sentences
         for article in index.articles.values():
             text = article.text
-            words.extend(frozenset(map(base_form, stems(text[s.start : s.end]))) for s in article.sentences)
+            for span in article.sentences:
+                for term in frozenset(map(base_form, stems(text[span.start : span.end]))):
+                    df[term] = df.get(term, 0) + 1
+            sentences += len(article.sentences)
             position.extend(range(len(article.sentences)))
             count_entities(((text[m.start : m.end], m.label) for p in article.parses for m in p.mentions), entities)
             verbs.update(s for p in article.parses for v in p.verbs for s in stems(v))
             yield text
 
     common = common_words(texts())
-    df: dict[str, int] = {}
-    for sentence in words:
-        for s in sentence:
-            df[s] = df.get(s, 0) + 1
-    n = max(len(words), 1)
+    n = max(sentences, 1)
     idf = {s: math.log(1 + n / c) for s, c in df.items()}
-    return CorpusStats(words, idf, math.log(1 + n), common, position, lexicon_of(entities), frozenset(verbs))
+    rows = np.frombuffer(position, dtype=np.int32) if len(position) else np.zeros(0, dtype=np.int32)
+    return CorpusStats(idf, math.log(1 + n), common, rows, lexicon_of(entities), frozenset(verbs))
 
 
 class ExtractiveEngine(Engine):
@@ -124,7 +134,7 @@ class ExtractiveEngine(Engine):
         w = self.settings.sentence
         index = evidence.index
         corpus = self.stats(index)
-        sentence_stems, common = corpus.sentence_stems, corpus.common
+        common = corpus.common
         term_weight = {t: corpus.idf.get(t, corpus.unseen) for t in map(base_form, info.terms)}
         total = sum(term_weight.values()) or 1.0
         seen_rows: set[int] = set()
@@ -145,7 +155,7 @@ class ExtractiveEngine(Engine):
                 seen_rows.add(key)
                 row = key
                 text = index.articles[chunk.source].text[span.start : span.end]
-                words = frozenset().union(*(sentence_stems[r] for r in rows))
+                words = frozenset().union(*(sentence_terms(index.sentence_text(r)) for r in rows))
                 lexical = sum(w for t, w in term_weight.items() if t in words) / total
                 dense = float(max(similarity[r - first] for r in rows))
                 paragraph = _paragraph(index.articles[chunk.source], span)
@@ -300,7 +310,7 @@ class ExtractiveEngine(Engine):
     def unit(self, index: Index, candidate: Scored) -> Unit:
         stats = self.stats(index)
         source = candidate.quote.source
-        positions = tuple(stats.position[r] for r in candidate.rows)
+        positions = tuple(int(stats.position[r]) for r in candidate.rows)
         return Unit(index.articles[source], positions, candidate.quote.start, candidate.quote.end)
 
     def support(self, index: Index, best: Scored, reading: Reading) -> list[Quote]:
