@@ -179,6 +179,7 @@ class QABot:
             try:
                 index = load_index(loaded.index.path)
                 retriever = Retriever(index, loaded.retriever.embedder, fusion=loaded.retriever.fusion)
+                self.engine.prepare(index)  # before the switch: answers go on from the old version meanwhile
             except QabotError as err:
                 self._unusable = name
                 log.warning("the index has a new version that cannot be used (%s); answering from the loaded one", err)
@@ -222,7 +223,9 @@ class QABot:
         index = ensure_index(settings, progress=progress, on_stage=on_stage)
         embedder = make_embedder(settings.query_embedder_spec, settings.query_threads)
         retriever = Retriever(index, embedder, fusion=settings.fusion)
-        return cls(settings, index, retriever, make_engine(settings.engine, settings))
+        engine = make_engine(settings.engine, settings)
+        engine.prepare(index)  # the first answer does not wait for what the engine reads of the whole corpus
+        return cls(settings, index, retriever, engine)
 
     def use_engine(self, spec: str) -> None:
         """Switch the answering engine (e.g. from the REPL's :engine command)."""

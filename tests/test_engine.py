@@ -204,3 +204,45 @@ def test_a_question_wanting_a_kind_no_candidate_offers_is_declined(tmp_path: Pat
     assert not counted.abstained and "50" in counted.short_answer
     uncounted = bot.answer("How many icebreakers were assisting the ships in the Baltic ice?")
     assert uncounted.abstained, uncounted.text  # 50 counts vessels, not icebreakers: no number answers it
+
+
+def test_a_new_indexs_statistics_are_gathered_once_without_holding_up_the_old_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """QABot.reload prepares the engine for a new version before switching to it: meanwhile, answers on the
+    version in use get its statistics at once; each index's pass runs once however many threads ask."""
+    import threading
+
+    from bot.engines import extractive
+    from bot.settings import Settings
+
+    old, new = object(), object()  # stand-ins for two loaded indexes: only their identity matters here
+    passes: list[object] = []
+    started, release = threading.Event(), threading.Event()
+
+    def gather(index: object) -> str:
+        passes.append(index)
+        if index is new:
+            started.set()
+            assert release.wait(10)
+        return f"statistics of {'new' if index is new else 'old'}"
+
+    monkeypatch.setattr(extractive, "corpus_stats", gather)
+    engine = extractive.ExtractiveEngine(Settings())
+    assert engine.stats(old) == "statistics of old"  # type: ignore[arg-type, comparison-overlap]
+    preparing = [threading.Thread(target=engine.prepare, args=(new,)) for _ in range(3)]
+    for thread in preparing:
+        thread.start()
+    assert started.wait(10)
+    got: list[object] = []
+    looking = threading.Thread(target=lambda: got.append(engine.stats(old)))  # type: ignore[arg-type]
+    looking.start()
+    looking.join(5)
+    answered_meanwhile = not looking.is_alive()
+    release.set()
+    looking.join(10)
+    assert answered_meanwhile and got == ["statistics of old"]
+    for thread in preparing:
+        thread.join(10)
+    assert engine.stats(new) == "statistics of new"  # type: ignore[arg-type, comparison-overlap]
+    assert passes == [old, new]  # one pass each

@@ -54,6 +54,11 @@ class Engine(ABC):
         """A standalone rewrite of a follow-up question, or None to use the default rewriting."""
         return None
 
+    def prepare(self, index: Index) -> None:
+        """Get ready to answer from this index (what it reads of the whole corpus, once), before it is used.
+        Engines that read nothing ahead keep this default."""
+        return None
+
     @abstractmethod
     def draft(self, evidence: Evidence) -> Draft:
         """Compose an answer from the evidence, citing quotes by number."""

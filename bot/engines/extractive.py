@@ -118,17 +118,36 @@ class ExtractiveEngine(Engine):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._stats: tuple[Index, CorpusStats] | None = None
+        self._stats: list[tuple[Index, CorpusStats]] = []  # the last two indexes' (answers in flight on a
+        # version the bot has just left keep theirs)
+        self._computing: dict[int, threading.Lock] = {}  # per index whose statistics are being gathered
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ scoring
 
     def stats(self, index: Index) -> CorpusStats:
         """What the engine needs to know of the whole corpus, computed once per loaded index."""
-        with self._lock:
-            if self._stats is None or self._stats[0] is not index:
-                self._stats = (index, corpus_stats(index))
-            return self._stats[1]
+        with self._lock:  # held only to look up and store: answers on another index never wait for a pass
+            found = self._known(index)
+            if found is not None:
+                return found
+            gate = self._computing.setdefault(id(index), threading.Lock())
+        with gate:  # one pass per index, however many threads ask for it at once
+            with self._lock:
+                found = self._known(index)
+            if found is not None:
+                return found
+            stats = corpus_stats(index)
+            with self._lock:
+                self._stats = [*self._stats[-1:], (index, stats)]
+                self._computing.pop(id(index), None)
+            return stats
+
+    def _known(self, index: Index) -> CorpusStats | None:
+        return next((stats for known, stats in self._stats if known is index), None)
+
+    def prepare(self, index: Index) -> None:
+        self.stats(index)
 
     def score(self, evidence: Evidence, info: QuestionInfo) -> list[Scored]:
         w = self.settings.sentence
