@@ -235,8 +235,7 @@ class QABot:
             self.engine = self._engines[spec]
 
     def sources(self) -> list[SourceInfo]:
-        index = self.index
-        return [SourceInfo(a.source, a.title, a.date, len(index.chunks_of(a.source))) for a in index.articles.values()]
+        return [SourceInfo(source, title, date, chunks) for source, title, date, chunks in self.index.catalogue()]
 
     def evidence(self, standalone: str, loaded: Loaded | None = None) -> Evidence:
         """What retrieval finds for a standalone question: the engine's input."""

@@ -59,6 +59,15 @@ class Index:
         span = self.sentence_span[row]
         return self.articles[self.sentence_source[row]].text[span.start : span.end]
 
+    def catalogue(self) -> list[tuple[str, str, str | None, int]]:
+        """(source, title, date, chunk count) of every article, in corpus order. A stored index answers from its
+        columns and one query per segment, without decoding every article."""
+        headings = getattr(self.articles, "headings", None)
+        count_of = getattr(self.chunks, "count_of", None)
+        if headings is not None and count_of is not None:
+            return [(source, title, date, count_of(source)) for source, title, date in headings()]
+        return [(a.source, a.title, a.date, len(self.chunks_of(a.source))) for a in self.articles.values()]
+
     def chunks_of(self, source: str) -> list[Chunk]:
         """The chunks of one article, in order."""
         of_article = getattr(self.chunks, "of_article", None)

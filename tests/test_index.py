@@ -333,6 +333,10 @@ def _assert_reads_like_a_full_read(index: index_module.Index) -> None:
     assert index.chunks[-1] == chunks[-1] and index.chunks[1:3] == chunks[1:3]
     for source in articles:
         assert index.chunks_of(source) == [c for c in chunks if c.source == source]
+    # the catalogue (`qabot sources`, /sources) comes from the columns and titles alone, and says the same
+    assert index.catalogue() == [
+        (a.source, a.title, a.date, sum(c.source == a.source for c in chunks)) for a in articles.values()
+    ]
     assert list(index.sentence_source) == sources and list(index.sentence_span) == spans
     assert list(index.sentence_chunks) == containing
     assert [index.sentence_source[r] for r in range(len(sources))] == sources  # row by row too

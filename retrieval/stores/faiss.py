@@ -467,6 +467,12 @@ class _Databases:
                 sql = ARTICLE_SQL.format(file="NULL, NULL", join="")
             self.article_sql.append(sql)
 
+    def headings(self, segment: int) -> dict[int, tuple[str, str | None]]:
+        """Row id -> (title, date) of every article of one segment, without reading their texts."""
+        with self.lock:
+            rows = self.connections[segment].execute("SELECT rowid, title, date FROM articles").fetchall()
+        return {int(rowid): (title, date) for rowid, title, date in rows}
+
     def article(self, segment: int, rowid: int) -> tuple[Any, ...]:
         with self.lock:
             row = self.connections[segment].execute(self.article_sql[segment], (rowid,)).fetchone()
@@ -527,6 +533,13 @@ class StoredArticles(Mapping[str, Article]):
             while len(self._cache) > ARTICLE_CACHE:
                 self._cache.popitem(last=False)
         return article
+
+    def headings(self) -> list[tuple[str, str, str | None]]:
+        """(source, title, date) of every article, in corpus order, read without decoding the articles."""
+        by_segment = {int(seg): self.databases.headings(int(seg)) for seg in np.unique(self.segment)}
+        return [
+            (source, *by_segment[int(self.segment[i])][int(self.rowid[i])]) for i, source in enumerate(self.sources)
+        ]
 
     def __getitem__(self, source: str) -> Article:
         return self.at(self.ordinals[source])
@@ -589,6 +602,11 @@ class StoredChunks(Sequence[Chunk]):
         return isinstance(other, Sequence) and len(other) == len(self) and list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+    def count_of(self, source: str) -> int:
+        """How many chunks one article has (from the columns: nothing is read)."""
+        a = self.articles.ordinals.get(source)
+        return 0 if a is None else int(self.bounds[a + 1] - self.bounds[a])
 
     def of_article(self, source: str) -> list[Chunk]:
         a = self.articles.ordinals.get(source)
