@@ -77,11 +77,13 @@ class CorpusStats:
     verbs: frozenset[str]  # stems of the words the corpus uses as verbs
 
 
-@lru_cache(maxsize=65536)
-def sentence_terms(text: str) -> frozenset[str]:
-    """A sentence's stems as the scores count them (agent nouns as their verbs): kept for the sentences
-    questions come back to, never for the whole corpus."""
+def terms_of(text: str) -> frozenset[str]:
+    """A sentence's stems as the scores count them (agent nouns as their verbs)."""
     return frozenset(map(base_form, stems(text)))
+
+
+# kept for the sentences questions come back to, never for the whole corpus
+sentence_terms = lru_cache(maxsize=65536)(terms_of)
 
 
 def corpus_stats(index: Index) -> CorpusStats:
@@ -98,7 +100,7 @@ def corpus_stats(index: Index) -> CorpusStats:
         for article in index.articles.values():
             text = article.text
             for span in article.sentences:
-                for term in frozenset(map(base_form, stems(text[span.start : span.end]))):
+                for term in terms_of(text[span.start : span.end]):
                     df[term] = df.get(term, 0) + 1
             sentences += len(article.sentences)
             position.extend(range(len(article.sentences)))
@@ -164,10 +166,7 @@ class ExtractiveEngine(Engine):
         for passage in evidence.passages:
             chunk = passage.chunk
             first = chunk.first_sentence
-            # the chunk's rows by number: an IVF index reads each back by its id, where a range of rows
-            # would scan all of its lists (0.13 ms a chunk at 150k sentences, growing with the index)
-            chunk_rows = np.arange(first, first + len(chunk.sentences))
-            similarity = index.vectors[chunk_rows] @ evidence.qvec
+            similarity = index.vectors[first : first + len(chunk.sentences)] @ evidence.qvec
             for key, span, rows in _units(index, chunk):
                 if key in seen_rows:
                     continue
