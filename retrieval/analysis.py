@@ -15,6 +15,8 @@ from retrieval.records import Article, Mention, Parse, Span
 SentenceAnalyser = Callable[[Sequence[str]], list[Parse]]
 
 SUBJECTS = {"nsubj", "nsubjpass"}
+MANY_TEXTS = 1000  # from this many sentences on, parsing is shared out over processes
+MAX_PROCESSES = 4
 
 
 def spacy_analyser() -> SentenceAnalyser:
@@ -30,7 +32,10 @@ def spacy_analyser() -> SentenceAnalyser:
         ) from err
 
     def analyse(texts: Sequence[str]) -> list[Parse]:
-        return [_parse(doc) for doc in nlp.pipe(texts, batch_size=128)]
+        # Parsing runs between the build's other steps, so the encoder is idle meanwhile: many texts are
+        # shared out over worker processes (forked, each with the loaded pipeline), the same parses.
+        processes = min(os.cpu_count() or 1, MAX_PROCESSES) if len(texts) >= MANY_TEXTS else 1
+        return [_parse(doc) for doc in nlp.pipe(texts, batch_size=128, n_process=processes)]
 
     return analyse
 
@@ -58,7 +63,9 @@ def _parse(doc) -> Parse:  # type: ignore[no-untyped-def]
 def analyse_articles(articles: Sequence[Article], analyser: SentenceAnalyser) -> list[Article]:
     """Each article with one Parse per sentence, its offsets moved from the sentence to the article."""
     texts = [a.text[s.start : s.end].replace("\n", " ") for a in articles for s in a.sentences]
-    parses = iter(analyser(texts) if texts else [])
+    distinct = list(dict.fromkeys(texts))  # news repeats lines ("Reuter", table headings): each parsed once
+    parsed = dict(zip(distinct, analyser(distinct) if distinct else [], strict=True))
+    parses = (parsed[text] for text in texts)
     done = []
     for article in articles:
         moved = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,14 @@ def test_a_new_indexs_statistics_are_gathered_once_without_holding_up_the_old_on
         thread.join(10)
     assert engine.stats(new) == "statistics of new"  # type: ignore[arg-type, comparison-overlap]
     assert passes == [old, new]  # one pass each
+
+
+def test_rarity_weighs_stems_by_sentence_frequency_and_keeps_single_sentence_stems_as_hashes() -> None:
+    from bot.engines.extractive import Rarity
+
+    rarity = Rarity({"acme": 3, "0000123": 1, "rose": 1, "said": 10}, sentences=10)
+    assert rarity.get("acme", 9.0) == pytest.approx(math.log(1 + 10 / 3))
+    assert rarity.get("said", 9.0) == pytest.approx(math.log(2))
+    assert rarity.get("rose", 9.0) == rarity.get("0000123", 9.0) == pytest.approx(math.log(11))
+    assert rarity.get("elsewhere", 9.0) == 9.0  # a stem no sentence holds gets the caller's default
+    assert len(rarity._table) == 2  # single-sentence stems are not table entries

@@ -42,6 +42,12 @@ def test_common_words_are_those_mostly_written_in_lower_case() -> None:
     assert "foundation" in common and "alice" not in common
 
 
+def test_common_words_hold_only_words_that_have_a_case() -> None:
+    common = common_words(["In 1987 the unit 0000123 sold 3.5 mln shares, said the unit."])
+    assert "unit" in common and "shares" in common
+    assert not any(w[0].isdigit() for w in common)  # a number is never a name's word, so never listed
+
+
 @pytest.fixture(scope="module")
 def conflicting_bot(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from bot.core import QABot

@@ -67,9 +67,34 @@ class Scored:
     typed: bool  # holds the kind of answer asked for, near the question's words
 
 
+class Rarity:
+    """Per stem its inverse sentence frequency, log(1 + sentences / sentences holding it).
+
+    Most of a large corpus's stems occur in a single sentence (numbers, codes, rare names), and all of
+    those weigh the same, log(1 + sentences). They are kept as a sorted array of their hashes (8 bytes a
+    stem) rather than as entries of the table (about 100 bytes each); the table holds the rest."""
+
+    def __init__(self, df: dict[str, int], sentences: int) -> None:
+        n = max(sentences, 1)
+        self.once = math.log(1 + n)
+        self._table = {s: math.log(1 + n / c) for s, c in df.items() if c > 1}
+        once = np.fromiter((hash(s) for s, c in df.items() if c == 1), dtype=np.int64)
+        once.sort()
+        self._once = once
+
+    def get(self, stem: str, default: float) -> float:
+        """The stem's weight, or `default` for a stem no sentence of the corpus holds."""
+        weight = self._table.get(stem)
+        if weight is not None:
+            return weight
+        key = hash(stem)
+        at = int(np.searchsorted(self._once, key))
+        return self.once if at < len(self._once) and self._once[at] == key else default
+
+
 @dataclass(frozen=True)
 class CorpusStats:
-    idf: dict[str, float]  # per stem (agent nouns as their verbs: "winner" -> "win"), its inverse sentence frequency
+    idf: Rarity  # per stem (agent nouns as their verbs: "winner" -> "win"), its inverse sentence frequency
     unseen: float  # the weight of a stem the corpus never uses
     common: frozenset[str]  # words mostly written in lower case: capitalised, they are headings, not names
     position: np.ndarray  # per sentence row: its position among its article's sentences (int32)
@@ -110,9 +135,8 @@ def corpus_stats(index: Index) -> CorpusStats:
 
     common = common_words(texts())
     n = max(sentences, 1)
-    idf = {s: math.log(1 + n / c) for s, c in df.items()}
     rows = np.frombuffer(position, dtype=np.int32) if len(position) else np.zeros(0, dtype=np.int32)
-    return CorpusStats(idf, math.log(1 + n), common, rows, lexicon_of(entities), frozenset(verbs))
+    return CorpusStats(Rarity(df, sentences), math.log(1 + n), common, rows, lexicon_of(entities), frozenset(verbs))
 
 
 class ExtractiveEngine(Engine):

@@ -22,11 +22,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from bot.language import base_form, mentions, stems
 from bot.language.question import MONTH, NAMED, Ask, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from retrieval.records import Article, Mention, Parse
+
+
+class Weights(Protocol):
+    """Per stem its weight (a dict, or the engine's corpus-wide Rarity)."""
+
+    def get(self, stem: str, default: float, /) -> float: ...
+
 
 FEATURES = (
     "score",
@@ -133,7 +141,7 @@ def read(
     entities: Sequence[tuple[str, str]],
     times: frozenset[str],
     focus: frozenset[str],
-    idf: dict[str, float],
+    idf: Weights,
     verbs: frozenset[str],
     base: dict[str, float],
 ) -> Reading:

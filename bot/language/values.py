@@ -164,11 +164,14 @@ def precise_answer(sentence: str, info: QuestionInfo, window: int = 8) -> bool:
 
 
 def common_words(texts: Iterable[str]) -> frozenset[str]:
-    """Words the texts write in lower case at least as often as capitalised: common nouns, not names."""
+    """Words the texts write in lower case at least as often as capitalised: common nouns, not names.
+    Only words that start with a letter that has a case (a number or a code is never a name's word)."""
     lower: dict[str, int] = {}
     upper: dict[str, int] = {}
     for text in texts:
         for w in WORD.findall(text):
+            if w[0].lower() == w[0].upper():
+                continue
             counts = upper if w[0].isupper() else lower
             counts[w.lower()] = counts.get(w.lower(), 0) + 1
     return frozenset(w for w, n in lower.items() if n >= upper.get(w, 0))

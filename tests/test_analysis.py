@@ -1,0 +1,66 @@
+"""Index-time analysis: each distinct sentence parsed once; many sentences parsed in worker processes with
+the same results as in one."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from collections.abc import Sequence
+
+import pytest
+
+from retrieval import analysis
+from retrieval.analysis import analyse_articles, spacy_analyser
+from retrieval.records import Article, Mention, Parse, Span
+
+
+def _article(source: str, sentences: list[str]) -> Article:
+    text = " ".join(sentences)
+    spans, at = [], 0
+    for s in sentences:
+        spans.append(Span(start=at, end=at + len(s)))
+        at += len(s) + 1
+    return Article(source=source, title=source, sha256="0" * 64, text=text, sentences=tuple(spans))
+
+
+def test_each_distinct_sentence_is_parsed_once_and_every_sentence_gets_its_parse() -> None:
+    asked: list[str] = []
+
+    def analyser(texts: Sequence[str]) -> list[Parse]:
+        asked.extend(texts)
+        return [Parse(mentions=(Mention(0, len(t), "ORG"),), verbs=(t.lower(),)) for t in texts]
+
+    a = _article("a.txt", ["Reuter", "Acme rose.", "Reuter"])
+    b = _article("b.txt", ["Acme rose.", "Beta fell."])
+    done = analyse_articles([a, b], analyser)
+    assert asked == ["Reuter", "Acme rose.", "Beta fell."]
+    verbs = [p.verbs for d in done for p in d.parses]
+    assert verbs == [("reuter",), ("acme rose.",), ("reuter",), ("acme rose.",), ("beta fell.",)]
+    # offsets are moved to each article's own text
+    third = done[0].parses[2].mentions[0]
+    assert done[0].text[third.start : third.end] == "Reuter"
+    assert done[1].text[done[1].parses[1].mentions[0].start :] == "Beta fell."
+
+
+def test_many_sentences_are_parsed_in_worker_processes_with_the_same_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [
+        f"Shares of Acme Corp {verb} {n} pct in Tokyo on March {n % 28 + 1}, the company's president said."
+        for n, verb in zip(range(60), ["rose", "fell", "jumped"] * 20, strict=False)
+    ]
+    analyse = spacy_analyser()
+    monkeypatch.setattr(analysis, "MANY_TEXTS", math.inf)
+    alone = analyse(texts)
+    monkeypatch.setattr(analysis, "MANY_TEXTS", 10)
+    monkeypatch.setattr(analysis.os, "cpu_count", lambda: 2)
+    started: list[int] = []
+    start = multiprocessing.Process.start
+
+    def counted(process: multiprocessing.Process) -> None:
+        started.append(1)
+        start(process)
+
+    monkeypatch.setattr(multiprocessing.Process, "start", counted)
+    shared = analyse(texts)
+    assert len(started) == 2  # two workers did the parsing
+    assert shared == alone
+    assert any(p.mentions for p in alone) and any(p.subject for p in alone)
