@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
+
+import numpy as np
 
 from bot.engines.base import Draft, Quote
 from retrieval.chunking import line_of
@@ -17,12 +21,19 @@ MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 class SourceFiles:
-    """The cited files as they are on disk now (normalised as at indexing), re-read when they change."""
+    """The cited files as they are on disk now (normalised as at indexing), re-read when they change.
+
+    The files read last are kept, up to CACHE_BYTES in all (the file being read always): a bot that has
+    answered for a long time holds a few files, not every file it ever cited. Thread-safe."""
+
+    CACHE_BYTES = 32 * 2**20
 
     def __init__(self, corpus: Path) -> None:
         self.corpus = corpus
-        self._cache: dict[str, tuple[tuple[int, ...], bytes]] = {}  # file -> (inodes, mtime, size), its bytes
-        self._lines: dict[str, tuple[bytes, list[bytes]]] = {}  # .jsonl files: the bytes and their lines
+        # file -> (its key: inodes, mode, mtime, size), its bytes, for .jsonl where each line starts
+        self._cache: OrderedDict[str, tuple[tuple[int, ...], bytes, np.ndarray | None]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
 
     def text(self, article: Article) -> str | None:
         """The article's text as it is on disk now, normalised as at indexing; None if it cannot be read
@@ -31,22 +42,48 @@ class SourceFiles:
         try:  # the key changes when the file, or what a link points at, is replaced (even by a same-size twin)
             link, stat = path.lstat(), path.stat()
             key = (link.st_ino, link.st_mode, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
-            cached = self._cache.get(article.file)
+            with self._lock:
+                cached = self._cache.get(article.file)
+                if cached is not None and cached[0] == key:
+                    self._cache.move_to_end(article.file)
             if cached is None or cached[0] != key:
-                cached = (key, read_inside(self.corpus, path))
-                self._cache[article.file] = cached
+                data = read_inside(self.corpus, path)
+                starts = _line_starts(data) if article.record is not None else None
+                cached = (key, data, starts)
+                self._keep(article.file, cached)
         except (OSError, RuntimeError):
             return None
-        data = cached[1]
+        _, data, starts = cached
         try:
             if article.record is not None:  # one article of a .jsonl file: the text field of that line
-                entry = self._lines.get(article.file)
-                if entry is None or entry[0] is not data:
-                    entry = self._lines[article.file] = (data, data.split(b"\n"))
-                return jsonl_record_text(entry[1][article.record - 1])
+                if starts is None:
+                    starts = _line_starts(data)
+                    self._keep(article.file, (cached[0], data, starts))
+                line = article.record - 1
+                if not 0 <= line < len(starts):
+                    return None
+                end = int(starts[line + 1]) - 1 if line + 1 < len(starts) else len(data)
+                return jsonl_record_text(data[int(starts[line]) : end])
             return normalise(data.decode("utf-8"))
         except (IndexError, ValueError):
             return None
+
+    def _keep(self, file: str, entry: tuple[tuple[int, ...], bytes, np.ndarray | None]) -> None:
+        with self._lock:
+            old = self._cache.pop(file, None)
+            if old is not None:
+                self._bytes -= len(old[1])
+            self._cache[file] = entry
+            self._bytes += len(entry[1])
+            while self._bytes > self.CACHE_BYTES and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._bytes -= len(dropped[1])
+
+
+def _line_starts(data: bytes) -> np.ndarray:
+    """Where each line of the bytes starts (line i runs up to the next start, minus its newline)."""
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return np.concatenate(([0], newlines + 1)).astype(np.int64)
 
 
 def quote_is_verbatim(index: Index, files: SourceFiles, quote: Quote) -> bool:

@@ -258,3 +258,26 @@ def test_rarity_weighs_stems_by_sentence_frequency_and_keeps_single_sentence_ste
     assert rarity.get("rose", 9.0) == rarity.get("0000123", 9.0) == pytest.approx(math.log(11))
     assert rarity.get("elsewhere", 9.0) == 9.0  # a stem no sentence holds gets the caller's default
     assert len(rarity._table) == 2  # single-sentence stems are not table entries
+
+
+def test_source_files_reads_jsonl_records_and_keeps_only_the_files_read_last(tmp_path: Path) -> None:
+    import json as jsonlib
+
+    from retrieval.records import Article
+
+    def article(file: str, record: int | None = None) -> Article:
+        return Article(source=file, file=file, record=record, title="t", sha256="0" * 64, text="x")
+
+    lines = [jsonlib.dumps({"title": f"T{i}", "text": f"Story number {i}."}) for i in range(5)]
+    (tmp_path / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for i in range(4):
+        (tmp_path / f"f{i}.txt").write_text(f"File {i}. " + "x" * 1000, encoding="utf-8")
+    files = SourceFiles(tmp_path)
+    files.CACHE_BYTES = 2500  # room for two of the text files
+    assert [files.text(article("news.jsonl", r)) for r in (1, 5)] == ["Story number 0.", "Story number 4."]
+    assert files.text(article("news.jsonl", 7)) is None  # no such line
+    for i in range(4):
+        assert (files.text(article(f"f{i}.txt")) or "").startswith(f"File {i}.")
+    assert list(files._cache) == ["f2.txt", "f3.txt"] and files._bytes <= files.CACHE_BYTES
+    (tmp_path / "f3.txt").write_text("Changed.", encoding="utf-8")  # a file that changes is read again
+    assert files.text(article("f3.txt")) == "Changed."

@@ -329,6 +329,7 @@ def _full_read(index: index_module.Index) -> tuple[dict, list, tuple]:  # type: 
 def _assert_reads_like_a_full_read(index: index_module.Index) -> None:
     articles, chunks, (sources, spans, containing) = _full_read(index)
     assert list(index.articles) == list(articles) and dict(index.articles) == articles
+    assert list(index.articles.values()) == list(articles.values())  # a pass over every article
     assert list(index.chunks) == chunks and [index.chunks[i] for i in range(len(chunks))] == chunks
     assert index.chunks[-1] == chunks[-1] and index.chunks[1:3] == chunks[1:3]
     for source in articles:
@@ -361,6 +362,9 @@ def test_loaded_index_reads_what_a_full_read_gives_after_an_append_and_on_reload
     first = load_index(tmp_path / "idx")
     assert isinstance(first.articles, faiss_store.StoredArticles)  # read when asked, not held
     _assert_reads_like_a_full_read(first)
+    kept = list(first.articles._cache)
+    assert len(kept) == 2 and len(list(first.articles.values())) > 2
+    assert list(first.articles._cache) == kept  # a pass over the corpus does not push out what answers read
     (corpus / "zz_new.txt").write_text(NEW_ARTICLE)
     build_index(corpus, tmp_path / "idx", HashEmbedder())
     appended = load_index(tmp_path / "idx")

@@ -162,3 +162,57 @@ def test_review_edge_cases() -> None:
     assert analyse("Which team won this year's World Cup?").wants == "name"  # not a date question
     assert analyse("What company did Musk buy last year?").wants != "date"
     assert analyse("What is the release date for Super Mario Odyssey?").wants == "date"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "verbs", "expected"),
+    [
+        # the complement the question asks for, after the question's own words
+        (
+            "The union urged its members in both plants to reject the offer.",
+            "What did the union urge its members to do?",
+            ["urge", "reject"],
+            "reject the offer",
+        ),
+        # a modifier before the question's noun ("what kind of ...")
+        (
+            "The ministry said it would build a floating harbour near the border.",
+            "What kind of harbour?",
+            ["build"],
+            "floating",
+        ),
+        # the attribution ("..., the chairman said") and a verb alone are not the answer
+        (
+            "Anyone who breaks the embargo will be fined heavily, the chairman said.",
+            "What did the chairman warn would happen to anyone breaking the embargo?",
+            ["break", "fine", "say"],
+            "fined heavily",
+        ),
+        # a relative clause describing the question's subject is not the answer
+        (
+            "Jones, who has run the airline since 1980, stayed silent.",
+            "How did Jones respond to the bid?",
+            ["run", "stay"],
+            "stayed silent",
+        ),
+    ],
+)
+def test_the_unasked_part_of_a_sentence_is_the_short_answer_to_an_untyped_question(
+    sentence: str, question: str, verbs: list[str], expected: str
+) -> None:
+    from bot.language.spans import unasked_span
+
+    span = unasked_span(sentence, question, verbs)
+    assert span is not None and sentence[span[0] : span[1]] == expected
+
+
+def test_a_sentence_that_only_repeats_the_question_has_no_unasked_part() -> None:
+    from bot.language.spans import unasked_span
+
+    assert unasked_span("The union urged its members, it said.", "What did the union urge its members?") is None
+
+
+def test_a_why_question_gets_no_phrase_the_quote_gives_the_reason() -> None:
+    from bot.language.spans import unasked_span
+
+    assert unasked_span("The plant closed because demand for steel fell.", "Why did the plant close?") is None

@@ -44,6 +44,7 @@ from bot.language import (
 )
 from bot.language.question import count_entities, entities_in, lexicon_of, times_in, wanted
 from bot.language.question import parts as question_parts
+from bot.language.spans import unasked_span
 from bot.phrases import CLOSEST, DISAGREE, DISPUTED, NO, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE, YES
 from bot.settings import Settings
 from retrieval.index import Index
@@ -108,7 +109,7 @@ def terms_of(text: str) -> frozenset[str]:
 
 
 # kept for the sentences questions come back to, never for the whole corpus
-sentence_terms = lru_cache(maxsize=65536)(terms_of)
+sentence_terms = lru_cache(maxsize=16384)(terms_of)
 
 
 def corpus_stats(index: Index) -> CorpusStats:
@@ -373,6 +374,13 @@ class ExtractiveEngine(Engine):
         ask = wanted(question)
         if ask.polar:
             return NO if NEGATION.search(best.text) else YES
+        if analyse(question).wants is None:  # no name, number or date asked: what the quote adds to the question
+            article, quote = index.articles[best.quote.source], best.quote
+            verbs = [v for span, p in zip(article.sentences, article.parses, strict=False)
+                     if quote.start <= span.start < quote.end for v in p.verbs]  # fmt: skip
+            found = unasked_span(article.text[quote.start : quote.end], question, verbs)
+            if found is not None:
+                return " ".join(article.text[quote.start + found[0] : quote.start + found[1]].split())
         return ""
 
     def compose(

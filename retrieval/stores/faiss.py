@@ -38,7 +38,7 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -520,8 +520,12 @@ class StoredArticles(Mapping[str, Article]):
         self._cache: OrderedDict[int, Article] = OrderedDict()
         self._lock = threading.Lock()
 
-    def at(self, ordinal: int) -> Article:
-        """The article at this position of the corpus order."""
+    def at(self, ordinal: int, keep: bool = True) -> Article:
+        """The article at this position of the corpus order (kept in the cache unless `keep` is False)."""
+        if not keep:
+            with self._lock:
+                article = self._cache.get(ordinal)
+            return article or _article(self.databases.article(int(self.segment[ordinal]), int(self.rowid[ordinal])))
         with self._lock:
             article = self._cache.get(ordinal)
             if article is not None:
@@ -544,6 +548,11 @@ class StoredArticles(Mapping[str, Article]):
     def __getitem__(self, source: str) -> Article:
         return self.at(self.ordinals[source])
 
+    def values(self) -> ValuesView[Article]:
+        """Every article in corpus order, read one by one without filling the cache: a pass over the whole
+        corpus neither holds it in memory nor pushes out the articles answers come back to."""
+        return _Passing(self)
+
     def __contains__(self, source: object) -> bool:
         return source in self.ordinals
 
@@ -552,6 +561,13 @@ class StoredArticles(Mapping[str, Article]):
 
     def __len__(self) -> int:
         return len(self.sources)
+
+
+class _Passing(ValuesView[Article]):
+    _mapping: StoredArticles
+
+    def __iter__(self) -> Iterator[Article]:
+        return (self._mapping.at(i, keep=False) for i in range(len(self._mapping)))
 
 
 class StoredChunks(Sequence[Chunk]):

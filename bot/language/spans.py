@@ -1,0 +1,156 @@
+"""The short answer to a question that asks for no name, number or date ("What did X urge Y to do?",
+"What kind of government ...?"): the part of the answer sentence that the question does not already say.
+
+The sentence is cut into phrases at the question's own words, at punctuation that ends a clause and at
+words of attribution ("said", "told"); each phrase loses its leading and trailing stop words. The phrase
+kept is the one that best looks like the answer: it holds a word other than a verb, stands next to the
+question's words, is not a relative clause ("who ...", "which ...") describing something the question
+names, and then holds the most content words (up to a limit).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.language.lexicon import stopwords
+from bot.language.words import WORD, _bare, base_form, stems
+
+CLAUSE_BREAK = re.compile(r"[,;:()\[\]“”\"—–…]|[.!?]\s|\s-{1,2}\s")
+KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?|forms?) of (?:an? |the )?([\w’'-]+)", re.IGNORECASE)
+ACTION = re.compile(r"\bdo\W*$", re.IGNORECASE)  # "What did X urge Y to do?"
+WHICH = re.compile(r"\bwhich\b", re.IGNORECASE)
+WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
+ATTRIBUTION = frozenset(
+    {"said", "says", "say", "saying", "told", "tells", "tell", "added", "adds", "stated", "according", "reported",
+     "reportedly", "quoted", "announced", "spokesman", "spokeswoman", "spokesperson"}
+)  # fmt: skip
+RELATIVE = frozenset({"who", "whom", "whose", "which", "that", "where", "when"})
+MAX_WORDS = 8  # a phrase longer than this is cut to its first MAX_WORDS words
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    start: int  # character offsets in the sentence
+    end: int
+    content: int  # words other than stop words
+    nominal: bool  # holds a content word that is not one of the sentence's verbs
+    beside_question: bool  # the question's own words stand right before or after it (stop words between)
+    relative: bool  # begins with "who", "which", ...
+    closed_by: str  # the stem of the question's word right after it ("" if none)
+    verb_first: bool  # its first word is one of the sentence's verbs
+    named: bool  # holds a capitalised word that does not begin the sentence
+    tail: int  # where its last run of content words begins (the words that modify what closes it)
+
+
+def unasked_span(sentence: str, question: str, verbs: Iterable[str] = ()) -> tuple[int, int] | None:
+    """(start, end) in `sentence` of the phrase that answers beyond what the question says, or None (also
+    for "why": a reason is a clause, and the quote is the answer). `verbs`: lemmas of the sentence's verbs
+    (from the index-time parse)."""
+    if WHY.search(question):
+        return None
+    asked = {base_form(s) for s in stems(question)}
+    asked_bare = {_bare(w) for w in WORD.findall(question)}
+    verb_stems = {base_form(s) for v in verbs for s in stems(v)}
+    kind = KIND_OF.search(question)
+    kind_of = _stem_of(kind.group(1)) if kind else None
+    action = ACTION.search(question) is not None
+    which = WHICH.search(question) is not None
+    stop = stopwords()
+    words = list(WORD.finditer(sentence))
+    phrases: list[_Phrase] = []
+    run: list[re.Match[str]] = []
+    before_given = False
+
+    def close(after_given: bool, closer: str = "") -> None:
+        nonlocal run
+        kept = list(run)
+        lead = _bare(kept[0].group(0)) if kept else ""
+        while kept and _bare(kept[0].group(0)) in stop:
+            kept.pop(0)
+        while kept and _bare(kept[-1].group(0)) in stop:
+            kept.pop()
+        if kept:
+            kept = kept[:MAX_WORDS]
+            while _bare(kept[-1].group(0)) in stop:
+                kept.pop()
+            content = [w for w in kept if _bare(w.group(0)) not in stop]
+            phrases.append(
+                _Phrase(
+                    start=kept[0].start(),
+                    end=kept[-1].end(),
+                    content=len(content),
+                    nominal=any(_stem(w) not in verb_stems for w in content),
+                    beside_question=before_given or after_given,
+                    relative=lead in RELATIVE,
+                    closed_by=closer if after_given else "",
+                    verb_first=_stem(kept[0]) in verb_stems,
+                    named=any(w.group(0)[0].isupper() and w.start() > 0 for w in content),
+                    tail=_tail(kept, stop),
+                )
+            )
+        run = []
+
+    previous_end = 0
+    for word in words:
+        bare = _bare(word.group(0))
+        broken = CLAUSE_BREAK.search(sentence, previous_end, word.start()) is not None
+        given = bare not in stop and (bare in asked_bare or _stem(word) in asked)
+        if broken and run:
+            close(after_given=False)
+            before_given = False
+        elif broken:
+            before_given = False
+        if given or bare in ATTRIBUTION:
+            if run:
+                close(after_given=given, closer=_stem(word))
+            before_given = given
+        elif action and bare == "to" and run and _verb_follows(words, word, verb_stems):
+            close(after_given=False)  # "urged its members in both plants | to reject the offer"
+            before_given = False
+        else:
+            run.append(word)
+        previous_end = word.end()
+    if run:
+        close(after_given=False)
+    best = max(
+        (p for p in phrases if p.content),
+        key=lambda p: (
+            kind_of is not None and p.closed_by == kind_of,  # "what kind of harbour": the words before "harbour"
+            action and p.verb_first,  # "what did they urge him to do": a phrase that begins with a verb
+            which and p.named,  # "which army": a name
+            p.nominal,
+            p.beside_question,
+            not p.relative,
+            min(p.content, 4),
+            -p.start,
+        ),
+        default=None,
+    )
+    if best is None:
+        return None
+    if kind_of is not None and best.closed_by == kind_of:
+        return best.tail, best.end
+    return best.start, best.end
+
+
+def _stem(word: re.Match[str]) -> str:
+    return _stem_of(word.group(0))
+
+
+def _tail(words: list[re.Match[str]], stop: frozenset[str]) -> int:
+    at = len(words) - 1
+    while at > 0 and _bare(words[at - 1].group(0)) not in stop:
+        at -= 1
+    return words[at].start()
+
+
+def _stem_of(word: str) -> str:
+    found = stems(word)
+    return base_form(found[0]) if found else ""
+
+
+def _verb_follows(words: list[re.Match[str]], word: re.Match[str], verb_stems: set[str]) -> bool:
+    after = next((w for w in words if w.start() > word.start()), None)
+    return after is not None and _stem(after) in verb_stems
