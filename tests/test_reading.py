@@ -269,6 +269,19 @@ def test_a_missing_entity_sets_entity_missing() -> None:
     assert reading(question, one).features["entity_missing"] == 0.5
 
 
+def test_another_entity_of_the_same_kind_in_place_of_the_questions_is_a_rival() -> None:
+    doc = article(
+        S("Acme and Gamma bid for Beta.", (("Acme", "ORG"), ("Gamma", "ORG"), ("Beta", "ORG"))),
+        S("Gamma paid 5 mln dlrs for Beta.", (("Gamma", "ORG"), ("5 mln dlrs", "MONEY"), ("Beta", "ORG"))),
+        S("Beta was sold for 5 mln dlrs, Kuwait said.", (("Beta", "ORG"), ("5 mln dlrs", "MONEY"), ("Kuwait", "GPE"))),
+        S("Acme paid 5 mln dlrs for Beta.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"), ("Beta", "ORG"))),
+    )
+    question = "How much did Acme pay for Beta?"
+    assert reading(question, doc, 1).features["entity_rival"] == 0.5  # Gamma stands where Acme is asked
+    assert reading(question, doc, 2).features["entity_rival"] == 0.0  # Acme missing, no other organisation
+    assert reading(question, doc, 3).features["entity_rival"] == 0.0  # nothing missing
+
+
 def test_an_entity_only_in_the_title_is_context_not_missing() -> None:
     doc = article(S("It paid 5 mln dlrs for Beta.", (("5 mln dlrs", "MONEY"), ("Beta", "ORG"))), title="Acme buys Beta")
     result = reading("How much did Acme pay for Beta?", doc)

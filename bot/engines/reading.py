@@ -44,6 +44,7 @@ FEATURES = (
     "rare_missing",
     "entity_missing",
     "entity_context",
+    "entity_rival",
     "time_conflict",
     "time_missing",
     "typed",
@@ -111,6 +112,27 @@ class Unit:
         return [m for p in self.parses for m in p.mentions]
 
 
+KIND_OF_LABEL = {"GPE": "place", "LOC": "place", "NORP": "place", "FAC": "place", "ORG": "org", "PERSON": "person"}
+
+
+def _rivals(unit: Unit, lacking: Sequence[tuple[str, str]], entities: Sequence[tuple[str, str]]) -> float:
+    """How many of the `lacking` entities (name, label) have a rival in the sentence: a mention of the same
+    kind (a place or nationality, an organisation, a person) that is none of the question's entities."""
+    kinds = {KIND_OF_LABEL.get(label) for _, label in lacking} - {None}
+    if not kinds:
+        return 0.0
+    text = unit.article.text
+    named = [n.lower() for n, _ in entities]
+    present = set()
+    for m in unit.mentions():
+        kind = KIND_OF_LABEL.get(m.label)
+        if kind in kinds and m.start >= unit.start and m.end <= unit.end:
+            found = text[m.start : m.end].lower()
+            if not any(n in found or found in n for n in named):
+                present.add(kind)
+    return float(sum(KIND_OF_LABEL.get(label) in present for _, label in lacking))
+
+
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[tuple[int, str], ...]:
     """Where each word of a text starts, and the word. Sentences and questions come back candidate after
@@ -165,6 +187,9 @@ def read(
             if label in ("PERSON", "") and len(name.split()) > 1:  # a person's or an unknown full name
                 absent.append(name)
     n_entities = max(len(entities), 1)
+    # of the question's entities the sentence lacks, those it names another one of the same kind in place
+    # of ("Venezuela's quota" for "Kuwait's quota", "Ford's bonuses" for "Chrysler's")
+    rival = _rivals(unit, [(n, label) for n, label in entities if not mentions(text, n)], entities)
 
     # months, years, quarters
     here = frozenset().union(*(times_in(t) | relative_times(t, article.date) for t in [*before[-1:], text]))
@@ -214,6 +239,7 @@ def read(
         "rare_missing": rare_missing,
         "entity_missing": missing / n_entities,
         "entity_context": context_only / n_entities,
+        "entity_rival": rival / n_entities,
         "time_conflict": conflict,
         "time_missing": missing_time / max(len(times), 1),
         "typed": typed,
