@@ -47,6 +47,22 @@ def _status_kb(field: str) -> float | None:
     return None
 
 
+def release_freed() -> None:
+    """Hand memory the allocator holds but no object uses back to the system (glibc's malloc_trim; nothing
+    elsewhere), so that a baseline RSS counts only what is in use: loading libraries and models leaves
+    a varying amount behind, which the index would otherwise reuse unseen."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    except OSError:
+        pass
+
+
 def rss_mb() -> float | None:
     kb = _status_kb("VmRSS")
     return round(kb / 1024, 1) if kb is not None else None

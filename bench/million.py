@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.measure import loadavg, peak_rss_mb, rate, ratio, reset_peak_rss, rss_mb, run_child
+from bench.measure import loadavg, peak_rss_mb, rate, ratio, release_freed, reset_peak_rss, rss_mb, run_child
 from retrieval.embed import Embedder
 from retrieval.records import Mention, Parse, Span
 
@@ -264,6 +264,7 @@ def measure(corpus: Path, index_dir: Path, questions: list[Any], rounds: int, em
     from retrieval.embed import make_embedder
 
     make_embedder("minilm-onnx" if embedder == "minilm" else embedder)  # its libraries too
+    release_freed()  # the baseline counts what is in use, never garbage the index's loading would reuse
     baseline = rss_mb() or 0.0
     settings = Settings(corpus=corpus, index_dir=index_dir, embedder=embedder)
     t = time.perf_counter()

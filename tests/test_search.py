@@ -77,19 +77,23 @@ def test_question_embedding_twin_agrees_with_the_index_model() -> None:
 
 
 def _bm25s_reference(lexical, query: str, n: int) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
-    """What bm25s's own query path gives: bm25s.tokenize (a vocabulary built for the query) and retrieve."""
+    """What bm25s's own query path gives over a model of the same texts (with its vocabulary dict):
+    bm25s.tokenize (a vocabulary built for the query) and retrieve."""
     import bm25s
+
+    from retrieval.stores.faiss import bm25_model
 
     tokens = bm25s.tokenize([query], stopwords="en", stemmer=lexical.stemmer, show_progress=False)
     if not any(len(t) for t in tokens.ids):
         return []
-    docs, scores = lexical.model.retrieve(tokens, k=min(n, len(lexical.chunks)), show_progress=False)
+    model = bm25_model([c.text for c in lexical.chunks])
+    docs, scores = model.retrieve(tokens, k=min(n, len(lexical.chunks)), show_progress=False)  # type: ignore[attr-defined]
     return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
 
 def test_bm25_query_tokens_rank_as_bm25s_tokenize_does() -> None:
     from retrieval.records import Chunk
-    from retrieval.stores.faiss import Lexical
+    from retrieval.stores.faiss import Lexical, bm25_model
 
     texts = [
         "Oil prices rose sharply after OPEC cut its output.",
@@ -120,3 +124,7 @@ def test_bm25_query_tokens_rank_as_bm25s_tokenize_does() -> None:
     best = lexical.search("Why did oil prices rise?", 3)
     assert {best[0][0], best[1][0]} == {0, 4} and best[0][1] == best[1][1] > best[2][1] > 0
     assert lexical.search("the of and", 5) == [] and lexical.search("zeppelin", 5) == []
+    # the vocabulary is held compactly and looks every stem of the texts up as the model's dict did
+    vocab = bm25_model(texts).vocab_dict  # type: ignore[attr-defined]
+    assert len(lexical.vocabulary) == len(vocab) and all(lexical.vocabulary.get(s) == i for s, i in vocab.items())
+    assert lexical.vocabulary.get("zeppelin") is None

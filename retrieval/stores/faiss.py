@@ -222,6 +222,10 @@ class Lexical:
         self.stemmer = Stemmer.Stemmer("english")
         if self.model is None:
             self.model = bm25_model([c.text for c in self.chunks])
+        # the model's vocabulary as two arrays instead of a dict (12 bytes a stem, not about 120); queries
+        # only look stems up, through query_ids
+        self.vocabulary = Vocabulary(self.model.vocab_dict)  # type: ignore[attr-defined]
+        self.model.vocab_dict = {}  # type: ignore[attr-defined]
 
     def search(self, query: str, n: int) -> list[tuple[int, float]]:
         """(chunk id, BM25 score) of the best n chunks with a positive score, best first. The query is read
@@ -242,8 +246,28 @@ class Lexical:
         """The query's token ids in the model's vocabulary, in order (words it does not know left out)."""
         stop = _bm25_stopwords()
         words = [w for w in BM25_TOKEN.findall(query.lower()) if w not in stop]
-        vocab: dict[str, int] = self.model.vocab_dict  # type: ignore[attr-defined]
-        return [vocab[s] for s in self.stemmer.stemWords(words) if s in vocab]
+        found = (self.vocabulary.get(s) for s in self.stemmer.stemWords(words))
+        return [i for i in found if i is not None]
+
+
+class Vocabulary:
+    """Stem -> token id, held as the stems' hashes (sorted) and their ids. Hashes are this process's own
+    (made at load); two stems of 64-bit hashes colliding among a million is a chance of about 1 in 30
+    million, and would only let one stem count as the other in keyword scores."""
+
+    def __init__(self, vocab: Mapping[str, int]) -> None:
+        hashes = np.fromiter((hash(s) for s in vocab), dtype=np.int64, count=len(vocab))
+        ids = np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))
+        order = np.argsort(hashes, kind="stable")
+        self.hashes, self.ids = hashes[order], ids[order].astype(np.int32)
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def get(self, stem: str) -> int | None:
+        key = hash(stem)
+        at = int(np.searchsorted(self.hashes, key))
+        return int(self.ids[at]) if at < len(self.hashes) and self.hashes[at] == key else None
 
 
 BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
