@@ -1,11 +1,14 @@
 """The short answer to a question that asks for no name, number or date ("What did X urge Y to do?",
 "What kind of government ...?"): the part of the answer sentence that the question does not already say.
 
-The sentence is cut into phrases at the question's own words, at punctuation that ends a clause and at
-words of attribution ("said", "told"); each phrase loses its leading and trailing stop words. The phrase
-kept is the one that best looks like the answer: it holds a word other than a verb, stands next to the
+The sentence is cut into phrases at the question's own words, at punctuation that ends a clause or a
+sentence and at words of attribution ("said", "told"); each phrase loses its leading and trailing stop
+words and is cut to MAX_WORDS. The phrase kept is the one that best looks like the answer, in this order:
+for "what kind of X", the words just before X; for "... to do?", a phrase that begins with a verb; for
+"which X", a phrase with a name in it; then one that holds a word other than a verb, stands next to the
 question's words, is not a relative clause ("who ...", "which ...") describing something the question
-names, and then holds the most content words (up to a limit).
+names, and holds the most content words (up to four count). "Why" questions get none: a reason is a
+clause, and the quote gives it.
 """
 
 from __future__ import annotations
