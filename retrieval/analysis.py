@@ -7,6 +7,7 @@ result (records.Parse), so answering a question never parses article text.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 
 from retrieval.chunking import SPACY_MODEL, import_spacy_without_torch
@@ -33,8 +34,11 @@ def spacy_analyser() -> SentenceAnalyser:
 
     def analyse(texts: Sequence[str]) -> list[Parse]:
         # Parsing runs between the build's other steps, so the encoder is idle meanwhile: many texts are
-        # shared out over worker processes (forked, each with the loaded pipeline), the same parses.
-        processes = min(os.cpu_count() or 1, MAX_PROCESSES) if len(texts) >= MANY_TEXTS else 1
+        # shared out over worker processes (forked, each with the loaded pipeline), the same parses. Only
+        # from a process with one thread (`qabot index`): a fork copies no other thread, and a lock another
+        # thread held (a bot's) would stay held in the child.
+        alone = threading.active_count() == 1
+        processes = min(os.cpu_count() or 1, MAX_PROCESSES) if len(texts) >= MANY_TEXTS and alone else 1
         return [_parse(doc) for doc in nlp.pipe(texts, batch_size=128, n_process=processes)]
 
     return analyse

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import threading
 from collections.abc import Sequence
 
 import pytest
@@ -63,4 +64,14 @@ def test_many_sentences_are_parsed_in_worker_processes_with_the_same_parses(monk
     shared = analyse(texts)
     assert len(started) == 2  # two workers did the parsing
     assert shared == alone
+    # a process with other threads (a bot that indexes uploads) parses in itself: no fork
+    started.clear()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert analyse(texts) == alone and started == []
+    finally:
+        stop.set()
+        other.join()
     assert any(p.mentions for p in alone) and any(p.subject for p in alone)
