@@ -65,7 +65,8 @@ def test_reuters_report(reuters_run: tuple[dict[str, Any], Path]) -> None:
     # the encoder timed inside the build embedded every sentence, and took part of the build's time
     assert build["encoder_in_build_texts"] == build["sentences"] and build["encoder_in_build_per_s"] > 0
     assert 0 < build["build_over_encoder_in_build"] <= 1
-    assert build["build_over_fastest_raw_rate"] <= build["build_over_raw_rate"]
+    # the faster sample gives the lower ratio (up to the rounding of each sample's rate and of each ratio)
+    assert build["build_over_fastest_raw_rate"] <= build["build_over_raw_rate"] + 1e-3
     assert inc["stories_added"] == 10 and inc["appended"] and inc["sentences_embedded"] > 0
     assert inc["unchanged_up_to_date"] and inc["chunks_after"] > build["chunks"]
     assert len(load_index(work / "index").articles) == 30
