@@ -56,9 +56,8 @@ class SourceFiles:
         _, data, starts = cached
         try:
             if article.record is not None:  # one article of a .jsonl file: the text field of that line
-                if starts is None:
+                if starts is None:  # the file was cached as a whole-file article
                     starts = _line_starts(data)
-                    self._keep(article.file, (cached[0], data, starts))
                 line = article.record - 1
                 if not 0 <= line < len(starts):
                     return None

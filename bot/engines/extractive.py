@@ -47,6 +47,7 @@ from bot.language.question import parts as question_parts
 from bot.language.spans import unasked_span
 from bot.phrases import CLOSEST, DISAGREE, DISPUTED, NO, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE, YES
 from bot.settings import Settings
+from retrieval.hashed import HashedKeys
 from retrieval.index import Index
 from retrieval.records import Article, Chunk, Span
 
@@ -72,25 +73,21 @@ class Rarity:
     """Per stem its inverse sentence frequency, log(1 + sentences / sentences holding it).
 
     Most of a large corpus's stems occur in a single sentence (numbers, codes, rare names), and all of
-    those weigh the same, log(1 + sentences). They are kept as a sorted array of their hashes (8 bytes a
-    stem) rather than as entries of the table (about 100 bytes each); the table holds the rest."""
+    those weigh the same, log(1 + sentences). They are kept as hashes (retrieval.hashed, 8 bytes a stem)
+    rather than as entries of the table (about 100 bytes each); the table holds the rest."""
 
     def __init__(self, df: dict[str, int], sentences: int) -> None:
         n = max(sentences, 1)
         self.once = math.log(1 + n)
         self._table = {s: math.log(1 + n / c) for s, c in df.items() if c > 1}
-        once = np.fromiter((hash(s) for s, c in df.items() if c == 1), dtype=np.int64)
-        once.sort()
-        self._once = once
+        self._once = HashedKeys(s for s, c in df.items() if c == 1)
 
     def get(self, stem: str, default: float) -> float:
         """The stem's weight, or `default` for a stem no sentence of the corpus holds."""
         weight = self._table.get(stem)
         if weight is not None:
             return weight
-        key = hash(stem)
-        at = int(np.searchsorted(self._once, key))
-        return self.once if at < len(self._once) and self._once[at] == key else default
+        return self.once if stem in self._once else default
 
 
 @dataclass(frozen=True)

@@ -177,9 +177,11 @@ def read(
     # the question's named entities: in the sentence, only in its context, or nowhere near
     missing = context_only = 0.0
     absent = []
+    lacking = []  # (name, label) of those the sentence does not give
     for name, label in entities:
         if mentions(text, name):
             continue
+        lacking.append((name, label))
         if mentions(context, name):
             context_only += 1
         else:
@@ -189,7 +191,7 @@ def read(
     n_entities = max(len(entities), 1)
     # of the question's entities the sentence lacks, those it names another one of the same kind in place
     # of ("Venezuela's quota" for "Kuwait's quota", "Ford's bonuses" for "Chrysler's")
-    rival = _rivals(unit, [(n, label) for n, label in entities if not mentions(text, n)], entities)
+    rival = _rivals(unit, lacking, entities)
 
     # months, years, quarters
     here = frozenset().union(*(times_in(t) | relative_times(t, article.date) for t in [*before[-1:], text]))

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.language.lexicon import stopwords
-from bot.language.words import WORD, _bare, base_form, stems
+from bot.language.words import WORD, _bare, asked_words, base_form, stems
 
 CLAUSE_BREAK = re.compile(r"[,;:()\[\]“”\"—–…]|[.!?]\s|\s-{1,2}\s")
 KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?|forms?) of (?:an? |the )?([\w’'-]+)", re.IGNORECASE)
@@ -54,7 +54,7 @@ def unasked_span(sentence: str, question: str, verbs: Iterable[str] = ()) -> tup
     if WHY.search(question):
         return None
     asked = {base_form(s) for s in stems(question)}
-    asked_bare = {_bare(w) for w in WORD.findall(question)}
+    asked_bare = asked_words(question)
     verb_stems = {base_form(s) for v in verbs for s in stems(v)}
     kind = KIND_OF.search(question)
     kind_of = _stem_of(kind.group(1)) if kind else None
@@ -100,10 +100,9 @@ def unasked_span(sentence: str, question: str, verbs: Iterable[str] = ()) -> tup
         bare = _bare(word.group(0))
         broken = CLAUSE_BREAK.search(sentence, previous_end, word.start()) is not None
         given = bare not in stop and (bare in asked_bare or _stem(word) in asked)
-        if broken and run:
-            close(after_given=False)
-            before_given = False
-        elif broken:
+        if broken:
+            if run:
+                close(after_given=False)
             before_given = False
         if given or bare in ATTRIBUTION:
             if run:

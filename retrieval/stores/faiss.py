@@ -50,6 +50,7 @@ from retrieval.analysis import SentenceAnalyser, parses_from_json, parses_to_jso
 from retrieval.chunking import ChunkConfig, SentenceSplitter
 from retrieval.embed import Embedder, sha256_file
 from retrieval.errors import IndexCorrupt, IndexMissing, IndexOutdated
+from retrieval.hashed import HashedKeys
 from retrieval.loaded import Index, SentenceRows
 from retrieval.manifest import FORMAT, READABLE_FORMATS, faiss_file_of, read_manifest, segments_of
 from retrieval.publish import checksum, publish
@@ -224,7 +225,8 @@ class Lexical:
             self.model = bm25_model([c.text for c in self.chunks])
         # the model's vocabulary as two arrays instead of a dict (12 bytes a stem, not about 120); queries
         # only look stems up, through query_ids
-        self.vocabulary = Vocabulary(self.model.vocab_dict)  # type: ignore[attr-defined]
+        vocab: dict[str, int] = self.model.vocab_dict  # type: ignore[attr-defined]
+        self.vocabulary = HashedKeys(vocab, vocab.values())
         self.model.vocab_dict = {}  # type: ignore[attr-defined]
 
     def search(self, query: str, n: int) -> list[tuple[int, float]]:
@@ -248,26 +250,6 @@ class Lexical:
         words = [w for w in BM25_TOKEN.findall(query.lower()) if w not in stop]
         found = (self.vocabulary.get(s) for s in self.stemmer.stemWords(words))
         return [i for i in found if i is not None]
-
-
-class Vocabulary:
-    """Stem -> token id, held as the stems' hashes (sorted) and their ids. Hashes are this process's own
-    (made at load); two stems of 64-bit hashes colliding among a million is a chance of about 1 in 30
-    million, and would only let one stem count as the other in keyword scores."""
-
-    def __init__(self, vocab: Mapping[str, int]) -> None:
-        hashes = np.fromiter((hash(s) for s in vocab), dtype=np.int64, count=len(vocab))
-        ids = np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))
-        order = np.argsort(hashes, kind="stable")
-        self.hashes, self.ids = hashes[order], ids[order].astype(np.int32)
-
-    def __len__(self) -> int:
-        return len(self.hashes)
-
-    def get(self, stem: str) -> int | None:
-        key = hash(stem)
-        at = int(np.searchsorted(self.hashes, key))
-        return int(self.ids[at]) if at < len(self.hashes) and self.hashes[at] == key else None
 
 
 BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
@@ -546,20 +528,18 @@ class StoredArticles(Mapping[str, Article]):
 
     def at(self, ordinal: int, keep: bool = True) -> Article:
         """The article at this position of the corpus order (kept in the cache unless `keep` is False)."""
-        if not keep:
-            with self._lock:
-                article = self._cache.get(ordinal)
-            return article or _article(self.databases.article(int(self.segment[ordinal]), int(self.rowid[ordinal])))
         with self._lock:
             article = self._cache.get(ordinal)
-            if article is not None:
+            if article is not None and keep:
                 self._cache.move_to_end(ordinal)
-                return article
+        if article is not None:
+            return article
         article = _article(self.databases.article(int(self.segment[ordinal]), int(self.rowid[ordinal])))
-        with self._lock:
-            self._cache[ordinal] = article
-            while len(self._cache) > ARTICLE_CACHE:
-                self._cache.popitem(last=False)
+        if keep:
+            with self._lock:
+                self._cache[ordinal] = article
+                while len(self._cache) > ARTICLE_CACHE:
+                    self._cache.popitem(last=False)
         return article
 
     def headings(self) -> list[tuple[str, str, str | None]]:
