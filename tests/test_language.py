@@ -216,3 +216,20 @@ def test_a_why_question_gets_no_phrase_the_quote_gives_the_reason() -> None:
     from bot.language.spans import unasked_span
 
     assert unasked_span("The plant closed because demand for steel fell.", "Why did the plant close?") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "found"),
+    [
+        ("The ITC elected a new chairman.", "International Tin Council", True),  # its initials
+        ("ATT raised its dividend.", "AT&T", True),
+        ("BP owns 40 pct.", "BP", True),  # a two-letter name, whole
+        ("Kuwait's quota is unchanged.", "BP", False),
+        ("Soviet grain imports rose.", "Soviet Union", True),  # one of its words
+        ("Exports to Japan rose.", "International Tin Council", False),
+    ],
+)
+def test_mentions_finds_a_name_its_words_or_its_initials(text: str, name: str, found: bool) -> None:
+    from bot.language import mentions
+
+    assert mentions(text, name) is found

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language.question import entities_in, entity_lexicon, parts, relative_times, times_in, wanted
+from bot.language import stems
+from bot.language.question import (
+    asked_heads,
+    asked_roles,
+    entities_in,
+    entity_lexicon,
+    parts,
+    relative_times,
+    subjects,
+    times_in,
+    wanted,
+)
 
 # --- wanted: the kind of answer -------------------------------------------------------------------
 
@@ -22,6 +33,8 @@ from bot.language.question import entities_in, entity_lexicon, parts, relative_t
         ("How long did the strike last?", {"DATE", "TIME", "CARDINAL", "QUANTITY"}),
         ("How old is the refinery?", {"DATE", "TIME", "CARDINAL", "QUANTITY"}),
         ("How many workers went on strike?", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+        ("How large is the foreign debt?", {"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
+        ("How high did prices climb?", {"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
     ],
 )
 def test_wh_words_want_their_kind(question: str, labels: set[str]) -> None:
@@ -266,3 +279,60 @@ def test_a_known_entity_ending_in_a_dot_keeps_its_label() -> None:
 )
 def test_relative_times_resolve_against_the_article_date(text: str, dated: str | None, times: set[str]) -> None:
     assert relative_times(text, dated) == frozenset(times)
+
+
+# --- subjects: the entities an answer must be about -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "entities", "about"),
+    [
+        ("How much did Acme pay for Beta?", [("Acme", "ORG"), ("Beta", "ORG")], ["Acme"]),
+        ("What is Kuwait's production quota?", [("Kuwait", "GPE")], ["Kuwait"]),
+        ("What price did the Soviet Union offer?", [("Soviet Union", "GPE")], ["Soviet Union"]),
+        ("Who will lead Japan’s delegation to Geneva?", [("Japan", "GPE"), ("Geneva", "GPE")], ["Japan"]),
+        ("Who bought Beta from Acme?", [("Beta", "ORG"), ("Acme", "ORG")], []),  # objects, not subjects
+    ],
+)
+def test_subjects_follow_the_auxiliary_or_own_something(
+    question: str, entities: list[tuple[str, str]], about: list[str]
+) -> None:
+    assert [name for name, _ in subjects(question, entities)] == about
+
+
+# --- the noun whose value is asked, the role whose holder is asked ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "heads"),
+    [
+        ("What is Kuwait's OPEC production quota?", {"quota"}),
+        ("How much cash is Acme paying for Beta?", {"cash"}),
+        ("What interest or fee will Acme charge?", {"interest", "fee"}),  # either will do
+        ("What price per tonne did the buyers offer?", {"price"}),
+        ("What is the estimated value of the gold find?", {"find"}),  # a generic head gives the noun after "of"
+        ("What net profit figure does Acme forecast?", {"profit"}),
+        ("How much did Acme pay?", set()),  # no noun asked
+        ("Which mountain range does the valley lie in?", set()),  # "which X": X is the answer's kind
+        ("Which company bought the refinery?", set()),
+        ("What percentage of the project does Acme own?", set()),  # the type (a percentage) checks it
+        ("What caused the fire?", set()),
+    ],
+)
+def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> None:
+    assert asked_heads(question) == {s for h in heads for s in stems(h)}
+
+
+@pytest.mark.parametrize(
+    ("question", "roles"),
+    [
+        ("Who is the chairman of Acme?", {"chairman"}),
+        ("What is the name of the buffer stock manager?", {"manag"}),
+        ("Which minister signed the accord?", {"minist"}),
+        ("Which U.S. official did Vice Minister Kuroda meet?", set()),  # another person's role is not asked
+        ("Who heads Acme?", set()),
+        ("Who bought Beta?", set()),
+    ],
+)
+def test_asked_roles_are_the_role_whose_holder_is_asked(question: str, roles: set[str]) -> None:
+    assert asked_roles(question) == roles

@@ -8,7 +8,7 @@ import pytest
 
 from bot.engines.reading import Reading, Unit, read
 from bot.language import base_form, stems
-from bot.language.question import entities_in, entity_lexicon, times_in, wanted
+from bot.language.question import asked_heads, asked_roles, entities_in, entity_lexicon, subjects, times_in, wanted
 from retrieval.records import Article, Mention, Parse, Span
 
 
@@ -66,7 +66,11 @@ def reading(question: str, doc: Article, position: int = 0, idf: dict[str, float
     entities = entities_in(question, lexicon)
     named = {s for name, _ in entities for s in stems(name)}
     focus = frozenset(t for t in map(base_form, stems(question)) if t not in named)
-    return read(unit(doc, position), wanted(question), entities, times_in(question), focus, idf or {}, frozenset(), {})
+    ask = wanted(question)
+    about, heads = subjects(question, entities), asked_heads(question)
+    roles = asked_roles(question) if "PERSON" in ask.labels else frozenset()
+    doc_unit = unit(doc, position)
+    return read(doc_unit, ask, entities, times_in(question), focus, idf or {}, frozenset(), {}, about, heads, roles)
 
 
 def span_text(doc: Article, result: Reading) -> str | None:
@@ -282,11 +286,62 @@ def test_another_entity_of_the_same_kind_in_place_of_the_questions_is_a_rival() 
     assert reading(question, doc, 3).features["entity_rival"] == 0.0  # nothing missing
 
 
+def test_a_sentence_about_another_subject_sets_subject_missing() -> None:
+    doc = article(
+        S("Gamma paid 5 mln dlrs for Beta.", (("Gamma", "ORG"), ("5 mln dlrs", "MONEY"), ("Beta", "ORG"))),
+        S("Acme paid 6 mln dlrs to Gamma.", (("Acme", "ORG"), ("6 mln dlrs", "MONEY"), ("Gamma", "ORG"))),
+    )
+    question = "How much did Acme pay for Beta?"
+    assert reading(question, doc, 0).features["subject_missing"] == 1.0  # Beta is there, Acme is not
+    assert reading(question, doc, 1).features["subject_missing"] == 0.0
+    assert reading("How much was paid for Beta?", doc, 0).features["subject_missing"] == 0.0  # no subject named
+
+
 def test_an_entity_only_in_the_title_is_context_not_missing() -> None:
     doc = article(S("It paid 5 mln dlrs for Beta.", (("5 mln dlrs", "MONEY"), ("Beta", "ORG"))), title="Acme buys Beta")
     result = reading("How much did Acme pay for Beta?", doc)
     assert result.features["entity_missing"] == 0.0
     assert result.features["entity_context"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "mention", "vague"),
+    [
+        ("How much did Acme pay?", "Acme paid 5 mln dlrs.", ("5 mln dlrs", "MONEY"), 0.0),
+        ("How much did Acme pay?", "Acme paid two of them.", ("two", "CARDINAL"), 1.0),  # a bare number
+        ("How much did Acme pay?", "Acme paid as much as it could.", ("as much as", "MONEY"), 1.0),  # no number
+        ("On what date did the strike end?", "The Acme strike ended on March 3.", ("March 3", "DATE"), 0.0),
+        ("On what date did the strike end?", "The Acme strike ended today.", ("today", "DATE"), 1.0),
+        ("How many bags did Acme ship?", "Acme shipped nine mln bags.", ("nine mln", "CARDINAL"), 0.0),
+        ("Who runs Acme?", "Acme is run by John Smith.", ("John Smith", "PERSON"), 0.0),
+    ],
+)
+def test_a_span_without_the_form_asked_for_is_vague(
+    question: str, text: str, mention: tuple[str, str], vague: float
+) -> None:
+    doc = article(S(text, (("Acme", "ORG"), mention)))
+    result = reading(question, doc)
+    assert span_text(doc, result) is not None
+    assert result.features["span_vague"] == vague
+
+
+def test_a_sentence_without_the_asked_value_sets_head_missing() -> None:
+    doc = article(
+        S("Acme's output rose to 5 mln tonnes.", (("Acme", "ORG"), ("5 mln tonnes", "QUANTITY"))),
+        S("Acme's quota is 4 mln tonnes.", (("Acme", "ORG"), ("4 mln tonnes", "QUANTITY"))),
+    )
+    assert reading("What is Acme's quota?", doc, 0).features["head_missing"] == 1.0
+    assert reading("What is Acme's quota?", doc, 1).features["head_missing"] == 0.0
+
+
+def test_a_person_named_beside_another_role_sets_role_missing() -> None:
+    doc = article(
+        S("Acme spokesman John Smith said sales rose.", (("Acme", "ORG"), ("John Smith", "PERSON"))),
+        S("Acme chairman Jane Doe said sales rose.", (("Acme", "ORG"), ("Jane Doe", "PERSON"))),
+    )
+    assert reading("Who is the chairman of Acme?", doc, 0).features["role_missing"] == 1.0
+    assert reading("Who is the chairman of Acme?", doc, 1).features["role_missing"] == 0.0
+    assert reading("Who spoke for Acme?", doc, 0).features["role_missing"] == 0.0  # no role asked
 
 
 # --- the owner of an amount -----------------------------------------------------------------------

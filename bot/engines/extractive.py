@@ -42,7 +42,16 @@ from bot.language import (
     stance,
     stems,
 )
-from bot.language.question import count_entities, entities_in, lexicon_of, times_in, wanted
+from bot.language.question import (
+    asked_heads,
+    asked_roles,
+    count_entities,
+    entities_in,
+    lexicon_of,
+    subjects,
+    times_in,
+    wanted,
+)
 from bot.language.question import parts as question_parts
 from bot.language.spans import unasked_span
 from bot.phrases import CLOSEST, DISAGREE, DISPUTED, NO, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE, YES
@@ -334,6 +343,9 @@ class ExtractiveEngine(Engine):
         named = {s for name, _ in entities for s in stems(name)}
         focus = frozenset(t for t in map(base_form, info.terms) if t not in named)
         verbs = frozenset(t for t in focus if t in stats.verbs)
+        about = subjects(question, entities)
+        heads = asked_heads(question)
+        roles = asked_roles(question) if "PERSON" in ask.labels else frozenset()
         readings = []
         for rank, candidate in enumerate(scored[: self.settings.answer_candidates], start=1):
             base = {
@@ -343,7 +355,8 @@ class ExtractiveEngine(Engine):
                 "rank": 1 / rank,
                 "typed_near": float(candidate.typed),
             }
-            reading = read(self.unit(index, candidate), ask, entities, times, focus, stats.idf, verbs, base)
+            unit = self.unit(index, candidate)
+            reading = read(unit, ask, entities, times, focus, stats.idf, verbs, base, about, heads, roles)
             readings.append((candidate, reading))
         return readings
 

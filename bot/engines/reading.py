@@ -11,7 +11,14 @@ candidates and says how likely the best one is to answer the question:
 - an entity of the wanted kind (a PERSON for "who", MONEY for "how much") not given by the question,
   and how close it stands to the question's other words;
 - whether the nearest name to an amount is another company or person than the one asked about;
-- the question's verbs among the sentence's verbs.
+- the question's verbs among the sentence's verbs;
+and checks of the question's constraints, which only the answer model weighs:
+- the entity the question is about (its subject, a possessor: "how much did Chrysler pay", "Kuwait's quota")
+  is neither in the sentence nor in its context;
+- the answer span lacks the form asked for (an amount without a number, a bare number for "how much", a
+  share without "pct" for "what percentage", "today" for "on what date");
+- the sentence never names the noun whose value is asked ("quota", "cash", "fee");
+- the person in the answer is named beside another role than the one asked ("who is the chairman").
 """
 
 from __future__ import annotations
@@ -55,7 +62,10 @@ FEATURES = (
     "rank",
     "typed_near",
 )
-ANSWER_FEATURES = (*FEATURES, "ranked", "lead")  # the answer model also sees the ranker's score and lead
+# checks of the question's constraints the answer model weighs (the ranker does not: it picks the sentence
+# that matches the question best; these say whether that sentence answers it)
+CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing")
+ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 KIND_STEP = 0.15  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
 DATE_VAGUE = 2  # kinds a date without day, month or year gives up
@@ -75,6 +85,15 @@ MEASURE_UNIT = re.compile(
     r"kilometers?|miles?|metres?|meters?|feet|old)\b",
     re.IGNORECASE,
 )
+NUMBER_WORD = (
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|mln|bln|dozen|half|quarter)\b"
+)
+NUMBER = re.compile(rf"\d|{NUMBER_WORD}", re.IGNORECASE)
+# a number with nothing it counts or measures: "two", "158", "about 40"
+BARE_NUMBER = re.compile(rf"(?:about |some |around |over |nearly |almost )?(?:[\d.,]+|{NUMBER_WORD})", re.IGNORECASE)
+PERCENT_WORD = re.compile(r"%|\b(?:pct|percent|per cent|percentage points?)\b", re.IGNORECASE)
+WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
 
@@ -166,6 +185,9 @@ def read(
     idf: Weights,
     verbs: frozenset[str],
     base: dict[str, float],
+    subjects: Sequence[tuple[str, str]] = (),
+    heads: frozenset[str] = frozenset(),
+    roles: frozenset[str] = frozenset(),
 ) -> Reading:
     """The features of one candidate for one question part, and the answer span it offers."""
     article = unit.article
@@ -189,6 +211,11 @@ def read(
             if label in ("PERSON", "") and len(name.split()) > 1:  # a person's or an unknown full name
                 absent.append(name)
     n_entities = max(len(entities), 1)
+    # the entities the question is about (its subject, a possessor): a sentence about another one answers
+    # another question
+    subject_missing = sum(not mentions(text, name) and not mentions(context, name) for name, _ in subjects) / max(
+        len(subjects), 1
+    )
     # of the question's entities the sentence lacks, those it names another one of the same kind in place
     # of ("Venezuela's quota" for "Kuwait's quota", "Ford's bonuses" for "Chrysler's")
     rival = _rivals(unit, lacking, entities)
@@ -215,11 +242,14 @@ def read(
     # the rarest word the question asks about that the sentence lacks ("fee" in "what fee will ... charge")
     rarest = max((idf.get(t, 1.0) for t in focus), default=1.0)
     rare_missing = max((idf.get(t, 1.0) for t in focus if t not in found), default=0.0) / rarest
+    # the noun whose value the question asks ("quota", "cash"): a sentence that never names it gives another value
+    valued = bool(ask.prefer) and ask.prefer[0] in NUMERIC
+    head_missing = float(valued and bool(heads) and not {base_form(h) for h in heads} & found)
     unit_verbs = {v for p in unit.parses for v in p.verbs}
     verb_share = len(verbs & {s for v in unit_verbs for s in stems(v)}) / len(verbs) if verbs else 1.0
 
     reading = Reading(features={}, absent=frozenset(absent))
-    typed = near = owner = 0.0
+    typed = near = owner = vague = role = 0.0
     if ask.labels:
         span = _best_span(unit, ask, entities, focus)
         if span is None and leans_back and ask.labels & {"PERSON", "ORG"}:
@@ -234,6 +264,8 @@ def read(
             typed = 1.0
             near = span[2]
             reading.span = (article.source, span[0], span[1])
+            vague = float(not fits_ask(ask, article.text[span[0] : span[1]]))
+            role = float(bool(roles) and not _holds_role(article, span[0], span[1], roles))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
     reading.features = {
         **base,
@@ -249,8 +281,41 @@ def read(
         "owner_other": owner,
         "verb": verb_share,
         "untyped": float(not ask.labels),
+        "subject_missing": subject_missing,
+        "span_vague": vague,
+        "head_missing": head_missing,
+        "role_missing": role,
     }
     return reading
+
+
+ROLE_REACH = 40  # characters either side of a person's name where the role it holds is named
+
+
+def _holds_role(article: Article, start: int, end: int, roles: frozenset[str]) -> bool:
+    """Is one of the asked roles ("chairman", "manager") named right beside the name, in its sentence ("ICCO
+    chairman John Smith", "John Smith, chairman of ...")? A name beside another role answers another question."""
+    at = max(bisect.bisect_right([s.start for s in article.sentences], start) - 1, 0)
+    sentence = article.sentences[at] if article.sentences else None
+    low, high = (sentence.start, sentence.end) if sentence is not None else (0, len(article.text))
+    near = article.text[max(low, start - ROLE_REACH) : min(high, end + ROLE_REACH)]
+    return bool({base_form(s) for s in stems(near)} & roles)
+
+
+def fits_ask(ask: Ask, span: str) -> bool:
+    """Has the answer span the form its question asks for? An amount needs a number, and "how much" or "what
+    price" more than a bare number ("two", "158" of something else); "on what date" needs a day, month or year
+    ("today" and "five-year" are not dates; "Friday" is one)."""
+    first = ask.prefer[0] if ask.prefer else ""
+    if first == "PERCENT":  # "what percentage", "what rate": a share, not an amount
+        return bool(NUMBER.search(span)) and bool(PERCENT_WORD.search(span))
+    if first == "MONEY":
+        return bool(NUMBER.search(span)) and not BARE_NUMBER.fullmatch(span.strip())
+    if first in ("CARDINAL", "QUANTITY"):
+        return bool(NUMBER.search(span))
+    if first == "DATE" and not ask.measured:
+        return any(ch.isdigit() for ch in span) or bool(MONTH.search(span) or WEEKDAY.search(span))
+    return True
 
 
 @lru_cache(maxsize=4096)

@@ -77,6 +77,9 @@ def calibrate_command(
     files: Annotated[list[Path], typer.Argument(help="Development question files (never the held-out ones).")],
     out: Annotated[Path | None, typer.Option(help="Write the fitted weights here as JSON.")] = None,
     l2: Annotated[float, typer.Option(help="L2 penalty of the logistic regression.")] = 1.0,
+    answer_only: Annotated[
+        bool, typer.Option("--answer-only", help="Keep the ranker's current weights; fit the answer model only.")
+    ] = False,
     work_dir: Annotated[Path, typer.Option(help="Where corpora named by question files are built.")] = Path(
         "results/eval-corpora"
     ),
@@ -103,7 +106,7 @@ def calibrate_command(
         found = candidate_groups(QABot.load(load_settings(**overrides)), cases)
         typer.echo(f"{file}: {len(found)} questions, {sum(any(ok for _, ok in g) for g in found)} answerable", err=True)
         groups += found
-    ranker = fit_ranker(groups, l2=l2)
+    ranker = dict(base.rank_weights) if answer_only else fit_ranker(groups, l2=l2)
     top1 = sum(g[max(range(len(g)), key=lambda i: linear(ranker, g[i][0]))][1] for g in groups if g)
     first = sum(g[0][1] for g in groups if g)
     typer.echo(

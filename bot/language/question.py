@@ -23,11 +23,12 @@ from bot.language.lexicon import (
     NOT_NAME_WORDS,
     NUMBERS,
     PEOPLE,
+    PLACES,
     RATES,
     TIMES,
 )
 from bot.language.values import names_in
-from bot.language.words import asked_words, stems
+from bot.language.words import asked_words, base_form, stems
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH = re.compile(
@@ -84,7 +85,7 @@ def wanted(question: str) -> Ask:
         prefer = (
             ("DATE", "TIME", "CARDINAL", "QUANTITY") if spans_time else ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
         )
-    elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b", q):
+    elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b|\bhow (?:large|big|high|low|heavy)\b", q):
         prefer = ("PERCENT", *NUMBERS) if noun is not None and KIND_NOUNS[noun] == RATES else NUMBERS
     elif lead == "when":
         prefer = ("DATE", "TIME")
@@ -157,6 +158,83 @@ def _kind_noun(q: str) -> str | None:
             break
         found = kind or found
     return found
+
+
+GENERIC_HEADS = frozenset(
+    {"name", "names", "figure", "figures", "level", "amount", "number", "value", "total", "kind", "type", "size"}
+)
+TYPED_KINDS = (PEOPLE, PLACES, TIMES, RATES, frozenset({"ORG"}), frozenset({"NORP"}))
+
+
+@lru_cache(maxsize=4096)
+def asked_heads(question: str) -> frozenset[str]:
+    """The stems of the noun the question asks the value of ("quota" in "what is Kuwait's OPEC production
+    quota", "cash" in "how much cash", "interest" and "fee" in "what interest or fee"): a sentence that never
+    names it gives another value. Not for "which X", where X is the kind of answer ("which mountain range":
+    the Hindu Kush), not a value the sentence names. Generic heads ("the name of the field", "the value of
+    the find") give the noun after "of". Nouns of a kind the answer's type already checks (a company, a
+    date, a person, a percentage) are left out; so is everything when the phrase names no noun ("how much
+    did", "what did") or where its end is unclear ("what miner won the contract": no preposition or
+    auxiliary closes it)."""
+    return _heads(" ".join(question.split()), nominal=False)
+
+
+def _heads(question: str, nominal: bool) -> frozenset[str]:
+    match = re.search(r"\b(?:how (?:much|many)|what)\b(.*)", question, re.IGNORECASE)  # "which X": X is a kind
+    if not match:
+        return frozenset()
+    words = [w.strip('?,.;:!"“”') for w in match.group(1).split()]
+    words = [w for w in words if w]
+    if words and words[0].lower() in COPULAS:  # "what is the quota": a noun phrase to the end
+        words, nominal = words[1:], True
+    run: list[str] = []
+    closed = False
+    for i, word in enumerate(words[:8]):
+        lower = word.lower()
+        if lower in PHRASE_ENDS:
+            if lower == "of" and run and run[-1] in GENERIC_HEADS:
+                return _heads("what " + " ".join(words[i + 1 :]), nominal=True)
+            closed = True
+            break
+        if run and lower.endswith("ed"):  # "the miner killed in the fire"
+            closed = True
+            break
+        if lower in DETERMINERS or lower.endswith(("'s", "’s", "s'")):
+            continue
+        run.append(lower if not word[:1].isupper() else "")  # a name is no head
+    if len(run) > 1 and run[-1] in GENERIC_HEADS:  # "what net profit figure"
+        run = run[:-1]
+    if not run or not run[-1] or run[-1] in GENERIC_HEADS or not (closed or nominal):
+        return frozenset()
+    heads = {run[-1]}
+    for i, word in enumerate(run[:-1]):  # "interest or fee": either will do
+        if word and word not in ("or", "and") and run[i + 1] in ("or", "and"):
+            heads.add(word)
+    kept = {h for h in heads if KIND_NOUNS.get(_as_kind_noun(h) or "") not in TYPED_KINDS}
+    return frozenset(s for h in kept for s in stems(h))
+
+
+GENERIC_ROLES = frozenset({"person", "man", "woman", "official", "head", "representative", "leader"})
+
+
+WHO_IS = re.compile(r"^whom? (?:is|was|are|were|will be|would be) (?:the |its |their )?(?:new |current )?(\w+)")
+
+
+@lru_cache(maxsize=4096)
+def asked_roles(question: str) -> frozenset[str]:
+    """The role whose holder a question asks for ("which minister", "who is the chairman of", "the name of
+    the buffer stock manager"), as base-form stems: the person in the answer must be named with it. Empty
+    for general words ("which official", "who is the leader") and for roles of others the question names."""
+    q = " ".join(question.lower().split())
+    noun = _kind_noun(q)
+    if noun is None:
+        found = re.match(
+            r"^who(?:m)? (?:is|was|are|were|will be|would be) (?:the |its |their )?(?:new |current )?(\w+)", q
+        )
+        noun = found.group(1) if found else None
+    if noun is None or KIND_NOUNS.get(noun) != PEOPLE or noun in GENERIC_ROLES:
+        return frozenset()
+    return frozenset(base_form(s) for s in stems(noun))
 
 
 def _as_kind_noun(word: str) -> str | None:
@@ -262,6 +340,30 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
         if run:
             found.append((" ".join(run), ""))
             run = []
+    return found
+
+
+VERB_AUXILIARIES = frozenset(
+    {"do", "does", "did", "has", "have", "had", "is", "are", "was", "were", "will", "would", "can", "could"}
+    | {"should", "may", "might", "must", "shall"}
+)
+
+
+def subjects(question: str, entities: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The question's entities that its answer is about: the subject after the auxiliary ("how much did
+    Chrysler pay", "what share does the U.S. pay") and possessors ("Kuwait's quota", "Japan's delegation").
+    An answer about another company or country than these answers another question."""
+    found = []
+    lower = " ".join(question.split()).lower()
+    for name, label in entities:
+        for match in re.finditer(rf"(?<![\w.]){re.escape(name.lower())}(?![\w])", lower):
+            before = lower[: match.start()].split()
+            if before and before[-1] == "the":
+                before = before[:-1]
+            possessor = lower[match.end() : match.end() + 2] in ("'s", "’s")
+            if possessor or (before and before[-1] in VERB_AUXILIARIES):
+                found.append((name, label))
+                break
     return found
 
 

@@ -232,13 +232,24 @@ def names_in(question: str) -> list[str]:
 
 
 def mentions(text: str, name: str) -> bool:
-    """Does the text mention the name, or at least one of its words (surnames stand for people)?"""
+    """Does the text mention the name, or at least one of its words (surnames stand for people), or its
+    initials ("ITC" for "International Tin Council", "ATT" for "AT&T")?"""
     lower = text.lower()
-    return any(
-        re.search(rf"\b{re.escape(w.lower().removesuffix('’s').removesuffix(chr(39) + 's'))}", lower)
-        for w in name.split()
-        if len(w) > 2
-    )
+    return any(re.search(pattern, lower) for pattern in _name_patterns(name))
+
+
+@lru_cache(maxsize=4096)
+def _name_patterns(name: str) -> tuple[str, ...]:
+    words = [w.removesuffix("’s").removesuffix("'s") for w in name.split()]
+    found = [rf"\b{re.escape(w.lower())}" for w in words if len(w) > 2]
+    found += [rf"\b{re.escape(w.lower())}\b" for w in words if len(w) == 2 and w.isupper()]  # "BP", "UK"
+    capitals = [w for w in words if w[:1].isupper() and w.lower() not in ("of", "and", "the", "for")]
+    if len(capitals) > 1:
+        found.append(rf"\b{''.join(w[0] for w in capitals).lower()}\b")
+    squeezed = re.sub(r"[&.]", "", name)
+    if squeezed != name and len(squeezed) > 1 and " " not in squeezed:
+        found.append(rf"\b{re.escape(squeezed.lower())}\b")
+    return tuple(found)
 
 
 def has_answer_type(sentence: str, wants: str | None, question: str = "", common: frozenset[str] = frozenset()) -> bool:
