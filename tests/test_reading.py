@@ -325,6 +325,18 @@ def test_a_span_without_the_form_asked_for_is_vague(
     assert result.features["span_vague"] == vague
 
 
+def test_a_name_the_text_calls_by_the_asked_kind_is_of_that_kind() -> None:
+    # the parser took the district's name for a person and split the range's name in two
+    doc = article(
+        S("The rebels took Rokha district in Panjshir.", (("Rokha", "PERSON"), ("Panjshir", "GPE"))),
+        S("The valley lies in the Hindu Kush mountains.", (("Hindu", "NORP"), ("Kush", "PERSON"))),
+        S("The credit comes from the bank of Germany.", (("Germany", "GPE"),)),
+    )
+    assert span_text(doc, reading("Which district did the rebels take?", doc, 0)) == "Rokha"
+    assert span_text(doc, reading("In which mountain range does the valley lie?", doc, 1)) == "Hindu Kush"
+    assert span_text(doc, reading("Which bank gives the credit?", doc, 2)) is None  # a bank in Germany
+
+
 def test_a_sentence_without_the_asked_value_sets_head_missing() -> None:
     doc = article(
         S("Acme's output rose to 5 mln tonnes.", (("Acme", "ORG"), ("5 mln tonnes", "QUANTITY"))),

@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.language import base_form, mentions, stems
+from bot.language.lexicon import NOT_NAME_WORDS
 from bot.language.question import MONTH, NAMED, Ask, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from retrieval.records import Article, Mention, Parse
@@ -67,6 +68,7 @@ FEATURES = (
 CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing")
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
+CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
 KIND_STEP = 0.15  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
 DATE_VAGUE = 2  # kinds a date without day, month or year gives up
 UNIT_WORD = re.compile(
@@ -355,7 +357,8 @@ def _best_span(
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
     best: tuple[tuple[float, int], int, int, float] | None = None
     for mention in unit.mentions():
-        if mention.label not in ask.labels:
+        called = bool(ask.names_places) and mention.label in CALLED and _called(unit.article.text, mention, ask)
+        if mention.label not in ask.labels and not called:
             continue
         span_text = unit.article.text[mention.start : mention.end]
         if _given(span_text, ask.text) or not _counts(unit.article.text, mention, ask.counted):
@@ -365,12 +368,31 @@ def _best_span(
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
-        kind = ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
-        preference = (nearness - KIND_STEP * kind, -kind)
+        kind = 0 if called else ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
+        preference = (nearness - KIND_STEP * (kind - called), -kind)
         if best is None or preference > best[0]:
             end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
-            best = (preference, mention.start, end, nearness)
+            start = _name_start(unit.article.text, mention.start) if called else mention.start
+            best = (preference, start, end, nearness)
     return (best[1], best[2], best[3]) if best else None
+
+
+def _called(text: str, mention: Mention, ask: Ask) -> bool:
+    """Does the text call the mention by the question's kind noun ("Rokha district", "the port of Santos";
+    "of" only for places: "the bank of Germany" is a bank in Germany, not one called Germany)?"""
+    noun = re.escape(ask.noun)
+    after = re.match(rf"\s+{noun}s?\b", text[mention.end : mention.end + len(noun) + 4], re.IGNORECASE)
+    before = text[max(0, mention.start - len(noun) - 9) : mention.start]
+    return bool(after or (ask.names_places == "place" and re.search(rf"\b{noun}s? of (?:the )?$", before, re.I)))
+
+
+def _name_start(text: str, start: int) -> int:
+    """The start of the run of capitalised words a name ends ("Hindu Kush" when the parser found "Kush")."""
+    while found := re.search(r"(?<![\w.])([A-Z][\w'’-]*) $", text[max(0, start - 40) : start]):
+        if found.group(1).lower() in NOT_NAME_WORDS:
+            break
+        start -= len(found.group(0))
+    return start
 
 
 def vague_date(mention: Mention, text: str) -> bool:

@@ -63,6 +63,7 @@ SENTENCE_STARTERS = frozenset({
 PEOPLE = frozenset({"PERSON"})
 AGENTS = frozenset({"PERSON", "ORG", "NORP"})
 PLACES = frozenset({"GPE", "LOC", "FAC"})
+ORGS = frozenset({"ORG"})
 TIMES = frozenset({"DATE", "TIME"})
 AMOUNTS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
 COUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY"})
@@ -89,9 +90,13 @@ _kinds(
     "company firm bank group agency party organisation organization corporation unit subsidiary airline carrier maker "
     "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team "
     "ministry department authority board council commission institute university",
-    frozenset({"ORG"}),
+    ORGS,
 )
-_kinds("country city state nation province region town capital port village district island area", PLACES)
+_kinds(
+    "country city state nation province region town capital port village district island area valley river "
+    "mountain mountains sea ocean lake coast county suburb",
+    PLACES,
+)
 _kinds("nationality", frozenset({"NORP"}))
 _kinds("date day month year time week quarter period night morning evening weekday hour decade season", TIMES)
 _kinds(

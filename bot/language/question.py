@@ -22,6 +22,7 @@ from bot.language.lexicon import (
     NAMED,
     NOT_NAME_WORDS,
     NUMBERS,
+    ORGS,
     PEOPLE,
     PLACES,
     RATES,
@@ -55,10 +56,20 @@ class Ask:
     reason: bool  # "why", "what prompted": the answer is a clause, not an entity
     counted: str = ""  # what "how many" counts ("bags" in "how many bags of coffee"): a number must count it
     measured: bool = False  # "how long", "how old": the answer is a length of time or an age, with a number
+    noun: str = ""  # the kind noun of "which district", "what company": a name the text calls one ("Rokha
+    # district") is of the kind, whatever label the parser gave it
 
     @property
     def labels(self) -> frozenset[str]:
         return frozenset(self.prefer)
+
+    @property
+    def names_places(self) -> str:
+        """ "place" or "organisation" when the kind noun names one ("district", "company"), else "": only
+        those are called by name ("Rokha district"); "U.S. officials" and "ICO quota" are not names of an
+        official or a quota."""
+        kinds = KIND_NOUNS.get(self.noun)
+        return "place" if kinds == PLACES else "organisation" if kinds == ORGS else ""
 
 
 def wanted(question: str) -> Ask:
@@ -102,7 +113,7 @@ def wanted(question: str) -> Ask:
             prefer = NUMBERS
         else:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
-    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured)
+    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "")
 
 
 def _counted(q: str) -> str:
@@ -163,7 +174,7 @@ def _kind_noun(q: str) -> str | None:
 GENERIC_HEADS = frozenset(
     {"name", "names", "figure", "figures", "level", "amount", "number", "value", "total", "kind", "type", "size"}
 )
-TYPED_KINDS = (PEOPLE, PLACES, TIMES, RATES, frozenset({"ORG"}), frozenset({"NORP"}))
+TYPED_KINDS = (PEOPLE, PLACES, TIMES, RATES, ORGS, frozenset({"NORP"}))
 
 
 @lru_cache(maxsize=4096)
