@@ -281,3 +281,29 @@ def test_source_files_reads_jsonl_records_and_keeps_only_the_files_read_last(tmp
     assert list(files._cache) == ["f2.txt", "f3.txt"] and files._bytes <= files.CACHE_BYTES
     (tmp_path / "f3.txt").write_text("Changed.", encoding="utf-8")  # a file that changes is read again
     assert files.text(article("f3.txt")) == "Changed."
+
+
+def test_a_span_another_part_has_taken_is_passed_over(tmp_path: Path) -> None:
+    from bot.core import QABot
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "sugar.txt").write_text(
+        "Cuban sugar harvest behind schedule\n\n"
+        "Cuba's sugar output was 8.2 mln tonnes in the 1984-85 harvest, trade sources said. "
+        "Cuba's sugar output fell to 7.2 mln tonnes last season.\n",
+        encoding="utf-8",
+    )
+    bot = QABot.load(make_settings(tmp_path, corpus=corpus, abstain_below=0.0))
+    question = "How much sugar did Cuba produce?"
+    evidence = bot.evidence(question)
+    first, reading = bot.engine.pick(question, evidence, None)
+    assert first is not None and reading is not None and reading.span is not None
+    again, other = bot.engine.pick(question, evidence, None, frozenset({reading.span}))
+    assert other is not None and other.span is not None and other.span != reading.span
+    text = bot.index.articles["sugar.txt"].text
+    assert {text[reading.span[1] : reading.span[2]], text[other.span[1] : other.span[2]]} == {
+        "8.2 mln tonnes",
+        "7.2 mln tonnes",
+    }

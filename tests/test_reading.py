@@ -126,6 +126,11 @@ def test_a_span_the_question_gives_is_skipped() -> None:
     assert span_text(doc, result) == "John Smith"  # Richard Roe stands nearer, but the question names him
 
 
+def test_a_name_the_question_gives_as_a_possessor_is_given() -> None:
+    doc = article(S("The Council presented its case in court.", (("Council", "ORG"),)))
+    assert span_text(doc, reading("Who presented the Tin Council's case?", doc)) is None  # the Council is asked of
+
+
 def test_a_sentence_with_only_the_given_name_offers_no_span() -> None:
     doc = article(S("Richard Roe will retire as chairman.", (("Richard Roe", "PERSON"),), subject_kind="name"))
     result = reading("Who will succeed Richard Roe as chairman?", doc)

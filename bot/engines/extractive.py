@@ -246,7 +246,10 @@ class ExtractiveEngine(Engine):
         scored = self.score(evidence, info)
         threshold = self.settings.abstain_below
         questions = question_parts(evidence.question)
-        picks = [self.pick(part, evidence, scored if len(questions) == 1 else None) for part in questions]
+        picks: list[tuple[Scored | None, Reading | None]] = []
+        for part in questions:  # the second part asks something else: never the first part's answer again
+            taken = frozenset(r.span for _, r in picks if r is not None and r.span is not None)
+            picks.append(self.pick(part, evidence, scored if len(questions) == 1 else None, taken))
         found = [(s, r) for s, r in picks if s is not None and r is not None]
         if len(found) < len(questions):
             nearest = found[0][0] if found else None
@@ -301,10 +304,14 @@ class ExtractiveEngine(Engine):
         )
 
     def pick(
-        self, question: str, evidence: Evidence, scored: list[Scored] | None
+        self,
+        question: str,
+        evidence: Evidence,
+        scored: list[Scored] | None,
+        taken: frozenset[tuple[str, int, int]] = frozenset(),
     ) -> tuple[Scored | None, Reading | None]:
         """The candidate the ranker puts first for the question (or one part of it), with the answer model's
-        probability that it answers."""
+        probability that it answers; a candidate whose answer span another part has `taken` is passed over."""
         readings = self.candidates(question, evidence, scored)
         if not readings:
             return None, None
@@ -313,7 +320,7 @@ class ExtractiveEngine(Engine):
         # a candidate the evidence contradicts (another month, year or quarter than the one asked) is ruled out;
         # a name of the question that no candidate mentions rules them all out: the articles don't cover it;
         # so does a question that wants a kind of answer (a person, an amount) no candidate offers
-        eligible = [pair for pair in ranked if not pair[1].features["time_conflict"]]
+        eligible = [pair for pair in ranked if not pair[1].features["time_conflict"] and pair[1].span not in taken]
         unmentioned = frozenset.intersection(*(r.absent for _, r in readings))
         untyped = bool(wanted(question).labels) and not any(r.span for _, r in eligible)
         if not eligible or unmentioned or untyped:

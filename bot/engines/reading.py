@@ -323,7 +323,7 @@ def fits_ask(ask: Ask, span: str) -> bool:
 @lru_cache(maxsize=4096)
 def _given(text: str, question: str) -> bool:
     """Is a span's text something the question itself gives (its names, its numbers)?"""
-    words = {w.lower() for _, w in _words(question)}
+    words = {w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(question)}
     span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
     acronym = any(i.lower() in words for i in _name_initials(text))  # "the National Resistance Front" for "NRF"
     spelled = text.strip(" .,").isupper() and text.strip(" .,") in _name_initials(question)  # "ISO" for its name
