@@ -300,7 +300,7 @@ def test_a_span_another_part_has_taken_is_passed_over(tmp_path: Path) -> None:
     evidence = bot.evidence(question)
     first, reading = bot.engine.pick(question, evidence, None)
     assert first is not None and reading is not None and reading.span is not None
-    again, other = bot.engine.pick(question, evidence, None, frozenset({reading.span}))
+    _, other = bot.engine.pick(question, evidence, None, frozenset({reading.span}))
     assert other is not None and other.span is not None and other.span != reading.span
     text = bot.index.articles["sugar.txt"].text
     assert {text[reading.span[1] : reading.span[2]], text[other.span[1] : other.span[2]]} == {
