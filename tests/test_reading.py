@@ -292,14 +292,16 @@ def test_another_entity_of_the_same_kind_in_place_of_the_questions_is_a_rival() 
 
 
 def test_a_sentence_about_another_subject_sets_subject_missing() -> None:
+    gamma = article(S("Gamma paid 5 mln dlrs for Beta.", (("Gamma", "ORG"), ("5 mln dlrs", "MONEY"), ("Beta", "ORG"))))
     doc = article(
         S("Gamma paid 5 mln dlrs for Beta.", (("Gamma", "ORG"), ("5 mln dlrs", "MONEY"), ("Beta", "ORG"))),
         S("Acme paid 6 mln dlrs to Gamma.", (("Acme", "ORG"), ("6 mln dlrs", "MONEY"), ("Gamma", "ORG"))),
     )
     question = "How much did Acme pay for Beta?"
-    assert reading(question, doc, 0).features["subject_missing"] == 1.0  # Beta is there, Acme is not
+    assert reading(question, gamma).features["subject_missing"] == 1.0  # Beta is there, Acme is not
+    assert reading(question, doc, 0).features["subject_missing"] == 1.0  # Acme is in the next sentence only
     assert reading(question, doc, 1).features["subject_missing"] == 0.0
-    assert reading("How much was paid for Beta?", doc, 0).features["subject_missing"] == 0.0  # no subject named
+    assert reading("How much was paid for Beta?", gamma).features["subject_missing"] == 0.0  # no subject named
 
 
 def test_an_entity_only_in_the_title_is_context_not_missing() -> None:
@@ -318,6 +320,7 @@ def test_an_entity_only_in_the_title_is_context_not_missing() -> None:
         ("On what date did the strike end?", "The Acme strike ended on March 3.", ("March 3", "DATE"), 0.0),
         ("On what date did the strike end?", "The Acme strike ended today.", ("today", "DATE"), 1.0),
         ("How many bags did Acme ship?", "Acme shipped nine mln bags.", ("nine mln", "CARDINAL"), 0.0),
+        ("How many days did the Acme strike last?", "The Acme strike lasted eight days.", ("eight days", "DATE"), 0.0),
         ("Who runs Acme?", "Acme is run by John Smith.", ("John Smith", "PERSON"), 0.0),
     ],
 )

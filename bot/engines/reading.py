@@ -315,7 +315,9 @@ def fits_ask(ask: Ask, span: str) -> bool:
         return bool(NUMBER.search(span)) and not BARE_NUMBER.fullmatch(span.strip())
     if first in ("CARDINAL", "QUANTITY"):
         return bool(NUMBER.search(span))
-    if first == "DATE" and not ask.measured:
+    if first == "DATE" and (ask.measured or ask.counted):  # "how many days", "how long": a number of them
+        return bool(NUMBER.search(span))
+    if first == "DATE":
         return any(ch.isdigit() for ch in span) or bool(MONTH.search(span) or WEEKDAY.search(span))
     return True
 
