@@ -55,6 +55,11 @@ def test_wh_words_want_their_kind(question: str, labels: set[str]) -> None:
         ("Which day did the talks start?", {"DATE", "TIME"}),
         ("What was the price of the bid?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("Which official announced the cut?", {"PERSON"}),
+        # "the name of" something of no known kind: a name of any kind
+        (
+            "What is the name of Microsoft's headset?",
+            {"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"},
+        ),
     ],
 )
 def test_kind_nouns_say_what_which_and_what_want(question: str, labels: set[str]) -> None:

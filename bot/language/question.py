@@ -113,6 +113,8 @@ def wanted(question: str) -> Ask:
             prefer = NUMBERS
         else:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
+    elif lead in ("what", "which") and re.search(r"\bnames? of\b", q):  # "the name of the miner": any name
+        prefer = NAME_LABELS
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "")
 
 
@@ -129,6 +131,7 @@ def _counted(q: str) -> str:
     return words[-1] if words and words[-1].endswith("s") and len(words) <= 3 else ""
 
 
+NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW")
 COPULAS = frozenset({"is", "are", "was", "were", "'s", "’s"})
 DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"})
 NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen"])
