@@ -539,7 +539,10 @@ class ShortBot:
         )
 
 
-@pytest.mark.parametrize("name", ["reuters-dev.jsonl", "reuters-test.jsonl"])
+@pytest.mark.parametrize(
+    "name",
+    ["reuters-dev.jsonl", "reuters-dev2.jsonl", "reuters-dev3.jsonl", "reuters-dev4.jsonl", "reuters-test.jsonl"],
+)
 def test_the_reuters_question_sets_load_against_the_shared_data(name: str, tmp_path: Path) -> None:
     from bot.evaluation.corpora import data_dirs
     from bot.settings import ROOT
