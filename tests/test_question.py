@@ -55,6 +55,9 @@ def test_wh_words_want_their_kind(question: str, labels: set[str]) -> None:
         ("Which day did the talks start?", {"DATE", "TIME"}),
         ("What was the price of the bid?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("Which official announced the cut?", {"PERSON"}),
+        ("Which Acme vice-president objected?", {"PERSON"}),  # a title's prefix leaves the kind
+        ("What was the year-on-year rise in prices?", set()),  # ... but "year-on-year" is no year
+        ("In which court did Acme sue?", {"ORG"}),
         # "the name of" something of no known kind: a name of any kind
         (
             "What is the name of Microsoft's headset?",

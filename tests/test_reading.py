@@ -126,6 +126,17 @@ def test_a_span_the_question_gives_is_skipped() -> None:
     assert span_text(doc, result) == "John Smith"  # Richard Roe stands nearer, but the question names him
 
 
+def test_a_company_the_question_names_is_given_with_its_form_and_kind_words() -> None:
+    doc = article(
+        S(
+            "National Westminster Bank cut its rate, and Barclays Bank Plc followed.",
+            (("National Westminster Bank", "ORG"), ("Barclays Bank Plc", "ORG")),
+        )
+    )
+    question = "Which bank cut its rate before Barclays followed?"
+    assert span_text(doc, reading(question, doc)) == "National Westminster Bank"
+
+
 def test_a_name_the_question_gives_as_a_possessor_is_given() -> None:
     doc = article(S("The Council presented its case in court.", (("Council", "ORG"),)))
     assert span_text(doc, reading("Who presented the Tin Council's case?", doc)) is None  # the Council is asked of

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.language import base_form, mentions, stems
-from bot.language.lexicon import NOT_NAME_WORDS
+from bot.language.lexicon import KIND_NOUNS, NOT_NAME_WORDS
 from bot.language.question import MONTH, NAMED, Ask, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from retrieval.records import Article, Mention, Parse
@@ -69,6 +69,7 @@ CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing")
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
+COMPANY_FORMS = frozenset({"corp", "inc", "co", "plc", "ltd", "llc", "ag", "sa", "nv", "bv", "spa", "the", "of", "and"})
 KIND_STEP = 0.15  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
 DATE_VAGUE = 2  # kinds a date without day, month or year gives up
 UNIT_WORD = re.compile(
@@ -327,9 +328,11 @@ def _given(text: str, question: str) -> bool:
     """Is a span's text something the question itself gives (its names, its numbers)?"""
     words = {w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(question)}
     span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
+    # "Barclays Bank Plc" for "before Barclays followed": a company's form and kind words don't make it another
+    core = [w for w in span_words if w.strip(".") not in COMPANY_FORMS and w not in KIND_NOUNS] or span_words
     acronym = any(i.lower() in words for i in _name_initials(text))  # "the National Resistance Front" for "NRF"
     spelled = text.strip(" .,").isupper() and text.strip(" .,") in _name_initials(question)  # "ISO" for its name
-    return bool(span_words) and (acronym or spelled or all(w in words for w in span_words))
+    return bool(span_words) and (acronym or spelled or all(w in words for w in core))
 
 
 def _name_initials(question: str) -> set[str]:

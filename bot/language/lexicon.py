@@ -89,7 +89,7 @@ _kinds(
 _kinds(
     "company firm bank group agency party organisation organization corporation unit subsidiary airline carrier maker "
     "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team "
-    "ministry department authority board council commission institute university",
+    "ministry department authority board council commission institute university court tribunal",
     ORGS,
 )
 _kinds(

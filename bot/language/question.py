@@ -251,7 +251,13 @@ def asked_roles(question: str) -> frozenset[str]:
     return frozenset(base_form(s) for s in stems(noun))
 
 
+TITLE_PREFIXES = frozenset({"vice", "co", "deputy", "ex", "acting", "sub", "under", "assistant"})
+
+
 def _as_kind_noun(word: str) -> str | None:
+    first, _, last = word.partition("-")
+    if first in TITLE_PREFIXES:  # "vice-president", "co-founder": the rest names the kind
+        word = last
     for form in (word, word[:-3] + "y" if word.endswith("ies") else "", word[:-1] if word.endswith("s") else ""):
         if form in KIND_NOUNS:
             return form
