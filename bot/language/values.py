@@ -233,7 +233,7 @@ def names_in(question: str) -> list[str]:
 
 def mentions(text: str, name: str) -> bool:
     """Does the text mention the name, or at least one of its words (surnames stand for people), or its
-    initials ("ITC" for "International Tin Council", "ATT" for "AT&T")?"""
+    initials ("ITC" for "International Tin Council", "U.S." for "United States", "ATT" for "AT&T")?"""
     lower = text.lower()
     return any(re.search(pattern, lower) for pattern in _name_patterns(name))
 
@@ -245,7 +245,7 @@ def _name_patterns(name: str) -> tuple[str, ...]:
     found += [rf"\b{re.escape(w.lower())}\b" for w in words if len(w) == 2 and w.isupper()]  # "BP", "UK"
     capitals = [w for w in words if w[:1].isupper() and w.lower() not in ("of", "and", "the", "for")]
     if len(capitals) > 1:
-        found.append(rf"\b{''.join(w[0] for w in capitals).lower()}\b")
+        found.append(r"\b" + r"\.?".join(w[0].lower() for w in capitals) + r"\b")  # "ITC", "U.S."
     squeezed = re.sub(r"[&.]", "", name)
     if squeezed != name and len(squeezed) > 1 and " " not in squeezed:
         found.append(rf"\b{re.escape(squeezed.lower())}\b")
