@@ -224,6 +224,8 @@ def test_a_why_question_gets_no_phrase_the_quote_gives_the_reason() -> None:
         ("The ITC elected a new chairman.", "International Tin Council", True),  # its initials
         ("ATT raised its dividend.", "AT&T", True),
         ("The U.S. surplus grew.", "United States", True),  # initials with their dots
+        ("French unemployment rose.", "France", True),  # a country's adjective
+        ("Rates rose in France.", "French", True),
         ("BP owns 40 pct.", "BP", True),  # a two-letter name, whole
         ("Kuwait's quota is unchanged.", "BP", False),
         ("Soviet grain imports rose.", "Soviet Union", True),  # one of its words

@@ -154,3 +154,22 @@ NOT_NAME_WORDS = frozenset({
     "and", "or", "to", "by", "at", "from", "with", "as", "its", "it", "his", "her", "their", "i", "u.s", "us", "mr",
     "mrs", "ms",
 })  # fmt: skip
+
+# countries and the adjectives news uses for them where the adjective does not begin with the name
+# ("Japanese" begins with "Japan" and needs no entry): a story on "French unemployment" is about France
+DEMONYMS: dict[str, tuple[str, ...]] = {
+    "france": ("french",), "britain": ("british",), "england": ("english",), "germany": ("german",),
+    "china": ("chinese",), "canada": ("canadian",), "italy": ("italian",), "mexico": ("mexican",),
+    "netherlands": ("dutch",), "holland": ("dutch",), "switzerland": ("swiss",), "spain": ("spanish",),
+    "denmark": ("danish",), "sweden": ("swedish",), "norway": ("norwegian",), "finland": ("finnish",),
+    "belgium": ("belgian",), "greece": ("greek",), "turkey": ("turkish",), "poland": ("polish",),
+    "portugal": ("portuguese",), "ireland": ("irish",), "philippines": ("philippine", "filipino"),
+    "thailand": ("thai",), "venezuela": ("venezuelan",), "argentina": ("argentine", "argentinian"),
+    "chile": ("chilean",), "peru": ("peruvian",), "colombia": ("colombian",),
+    "ecuador": ("ecuadorean", "ecuadorian"), "bolivia": ("bolivian",), "nigeria": ("nigerian",),
+    "kenya": ("kenyan",), "egypt": ("egyptian",), "iraq": ("iraqi",), "iran": ("iranian",),
+    "saudi arabia": ("saudi",), "soviet union": ("soviet",), "ussr": ("soviet",), "korea": ("korean",),
+    "united states": ("american",), "america": ("american",), "new zealand": ("new zealander",),
+    "cuba": ("cuban",), "ghana": ("ghanaian",), "uganda": ("ugandan",), "zambia": ("zambian",),
+    "afghanistan": ("afghan",), "pakistan": ("pakistani",), "israel": ("israeli",), "kuwait": ("kuwaiti",),
+}  # fmt: skip

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bot.language.lexicon import DAYS, MONTHS, NUMBER_NAMES, NUMBER_WORDS, QUESTION_WORDS
+from bot.language.lexicon import DAYS, DEMONYMS, MONTHS, NUMBER_NAMES, NUMBER_WORDS, QUESTION_WORDS
 from bot.language.words import WORD, _terms_at, _word_at, asked_words
 
 if TYPE_CHECKING:
@@ -233,7 +233,8 @@ def names_in(question: str) -> list[str]:
 
 def mentions(text: str, name: str) -> bool:
     """Does the text mention the name, or at least one of its words (surnames stand for people), or its
-    initials ("ITC" for "International Tin Council", "U.S." for "United States", "ATT" for "AT&T")?"""
+    initials ("ITC" for "International Tin Council", "U.S." for "United States", "ATT" for "AT&T"), or, for a
+    country, its adjective ("French" for "France")?"""
     lower = text.lower()
     return any(re.search(pattern, lower) for pattern in _name_patterns(name))
 
@@ -246,6 +247,9 @@ def _name_patterns(name: str) -> tuple[str, ...]:
     capitals = [w for w in words if w[:1].isupper() and w.lower() not in ("of", "and", "the", "for")]
     if len(capitals) > 1:
         found.append(r"\b" + r"\.?".join(w[0].lower() for w in capitals) + r"\b")  # "ITC", "U.S."
+    key = " ".join(w.lower() for w in words)
+    found += [rf"\b{re.escape(adjective)}\b" for adjective in DEMONYMS.get(key, ())]  # "French" for "France"
+    found += [rf"\b{re.escape(country)}\b" for country, adjectives in DEMONYMS.items() if key in adjectives]
     squeezed = re.sub(r"[&.]", "", name)
     if squeezed != name and len(squeezed) > 1 and " " not in squeezed:
         found.append(rf"\b{re.escape(squeezed.lower())}\b")
