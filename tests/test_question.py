@@ -58,6 +58,8 @@ def test_wh_words_want_their_kind(question: str, labels: set[str]) -> None:
         ("Which Acme vice-president objected?", {"PERSON"}),  # a title's prefix leaves the kind
         ("What was the year-on-year rise in prices?", set()),  # ... but "year-on-year" is no year
         ("In which court did Acme sue?", {"ORG"}),
+        ("What is the Bank of Japan's discount rate?", {"PERCENT", "MONEY", "CARDINAL", "QUANTITY"}),  # not a bank
+        ("Which country condemned the Taliban's offensive?", {"GPE", "LOC", "FAC"}),
         # "the name of" something of no known kind: a name of any kind
         (
             "What is the name of Microsoft's headset?",
@@ -335,6 +337,8 @@ def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> Non
     ("question", "roles"),
     [
         ("Who is the chairman of Acme?", {"chairman"}),
+        ("Who is Acme's chairman?", {"chairman"}),  # after the possessor
+        ("Who was Venezuela's energy and mines minister?", {"minist"}),
         ("What is the name of the buffer stock manager?", {"manag"}),
         ("Which minister signed the accord?", {"minist"}),
         ("Which U.S. official did Vice Minister Kuroda meet?", set()),  # another person's role is not asked

@@ -8,6 +8,7 @@ Also the older, coarser analysis the sentence score uses (QuestionInfo: wants a 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def wanted(question: str) -> Ask:
         return Ask(question, (), polar, reason)
     counted = ""
     prefer: tuple[str, ...] = ()
-    noun = _kind_noun(q)
+    noun = _kind_noun(question)
     first = re.search(r"\b(who|whom|whose|when|where|how|which|what)\b", q)
     lead = first.group(1) if first else ""  # the question's own wh-word, not one in a clause after it
     measured = lead == "how" and bool(re.search(r"\bhow (?:long|old)\b", q))
@@ -144,21 +145,37 @@ PHRASE_ENDS = frozenset(
 )
 
 
-def _kind_noun(q: str) -> str | None:
+POSSESSIVE = ("'s", "’s", "s'", "s’")
+
+
+def after_possessor(words: list[str]) -> list[str]:
+    """The words of a noun phrase after its possessor ("the Bank of Japan's discount rate" -> "discount
+    rate"): the possessor's own nouns ("Bank") say nothing of what is asked. A possessor is a name (words as
+    written, capitalised) after at most a determiner; "the share of Pakistan's imports" keeps its "share"."""
+    for i, word in enumerate(words[:6]):
+        if word.endswith(POSSESSIVE):
+            return words[i + 1 :]
+        if not (word[:1].isupper() or word.lower() in DETERMINERS or word.lower() in ("of", "and", "&")):
+            break
+    return words
+
+
+def _kind_noun(question: str) -> str | None:
     """The noun that says what kind of thing "which/what ..." asks for: the first kind noun of the phrase
     after the wh-word, or the last of a run of them ("what are the estimated capital costs", "what fixed
     exchange rate"), or of the phrase after "the name of" ("what is the name of the company"). None when a
     verb's auxiliary follows the wh-word ("what did he offer"), when it counts ("which two figures"), or
     when only a possessor names a kind ("which country's media")."""
-    match = re.search(r"\b(?:which|what)\b(.*)", q)
+    match = re.search(r"\b(?:which|what)\b(.*)", question, re.IGNORECASE)
     if not match:
         return None
-    words = [w.strip('?,.;:!"“”') for w in match.group(1).split()]
-    words = [w for w in words if w]
-    if words and words[0] in COPULAS:  # "what is the price", "what was Japan's surplus"
-        words = words[1:]
-    elif words and (words[0] in PHRASE_ENDS or words[0] in NUMBER_WORDS or words[0][:1].isdigit()):
+    written = [w.strip('?,.;:!"“”') for w in match.group(1).split()]
+    written = [w for w in written if w]
+    if written and written[0].lower() in COPULAS:  # "what is the price", "what was Japan's surplus"
+        written = written[1:]
+    elif written and (written[0] in PHRASE_ENDS or written[0] in NUMBER_WORDS or written[0][:1].isdigit()):
         return None
+    words = [w.lower() for w in after_possessor(written)]
     found: str | None = None
     for i, word in enumerate(words[:8]):
         if word in PHRASE_ENDS:
@@ -201,6 +218,7 @@ def _heads(question: str, nominal: bool) -> frozenset[str]:
     words = [w for w in words if w]
     if words and words[0].lower() in COPULAS:  # "what is the quota": a noun phrase to the end
         words, nominal = words[1:], True
+    words = after_possessor(words)
     run: list[str] = []
     closed = False
     for i, word in enumerate(words[:8]):
@@ -231,21 +249,22 @@ def _heads(question: str, nominal: bool) -> frozenset[str]:
 GENERIC_ROLES = frozenset({"person", "man", "woman", "official", "head", "representative", "leader"})
 
 
-WHO_IS = re.compile(r"^whom? (?:is|was|are|were|will be|would be) (?:the |its |their )?(?:new |current )?(\w+)")
+WHO_IS = re.compile(r"^whom? (?:is|was|are|were|will be|would be)\b")
 
 
 @lru_cache(maxsize=4096)
 def asked_roles(question: str) -> frozenset[str]:
-    """The role whose holder a question asks for ("which minister", "who is the chairman of", "the name of
-    the buffer stock manager"), as base-form stems: the person in the answer must be named with it. Empty
-    for general words ("which official", "who is the leader") and for roles of others the question names."""
-    q = " ".join(question.lower().split())
-    noun = _kind_noun(q)
-    if noun is None:
-        found = re.match(
-            r"^who(?:m)? (?:is|was|are|were|will be|would be) (?:the |its |their )?(?:new |current )?(\w+)", q
-        )
-        noun = found.group(1) if found else None
+    """The role whose holder a question asks for ("which minister", "who is the chairman of", "who is Acme's
+    chairman", "the name of the buffer stock manager"), as base-form stems: the person in the answer must be
+    named with it. Empty for general words ("which official", "who is the leader") and for roles of others
+    the question names."""
+    written = " ".join(question.split())
+    noun = _kind_noun(written)
+    found = WHO_IS.match(written.lower())
+    if noun is None and found is not None:
+        rest = [w.lower() for w in after_possessor([w.strip("?,.;:!") for w in written[found.end() :].split()])]
+        phrase = itertools.takewhile(lambda w: w not in PHRASE_ENDS, rest)
+        noun = next((k for w in phrase if (k := _as_kind_noun(w)) and KIND_NOUNS[k] == PEOPLE), None)
     if noun is None or KIND_NOUNS.get(noun) != PEOPLE or noun in GENERIC_ROLES:
         return frozenset()
     return frozenset(base_form(s) for s in stems(noun))
