@@ -126,6 +126,38 @@ def test_a_span_the_question_gives_is_skipped() -> None:
     assert span_text(doc, result) == "John Smith"  # Richard Roe stands nearer, but the question names him
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "mentions", "expected"),
+    [
+        (
+            "How much per share did Acme raise its dividend to?",
+            "Acme declared a three-for-two split and raised its dividend to 37.5 cts.",
+            (("three", "CARDINAL"), ("37.5 cts", "MONEY")),
+            "37.5 cts",
+        ),
+        (
+            "On what date did the Acme strike start?",
+            "The Acme strike, the first in 25 years, started on February 27.",
+            (("25 years", "DATE"), ("February 27", "DATE")),
+            "February 27",
+        ),
+        (
+            "How many products did Acme cut tariffs on?",
+            "Acme cut tariffs of up to 50 pct on some 1,700 products.",
+            (("up to 50 pct", "PERCENT"), ("some 1,700", "CARDINAL")),
+            "some 1,700",
+        ),
+    ],
+)
+def test_a_span_of_the_form_asked_for_comes_before_a_nearer_one_without(
+    question: str, text: str, mentions: tuple[tuple[str, str], ...], expected: str
+) -> None:
+    doc = article(S(text, (("Acme", "ORG"), *mentions)))
+    result = reading(question, doc)
+    assert span_text(doc, result) == expected
+    assert result.features["span_vague"] == 0.0
+
+
 def test_a_company_the_question_names_is_given_with_its_form_and_kind_words() -> None:
     doc = article(
         S(

@@ -96,6 +96,7 @@ NUMBER = re.compile(rf"\d|{NUMBER_WORD}", re.IGNORECASE)
 # a number with nothing it counts or measures: "two", "158", "about 40"
 BARE_NUMBER = re.compile(rf"(?:about |some |around |over |nearly |almost )?(?:[\d.,]+|{NUMBER_WORD})", re.IGNORECASE)
 PERCENT_WORD = re.compile(r"%|\b(?:pct|percent|per cent|percentage points?)\b", re.IGNORECASE)
+YEAR_OR_DAY = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\d{1,2}/\d{1,2}")  # "1987", "9/11"
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
@@ -307,19 +308,20 @@ def _holds_role(article: Article, start: int, end: int, roles: frozenset[str]) -
 
 def fits_ask(ask: Ask, span: str) -> bool:
     """Has the answer span the form its question asks for? An amount needs a number, and "how much" or "what
-    price" more than a bare number ("two", "158" of something else); "on what date" needs a day, month or year
-    ("today" and "five-year" are not dates; "Friday" is one)."""
+    price" more than a bare number ("two", "158" of something else), "what percentage" a share, "how many
+    products" a count; "on what date" needs a day, month or year ("today", "five-year" and "25 years" are
+    not dates; "Friday" is one)."""
     first = ask.prefer[0] if ask.prefer else ""
     if first == "PERCENT":  # "what percentage", "what rate": a share, not an amount
         return bool(NUMBER.search(span)) and bool(PERCENT_WORD.search(span))
     if first == "MONEY":
         return bool(NUMBER.search(span)) and not BARE_NUMBER.fullmatch(span.strip())
-    if first in ("CARDINAL", "QUANTITY"):
-        return bool(NUMBER.search(span))
+    if first in ("CARDINAL", "QUANTITY"):  # a count is no share ("up to 50 pct" for "how many products")
+        return bool(NUMBER.search(span)) and not (ask.counted and PERCENT_WORD.search(span))
     if first == "DATE" and (ask.measured or ask.counted):  # "how many days", "how long": a number of them
         return bool(NUMBER.search(span))
-    if first == "DATE":
-        return any(ch.isdigit() for ch in span) or bool(MONTH.search(span) or WEEKDAY.search(span))
+    if first == "DATE":  # a day, month or year: "25 years" is a length of time
+        return bool(YEAR_OR_DAY.search(span) or MONTH.search(span) or WEEKDAY.search(span))
     return True
 
 
@@ -360,7 +362,7 @@ def _best_span(
     words = _words(text)
     starts = [unit.start + at for at, _ in words]
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
-    best: tuple[tuple[float, int], int, int, float] | None = None
+    best: tuple[tuple[bool, float, int], int, int, float] | None = None
     for mention in unit.mentions():
         called = bool(ask.names_places) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if mention.label not in ask.labels and not called:
@@ -374,9 +376,11 @@ def _best_span(
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
         kind = 0 if called else ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
-        preference = (nearness - KIND_STEP * (kind - called), -kind)
+        end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
+        # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
+        fits = fits_ask(ask, unit.article.text[mention.start : end])
+        preference = (fits, nearness - KIND_STEP * (kind - called), -kind)
         if best is None or preference > best[0]:
-            end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
             start = _name_start(unit.article.text, mention.start) if called else mention.start
             best = (preference, start, end, nearness)
     return (best[1], best[2], best[3]) if best else None
