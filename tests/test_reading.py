@@ -169,6 +169,11 @@ def test_a_company_the_question_names_is_given_with_its_form_and_kind_words() ->
     assert span_text(doc, reading(question, doc)) == "National Westminster Bank"
 
 
+def test_a_name_the_question_gives_in_another_form_is_given() -> None:
+    doc = article(S("Tate and Lyles said Silvertown was hit.", (("Tate and Lyles", "ORG"), ("Silvertown", "GPE"))))
+    assert span_text(doc, reading("Where is the Tate and Lyle refinery that was hit?", doc)) == "Silvertown"
+
+
 def test_a_name_the_question_gives_as_a_possessor_is_given() -> None:
     doc = article(S("The Council presented its case in court.", (("Council", "ORG"),)))
     assert span_text(doc, reading("Who presented the Tin Council's case?", doc)) is None  # the Council is asked of

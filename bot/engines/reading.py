@@ -330,11 +330,18 @@ def _given(text: str, question: str) -> bool:
     """Is a span's text something the question itself gives (its names, its numbers)?"""
     words = {w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(question)}
     span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
-    # "Barclays Bank Plc" for "before Barclays followed": a company's form and kind words don't make it another
+    # "Barclays Bank Plc" for "before Barclays followed": a company's form and kind words don't make it another;
+    # words are compared by stem ("Tate and Lyles" for "Tate and Lyle", "Cyclops'" for "Cyclops")
     core = [w for w in span_words if w.strip(".") not in COMPANY_FORMS and w not in KIND_NOUNS] or span_words
+    asked = set(stems(question)) | words
     acronym = any(i.lower() in words for i in _name_initials(text))  # "the National Resistance Front" for "NRF"
     spelled = text.strip(" .,").isupper() and text.strip(" .,") in _name_initials(question)  # "ISO" for its name
-    return bool(span_words) and (acronym or spelled or all(w in words for w in core))
+    return bool(span_words) and (acronym or spelled or all(w in words or _stems_in(w, asked) for w in core))
+
+
+def _stems_in(word: str, asked: set[str]) -> bool:
+    found = set(stems(word))
+    return bool(found) and found <= asked
 
 
 def _name_initials(question: str) -> set[str]:
