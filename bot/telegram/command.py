@@ -102,7 +102,13 @@ def _check_token(token: str, base_url: str | None) -> None:
 
 def _load(s: Settings) -> tuple[QABot, ChatStore]:
     """The core and the chat state store; SIGTERM while loading (seconds) exits 0."""
-    signal.signal(signal.SIGTERM, _stop_while_loading)
+    stopped: list[int] = []
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopped.append(signum)
+        _stop_while_loading(signum, frame)
+
+    signal.signal(signal.SIGTERM, stop)
     from bot.core import QABot
     from bot.telegram.state import open_store
     from retrieval.errors import QabotError
@@ -113,6 +119,8 @@ def _load(s: Settings) -> tuple[QABot, ChatStore]:
         qa = QABot.load(s)
     except QabotError as exc:
         raise fail(exc) from exc
+    if stopped:  # the exit raised by the handler was swallowed on the way (it struck inside a finaliser)
+        raise SystemExit(0)
     qa.follow()  # new index versions (the live corpus, admin uploads) are picked up from the start
     return qa, store
 
