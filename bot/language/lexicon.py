@@ -83,7 +83,8 @@ def _kinds(words: str, labels: frozenset[str]) -> None:
 _kinds(
     "person man woman official executive minister president chairman spokesman spokeswoman analyst leader director "
     "head chief governor secretary economist trader dealer banker manager commander founder senator congressman "
-    "undersecretary representative counsel lawyer judge ambassador mayor treasurer",
+    "undersecretary representative counsel lawyer judge ambassador mayor treasurer spokesperson envoy "
+    "negotiator chancellor premier president-elect king queen prince",
     PEOPLE,
 )
 _kinds(
