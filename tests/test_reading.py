@@ -142,6 +142,12 @@ def test_a_span_the_question_gives_is_skipped() -> None:
             "February 27",
         ),
         (
+            "What unemployment rate does Acme forecast?",
+            "Acme forecast unemployment for 1987/88 at 2.9 pct.",
+            (("1987/88", "CARDINAL"), ("2.9 pct", "PERCENT")),
+            "2.9 pct",
+        ),
+        (
             "How many products did Acme cut tariffs on?",
             "Acme cut tariffs of up to 50 pct on some 1,700 products.",
             (("up to 50 pct", "PERCENT"), ("some 1,700", "CARDINAL")),

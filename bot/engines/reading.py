@@ -97,6 +97,7 @@ NUMBER = re.compile(rf"\d|{NUMBER_WORD}", re.IGNORECASE)
 BARE_NUMBER = re.compile(rf"(?:about |some |around |over |nearly |almost )?(?:[\d.,]+|{NUMBER_WORD})", re.IGNORECASE)
 PERCENT_WORD = re.compile(r"%|\b(?:pct|percent|per cent|percentage points?)\b", re.IGNORECASE)
 YEAR_OR_DAY = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\d{1,2}/\d{1,2}")  # "1987", "9/11"
+YEAR_ONLY = re.compile(r"(?:1[89]\d\d|20\d\d)(?:/\d\d)?")
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
@@ -312,6 +313,8 @@ def fits_ask(ask: Ask, span: str) -> bool:
     products" a count; "on what date" needs a day, month or year ("today", "five-year" and "25 years" are
     not dates; "Friday" is one)."""
     first = ask.prefer[0] if ask.prefer else ""
+    if first in NUMERIC and YEAR_ONLY.fullmatch(span.strip()):  # "1987/88" is a year, no amount or count
+        return False
     if first == "PERCENT":  # "what percentage", "what rate": a share, not an amount
         return bool(NUMBER.search(span)) and bool(PERCENT_WORD.search(span))
     if first == "MONEY":
