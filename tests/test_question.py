@@ -327,6 +327,7 @@ def test_subjects_follow_the_auxiliary_or_own_something(
         ("Which company bought the refinery?", set()),
         ("What percentage of the project does Acme own?", set()),  # the type (a percentage) checks it
         ("What caused the fire?", set()),
+        ("At what price did Acme stock close?", set()),  # an amount of money says "price" without the word
     ],
 )
 def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> None:

@@ -194,6 +194,8 @@ def _kind_noun(question: str) -> str | None:
 GENERIC_HEADS = frozenset(
     {"name", "names", "figure", "figures", "level", "amount", "number", "value", "total", "kind", "type", "size"}
 )
+# an amount of money says these without the word ("95 dlrs per share" is a price)
+PRICES = frozenset({"price", "prices", "cost", "costs", "value", "worth", "sum", "pay", "salary"})
 TYPED_KINDS = (PEOPLE, PLACES, TIMES, RATES, ORGS, frozenset({"NORP"}))
 
 
@@ -242,7 +244,7 @@ def _heads(question: str, nominal: bool) -> frozenset[str]:
     for i, word in enumerate(run[:-1]):  # "interest or fee": either will do
         if word and word not in ("or", "and") and run[i + 1] in ("or", "and"):
             heads.add(word)
-    kept = {h for h in heads if KIND_NOUNS.get(_as_kind_noun(h) or "") not in TYPED_KINDS}
+    kept = {h for h in heads if KIND_NOUNS.get(_as_kind_noun(h) or "") not in TYPED_KINDS and h not in PRICES}
     return frozenset(s for h in kept for s in stems(h))
 
 
