@@ -319,7 +319,7 @@ def test_subjects_follow_the_auxiliary_or_own_something(
         ("What is Kuwait's OPEC production quota?", {"quota"}),
         ("How much cash is Acme paying for Beta?", {"cash"}),
         ("What interest or fee will Acme charge?", {"interest", "fee"}),  # either will do
-        ("What price per tonne did the buyers offer?", {"price"}),
+        ("What fee per tonne did the buyers offer?", {"fee"}),
         ("What is the estimated value of the gold find?", {"find"}),  # a generic head gives the noun after "of"
         ("What net profit figure does Acme forecast?", {"profit"}),
         ("How much did Acme pay?", set()),  # no noun asked
