@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -188,19 +189,24 @@ def test_a_conversation_keeping_no_turns_keeps_none() -> None:
     assert len(Conversation().add(turn, keep=1).add(turn, keep=1).turns) == 1
 
 
-def test_a_question_wanting_a_kind_no_candidate_offers_is_declined(tmp_path: Path) -> None:
+def _one_story_bot(tmp_path: Path, name: str, text: str, abstain_below: float) -> Any:
+    """A bot over a corpus of one story (the hashing embedder)."""
     from bot.core import QABot
     from tests.conftest import make_settings
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "ice.txt").write_text(
+    (corpus / name).write_text(text, encoding="utf-8")
+    return QABot.load(make_settings(tmp_path, corpus=corpus, abstain_below=abstain_below))
+
+
+def test_a_question_wanting_a_kind_no_candidate_offers_is_declined(tmp_path: Path) -> None:
+    story = (
         "Ships trapped in Baltic ice\n\n"
         "Up to 50 vessels were stuck in the Baltic ice on Tuesday, coastguard officials said. "
-        "Even the largest of the assisting icebreakers had difficulties breaking through to the ships.\n",
-        encoding="utf-8",
+        "Even the largest of the assisting icebreakers had difficulties breaking through to the ships.\n"
     )
-    bot = QABot.load(make_settings(tmp_path, corpus=corpus, abstain_below=0.01))  # the rule declines
+    bot = _one_story_bot(tmp_path, "ice.txt", story, abstain_below=0.01)  # the rule declines
     counted = bot.answer("How many vessels were stuck in the Baltic ice?")
     assert not counted.abstained and "50" in counted.short_answer
     uncounted = bot.answer("How many icebreakers were assisting the ships in the Baltic ice?")
@@ -284,18 +290,12 @@ def test_source_files_reads_jsonl_records_and_keeps_only_the_files_read_last(tmp
 
 
 def test_a_span_another_part_has_taken_is_passed_over(tmp_path: Path) -> None:
-    from bot.core import QABot
-    from tests.conftest import make_settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "sugar.txt").write_text(
+    story = (
         "Cuban sugar harvest behind schedule\n\n"
         "Cuba's sugar output was 8.2 mln tonnes in the 1984-85 harvest, trade sources said. "
-        "Cuba's sugar output fell to 7.2 mln tonnes last season.\n",
-        encoding="utf-8",
+        "Cuba's sugar output fell to 7.2 mln tonnes last season.\n"
     )
-    bot = QABot.load(make_settings(tmp_path, corpus=corpus, abstain_below=0.0))
+    bot = _one_story_bot(tmp_path, "sugar.txt", story, abstain_below=0.0)
     question = "How much sugar did Cuba produce?"
     evidence = bot.evidence(question)
     first, reading = bot.engine.pick(question, evidence, None)

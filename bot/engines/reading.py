@@ -374,7 +374,7 @@ def _best_span(
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
     best: tuple[tuple[bool, float, int], int, int, float] | None = None
     for mention in unit.mentions():
-        called = bool(ask.names_places) and mention.label in CALLED and _called(unit.article.text, mention, ask)
+        called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if mention.label not in ask.labels and not called:
             continue
         span_text = unit.article.text[mention.start : mention.end]
@@ -402,7 +402,7 @@ def _called(text: str, mention: Mention, ask: Ask) -> bool:
     noun = re.escape(ask.noun)
     after = re.match(rf"\s+{noun}s?\b", text[mention.end : mention.end + len(noun) + 4], re.IGNORECASE)
     before = text[max(0, mention.start - len(noun) - 9) : mention.start]
-    return bool(after or (ask.names_places == "place" and re.search(rf"\b{noun}s? of (?:the )?$", before, re.I)))
+    return bool(after or (ask.called_kind == "place" and re.search(rf"\b{noun}s? of (?:the )?$", before, re.I)))
 
 
 def _name_start(text: str, start: int) -> int:

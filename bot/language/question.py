@@ -65,7 +65,7 @@ class Ask:
         return frozenset(self.prefer)
 
     @property
-    def names_places(self) -> str:
+    def called_kind(self) -> str:
         """ "place" or "organisation" when the kind noun names one ("district", "company"), else "": only
         those are called by name ("Rokha district"); "U.S. officials" and "ICO quota" are not names of an
         official or a quota."""
@@ -137,15 +137,30 @@ COPULAS = frozenset({"is", "are", "was", "were", "'s", "’s"})
 DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"})
 NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen"])
 # what ends the noun phrase after "which/what": a preposition, a verb's auxiliary, a relative word
+VERB_AUXILIARIES = frozenset(
+    {"do", "does", "did", "has", "have", "had", "is", "are", "was", "were", "will", "would", "can", "could"}
+    | {"should", "may", "might", "must", "shall"}
+)
 PHRASE_ENDS = frozenset(
     {"of", "in", "on", "at", "for", "to", "by", "with", "from", "per", "about", "over", "under", "into", "than"}
     | {"that", "which", "who", "whom", "whose", "when", "where", "as"}
-    | {"do", "does", "did", "has", "have", "had", "is", "are", "was", "were", "will", "would", "can", "could"}
-    | {"should", "may", "might", "must", "shall"}
+    | VERB_AUXILIARIES
 )
 
 
 POSSESSIVE = ("'s", "’s", "s'", "s’")
+
+
+def _phrase_after(wh: str, question: str) -> tuple[list[str], bool]:
+    """The words (as written, punctuation stripped) after the first match of `wh`, without a copula right
+    after it ("what is the price" -> "the price"), and whether there was one; ([], False) without a match."""
+    match = re.search(rf"{wh}(.*)", question, re.IGNORECASE)
+    if not match:
+        return [], False
+    words = [w for w in (w.strip('?,.;:!"“”') for w in match.group(1).split()) if w]
+    if words and words[0].lower() in COPULAS:  # "what is the price", "what was Japan's surplus"
+        return words[1:], True
+    return words, False
 
 
 def after_possessor(words: list[str]) -> list[str]:
@@ -166,14 +181,8 @@ def _kind_noun(question: str) -> str | None:
     exchange rate"), or of the phrase after "the name of" ("what is the name of the company"). None when a
     verb's auxiliary follows the wh-word ("what did he offer"), when it counts ("which two figures"), or
     when only a possessor names a kind ("which country's media")."""
-    match = re.search(r"\b(?:which|what)\b(.*)", question, re.IGNORECASE)
-    if not match:
-        return None
-    written = [w.strip('?,.;:!"“”') for w in match.group(1).split()]
-    written = [w for w in written if w]
-    if written and written[0].lower() in COPULAS:  # "what is the price", "what was Japan's surplus"
-        written = written[1:]
-    elif written and (written[0] in PHRASE_ENDS or written[0] in NUMBER_WORDS or written[0][:1].isdigit()):
+    written, copula = _phrase_after(r"\b(?:which|what)\b", question)
+    if not copula and written and (written[0] in PHRASE_ENDS or written[0] in NUMBER_WORDS or written[0][:1].isdigit()):
         return None
     words = [w.lower() for w in after_possessor(written)]
     found: str | None = None
@@ -213,13 +222,8 @@ def asked_heads(question: str) -> frozenset[str]:
 
 
 def _heads(question: str, nominal: bool) -> frozenset[str]:
-    match = re.search(r"\b(?:how (?:much|many)|what)\b(.*)", question, re.IGNORECASE)  # "which X": X is a kind
-    if not match:
-        return frozenset()
-    words = [w.strip('?,.;:!"“”') for w in match.group(1).split()]
-    words = [w for w in words if w]
-    if words and words[0].lower() in COPULAS:  # "what is the quota": a noun phrase to the end
-        words, nominal = words[1:], True
+    words, copula = _phrase_after(r"\b(?:how (?:much|many)|what)\b", question)  # "which X": X is a kind
+    nominal = nominal or copula  # "what is the quota": a noun phrase to the end
     words = after_possessor(words)
     run: list[str] = []
     closed = False
@@ -382,12 +386,6 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
             found.append((" ".join(run), ""))
             run = []
     return found
-
-
-VERB_AUXILIARIES = frozenset(
-    {"do", "does", "did", "has", "have", "had", "is", "are", "was", "were", "will", "would", "can", "could"}
-    | {"should", "may", "might", "must", "shall"}
-)
 
 
 def subjects(question: str, entities: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

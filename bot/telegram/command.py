@@ -119,7 +119,7 @@ def _load(s: Settings) -> tuple[QABot, ChatStore]:
         qa = QABot.load(s)
     except QabotError as exc:
         raise fail(exc) from exc
-    if stopped:  # the exit raised by the handler was swallowed on the way (it struck inside a finaliser)
+    if stopped:  # asked to stop, but the exit the handler raised did not get here (swallowed on the way)
         raise SystemExit(0)
     qa.follow()  # new index versions (the live corpus, admin uploads) are picked up from the start
     return qa, store
