@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.language import analyse, answer_values, common_words, gives_value
+from bot.language.values import amount_conflict, quantities
 from tests.conftest import make_settings
 
 
@@ -236,3 +237,23 @@ def test_mentions_finds_a_name_its_words_or_its_initials(text: str, name: str, f
     from bot.language import mentions
 
     assert mentions(text, name) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("the 32-km stretch cost 10.5 mln dlrs", {(32.0, "km"), (10.5e6, "dlr")}),
+        ("a 50 pct stake worth $5 billion", {(50.0, "pct"), (5e9, "dlr")}),
+        ("1,500 workers and 25 cents a share", {(1500.0, "worker"), (25.0, "ct")}),
+        ("1.91 mln of TMOC's shares in 1987", set()),  # a name stands between; a year is no amount
+    ],
+)
+def test_quantities_are_amounts_with_their_unit(text: str, found: set[tuple[float, str]]) -> None:
+    assert quantities(text) == found
+
+
+def test_amount_conflict_is_another_amount_of_the_same_unit() -> None:
+    assert amount_conflict("What did the 11 km section cost?", "The 32-km stretch cost 10 mln dlrs.")
+    assert not amount_conflict("What did the 11 km section cost?", "The 11-km and 32-km stretches cost 10 mln dlrs.")
+    assert not amount_conflict("What did the 11 km section cost?", "The stretch cost 10 mln dlrs.")  # not given
+    assert not amount_conflict("What did the section cost?", "The 32-km stretch cost 10 mln dlrs.")  # not asked

@@ -8,6 +8,7 @@ from bot.language import stems
 from bot.language.question import (
     asked_heads,
     asked_roles,
+    asks_price,
     entities_in,
     entity_lexicon,
     parts,
@@ -349,3 +350,20 @@ def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> Non
 )
 def test_asked_roles_are_the_role_whose_holder_is_asked(question: str, roles: set[str]) -> None:
     assert asked_roles(question) == roles
+
+
+@pytest.mark.parametrize(
+    ("question", "price"),
+    [
+        ("What price per share did Acme pay?", True),
+        ("How much did Acme pay for Beta?", True),
+        ("How much are lost exports costing Ecuador each month?", True),
+        ("How large is the breakup fee Acme can recover?", True),
+        ("What value did the minister put on Acme?", True),
+        ("What pay rise were the seamen seeking?", False),  # "pay" names the rise
+        ("By how much did the consumer price index rise?", False),  # "price" names the index
+        ("How much did Acme's profit grow?", False),
+    ],
+)
+def test_asks_price_is_a_question_for_a_sum_of_money(question: str, price: bool) -> None:
+    assert asks_price(question) is price

@@ -376,6 +376,15 @@ def test_an_entity_only_in_the_title_is_context_not_missing() -> None:
         ("How many bags did Acme ship?", "Acme shipped nine mln bags.", ("nine mln", "CARDINAL"), 0.0),
         ("How many days did the Acme strike last?", "The Acme strike lasted eight days.", ("eight days", "DATE"), 0.0),
         ("Who runs Acme?", "Acme is run by John Smith.", ("John Smith", "PERSON"), 0.0),
+        # a price is a sum of money, not an amount of what is priced
+        ("What price per tonne will Acme pay?", "Acme will buy 50,000 tonnes.", ("50,000", "CARDINAL"), 1.0),
+        ("What price per tonne will Acme pay?", "Acme will pay 120 dlrs a tonne.", ("120 dlrs", "MONEY"), 0.0),
+        ("How much did Acme pay for Beta?", "Acme bought about 41 mln shares.", ("about 41 mln", "CARDINAL"), 1.0),
+        ("How large is the fee Acme pays?", "Acme pays a fee of 1.96 pct.", ("1.96", "CARDINAL"), 1.0),
+        ("What pay rise did Acme offer?", "Acme offered a rise of 80 pct.", ("80", "CARDINAL"), 0.0),
+        ("By how much did the Acme price index rise?", "The Acme index rose 3.9 pct.", ("3.9", "CARDINAL"), 0.0),
+        # a count is no sum of money
+        ("How many shares did Acme buy?", "Acme paid 90.25 dlrs a share.", ("90.25 dlrs", "MONEY"), 1.0),
     ],
 )
 def test_a_span_without_the_form_asked_for_is_vague(
@@ -466,6 +475,30 @@ def test_how_many_bags_must_count_bags() -> None:
     doc = article(EXPORTS)
     assert span_text(doc, reading("How many bags of coffee did Brazil export?", doc)) == "9 mln bags"
     assert span_text(doc, reading("How many countries did Brazil export coffee to?", doc)) == "40"
+
+
+def test_how_many_of_what_must_count_that() -> None:
+    doc = article(
+        S(
+            "The Acme ore assays 0.18 ounce of gold and 24.0 ounces of silver.",
+            (("Acme", "ORG"), ("0.18", "CARDINAL"), ("24.0", "CARDINAL")),
+        )
+    )
+    assert span_text(doc, reading("How many ounces of silver does the Acme ore assay?", doc)) == "24.0 ounces"
+    assert span_text(doc, reading("How many ounces of copper does the Acme ore assay?", doc)) is None
+    assert span_text(doc, reading("How many ounces does the Acme ore assay?", doc)) is not None
+
+
+def test_another_amount_of_the_unit_the_question_gives_is_a_conflict() -> None:
+    doc = article(
+        S(
+            "Acme said the 32-km stretch of the pipeline cost 10.5 mln dlrs.",
+            (("Acme", "ORG"), ("32-km", "QUANTITY"), ("10.5 mln dlrs", "MONEY")),
+        )
+    )
+    assert reading("How much did Acme's 11 km section of the pipeline cost?", doc).features["amount_conflict"] == 1.0
+    assert reading("How much did Acme's 32 km section of the pipeline cost?", doc).features["amount_conflict"] == 0.0
+    assert reading("How much did Acme's pipeline cost?", doc).features["amount_conflict"] == 0.0
 
 
 def test_how_many_days_must_count_days() -> None:

@@ -33,8 +33,9 @@ from typing import Protocol
 
 from bot.language import base_form, mentions, stems
 from bot.language.lexicon import KIND_NOUNS, NOT_NAME_WORDS
-from bot.language.question import MONTH, NAMED, Ask, relative_times, time_kind, times_in
+from bot.language.question import MONTH, NAMED, Ask, asks_price, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
+from bot.language.values import amount_conflict
 from retrieval.records import Article, Mention, Parse
 
 
@@ -65,7 +66,7 @@ FEATURES = (
 )
 # checks of the question's constraints the answer model weighs (the ranker does not: it picks the sentence
 # that matches the question best; these say whether that sentence answers it)
-CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing")
+CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing", "amount_conflict")
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
@@ -75,7 +76,7 @@ DATE_VAGUE = 2  # kinds a date without day, month or year gives up
 UNIT_WORD = re.compile(
     r"\s*(?:mln|million|billion|bln|trillion|thousand|pct|percent|per cent|%|dlrs?|dollars?|cts|cents|pence|"
     r"stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|rupees?|pesos?|tonnes|tons|barrels|bpd|"
-    r"ounces|bags|shares|a share|per share|a barrel|per barrel|a tonne|per tonne)\b",
+    r"ounces|bags|shares|(?:a|an|per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb))\b",
     re.IGNORECASE,
 )
 MEASURE = re.compile(
@@ -98,6 +99,13 @@ BARE_NUMBER = re.compile(rf"(?:about |some |around |over |nearly |almost )?(?:[\
 PERCENT_WORD = re.compile(r"%|\b(?:pct|percent|per cent|percentage points?)\b", re.IGNORECASE)
 YEAR_OR_DAY = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\d{1,2}/\d{1,2}")  # "1987", "9/11"
 YEAR_ONLY = re.compile(r"(?:1[89]\d\d|20\d\d)(?:/\d\d)?")
+# "a price per tonne", "how much per share": the answer is a price of that unit ("71 dlrs a share")
+PER_UNIT = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
+CURRENCY = re.compile(
+    r"\$|\b(?:dlrs?|dollars?|cts|cents?|pence|stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|"
+    r"rupees?|pesos?|riyals?|dinars?|rand|schillings?|kroner|ringgit|baht|won|yuan)\b",
+    re.I,
+)
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
@@ -290,6 +298,7 @@ def read(
         "span_vague": vague,
         "head_missing": head_missing,
         "role_missing": role,
+        "amount_conflict": float(amount_conflict(ask.text, text)),
     }
     return reading
 
@@ -318,9 +327,14 @@ def fits_ask(ask: Ask, span: str) -> bool:
     if first == "PERCENT":  # "what percentage", "what rate": a share, not an amount
         return bool(NUMBER.search(span)) and bool(PERCENT_WORD.search(span))
     if first == "MONEY":
+        priced = asks_price(ask.text) or PER_UNIT.search(ask.text)
+        if priced and not CURRENCY.search(span) and UNIT_WORD.search(span):
+            return False  # "what price": "50,000 tonnes" or "1.96 pct" is no money
         return bool(NUMBER.search(span)) and not BARE_NUMBER.fullmatch(span.strip())
-    if first in ("CARDINAL", "QUANTITY"):  # a count is no share ("up to 50 pct" for "how many products")
-        return bool(NUMBER.search(span)) and not (ask.counted and PERCENT_WORD.search(span))
+    if first in ("CARDINAL", "QUANTITY"):  # a count is no share or sum ("up to 50 pct", "90.25 dlrs a share"
+        # for "how many products", "how many shares")
+        sum_of = PERCENT_WORD.search(span) or (CURRENCY.search(span) and not CURRENCY.fullmatch(ask.counted))
+        return bool(NUMBER.search(span)) and not (ask.counted and sum_of)
     if first == "DATE" and (ask.measured or ask.counted):  # "how many days", "how long": a number of them
         return bool(NUMBER.search(span))
     if first == "DATE":  # a day, month or year: "25 years" is a length of time
@@ -378,7 +392,7 @@ def _best_span(
         if mention.label not in ask.labels and not called:
             continue
         span_text = unit.article.text[mention.start : mention.end]
-        if _given(span_text, ask.text) or not _counts(unit.article.text, mention, ask.counted):
+        if _given(span_text, ask.text) or not _counts(unit.article.text, mention, ask.counted, ask.text):
             continue
         if ask.measured and not _measures(unit.article.text, mention, span_text):
             continue
@@ -429,13 +443,20 @@ def extend_amount(text: str, end: int) -> int:
     return end
 
 
-def _counts(text: str, mention: Mention, counted: str) -> bool:
+def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bool:
     """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags", "eight
     days" for "how many days", not "the end of April")?"""
     if not counted or mention.label not in ("CARDINAL", "QUANTITY", "DATE"):
         return True
     after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
-    return bool(set(stems(counted)) & set(after[:6]))
+    if not set(stems(counted)) & set(after[:6]):
+        return False
+    # "how many ounces of gold": not "24.0 ounces of silver"
+    noun = re.escape(counted.removesuffix("s"))
+    asked = re.search(rf"\b{noun}s? of (\w+)", ask_text, re.I) if ask_text else None
+    given = re.search(rf"\b{noun}s?\b(?: of (\w+))?", text[mention.start : mention.end + 60], re.I)
+    named = given.group(1) if given else None
+    return not (asked and named and not set(stems(named)) & set(stems(ask_text)))
 
 
 def _measures(text: str, mention: Mention, span_text: str) -> bool:

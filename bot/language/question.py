@@ -218,7 +218,25 @@ def asked_heads(question: str) -> frozenset[str]:
     date, a person, a percentage) are left out; so is everything when the phrase names no noun ("how much
     did", "what did") or where its end is unclear ("what miner won the contract": no preposition or
     auxiliary closes it)."""
-    return _heads(" ".join(question.split()), nominal=False)
+    heads = _heads(" ".join(question.split()), nominal=False)
+    kept = {h for h in heads if KIND_NOUNS.get(_as_kind_noun(h) or "") not in TYPED_KINDS and h not in PRICES}
+    return frozenset(s for h in kept for s in stems(h))
+
+
+PAYS = re.compile(
+    r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge|charged|charging|sell|sold|offer|offered|bid)\b"
+    r"|\b(?:what|how (?:large|big|high)(?: is| was)?)(?: the| a| an)? (?:\w+ )?(?:price|cost|value|fee)s?\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=4096)
+def asks_price(question: str) -> bool:
+    """Does the question ask for a sum of money: a price, cost or fee as the noun it asks the value of ("what
+    price per share", "how large is the fee"), or what was paid ("how much did Disney pay")? Not "by how much
+    did the consumer price index rise" or "what pay rise", where the word names something else."""
+    written = " ".join(question.split())
+    return bool(_heads(written, nominal=False) & (PRICES | {"fee", "fees"}) or PAYS.search(written))
 
 
 def _heads(question: str, nominal: bool) -> frozenset[str]:
@@ -248,8 +266,7 @@ def _heads(question: str, nominal: bool) -> frozenset[str]:
     for i, word in enumerate(run[:-1]):  # "interest or fee": either will do
         if word and word not in ("or", "and") and run[i + 1] in ("or", "and"):
             heads.add(word)
-    kept = {h for h in heads if KIND_NOUNS.get(_as_kind_noun(h) or "") not in TYPED_KINDS and h not in PRICES}
-    return frozenset(s for h in kept for s in stems(h))
+    return frozenset(heads)
 
 
 GENERIC_ROLES = frozenset({"person", "man", "woman", "official", "head", "representative", "leader"})

@@ -3,6 +3,7 @@ normalised so that two sources giving the same answer give the same value."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -259,3 +260,52 @@ def _name_patterns(name: str) -> tuple[str, ...]:
 def has_answer_type(sentence: str, wants: str | None, question: str = "", common: frozenset[str] = frozenset()) -> bool:
     """Does the sentence hold the kind of thing asked for (a name the question lacks, a number, a date)?"""
     return wants is None or bool(answer_spans(sentence, wants, question, common))
+
+
+# An amount with the unit it counts: "11 km", "32-km", "1.91 mln shares", "10.5 pct", "71 dlrs", "$5 billion".
+# Each unit has one name, so "dlrs" and "dollars", "tonnes" and "tons" compare equal.
+UNITS = {
+    "pct": "pct", "percent": "pct", "%": "pct", "dlr": "dlr", "dlrs": "dlr", "dollar": "dlr", "dollars": "dlr",
+    "$": "dlr", "ct": "ct", "cts": "ct", "cent": "ct", "cents": "ct", "stg": "stg", "pound": "stg", "pounds": "stg",
+    "yen": "yen", "franc": "franc", "francs": "franc", "mark": "mark", "marks": "mark", "crowns": "crown",
+    "tonne": "tonne", "tonnes": "tonne", "ton": "tonne", "tons": "tonne", "barrel": "barrel", "barrels": "barrel",
+    "bpd": "bpd", "ounce": "ounce", "ounces": "ounce", "bag": "bag", "bags": "bag", "share": "share",
+    "shares": "share", "km": "km", "kms": "km", "kilometre": "km", "kilometres": "km", "mile": "mile",
+    "miles": "mile", "acre": "acre", "acres": "acre", "employee": "worker", "employees": "worker",
+    "worker": "worker", "workers": "worker", "vessel": "ship", "vessels": "ship", "ship": "ship", "ships": "ship",
+}  # fmt: skip
+SCALES = {"thousand": 1e3, "mln": 1e6, "million": 1e6, "bln": 1e9, "billion": 1e9, "trillion": 1e12}
+QUANTITY = re.compile(
+    r"(?<![\w.,/-])(?P<cur>\$)?(?P<n>\d[\d,]*(?:\.\d+)?)(?:[\s-]*(?P<scale>thousand|mln|million|bln|billion|trillion)\b)?"
+    r"[\s-]*(?P<unit>%|[a-z]+)?",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=16384)
+def quantities(text: str) -> frozenset[tuple[float, str]]:
+    """The amounts in a text that name their unit, as (value, unit): "11 km" -> (11.0, "km"), "1.91 mln TMOC
+    shares" is left out (a name stands between), "$5 billion" -> (5e9, "dlr"). Bare numbers and years are not
+    amounts of anything."""
+    found = set()
+    for m in QUANTITY.finditer(text):
+        unit = UNITS.get((m.group("unit") or "").lower()) or ("dlr" if m.group("cur") else None)
+        if unit is None:
+            continue
+        try:
+            value = float(m.group("n").replace(",", ""))
+        except ValueError:
+            continue
+        found.add((value * SCALES.get((m.group("scale") or "").lower(), 1.0), unit))
+    return frozenset(found)
+
+
+def amount_conflict(question: str, text: str) -> bool:
+    """Does the text give another amount of a unit the question states ("the 32-km stretch" for "Colombia's
+    11 km section"), and not the question's own?"""
+    given = quantities(text)
+    for value, unit in quantities(question):
+        same_unit = {v for v, u in given if u == unit}
+        if same_unit and not any(math.isclose(v, value, rel_tol=1e-6) for v in same_unit):
+            return True
+    return False
