@@ -11,11 +11,16 @@ import threading
 from collections.abc import Callable, Sequence
 
 from retrieval.chunking import SPACY_MODEL, import_spacy_without_torch
-from retrieval.records import Article, Mention, Parse, Span
+from retrieval.records import Article, Clause, Mention, Parse, Span
 
 SentenceAnalyser = Callable[[Sequence[str]], list[Parse]]
 
 SUBJECTS = {"nsubj", "nsubjpass"}
+OBJECTS = ("dobj", "attr", "oprd", "acomp")  # what a verb takes, in order of preference
+COMPLEMENTS = ("xcomp", "ccomp")
+INHERITS = {"xcomp", "conj", "advcl"}  # a verb with no subject of its own: "agreed to pay", "rose and fell"
+RELATIVE_TAGS = {"WDT", "WP"}  # "which", "that", "who"
+NAMING = {"compound", "amod", "det", "poss", "nmod"}
 MANY_TEXTS = 1000  # from this many sentences on, parsing is shared out over processes
 MAX_PROCESSES = 4
 
@@ -61,7 +66,52 @@ def _parse(doc) -> Parse:  # type: ignore[no-untyped-def]
                 elif child.pos_ == "NOUN" and not any(t.pos_ == "PROPN" for t in tokens):
                     kind = "title"
                 break
-    return Parse(mentions=mentions, verbs=verbs, subject=subject, subject_kind=kind)
+    return Parse(mentions=mentions, verbs=verbs, subject=subject, subject_kind=kind, clauses=_clauses(doc))
+
+
+def _extent(token) -> Span:  # type: ignore[no-untyped-def]
+    tokens = list(token.subtree)
+    return Span(start=tokens[0].idx, end=tokens[-1].idx + len(tokens[-1].text))
+
+
+def _named_part(token) -> Span:  # type: ignore[no-untyped-def]
+    """A noun with the words before it that name it ("the Panjshir valley"), without what follows it."""
+    first = min([token, *(c for c in token.lefts if c.dep_ in NAMING)], key=lambda t: t.i)
+    return Span(start=first.idx, end=token.idx + len(token.text))
+
+
+def _clauses(doc) -> tuple[Clause, ...]:  # type: ignore[no-untyped-def]
+    """Each verb with its subject (its own, or that of the verb it completes), object and complement."""
+    found = []
+    for token in doc:
+        if token.pos_ != "VERB":
+            continue
+        head, subject = token, None
+        for _ in range(4):  # "agreed to try to pay": up the chain to a verb with a subject
+            subject = next((c for c in head.children if c.dep_ in SUBJECTS), None)
+            if subject is not None or head.dep_ not in INHERITS or head.head is head:
+                break
+            if head.dep_ == "xcomp":  # "asked the forces to join": who joins is the one asked
+                subject = next((c for c in head.head.children if c.dep_ == "dobj"), None)
+                if subject is not None:
+                    break
+            head = head.head
+        found_subject: Span | None = None
+        if subject is not None and subject.tag_ in RELATIVE_TAGS and head.dep_ == "relcl":
+            found_subject = _named_part(head.head)  # "Panjshir, which offers ...": Panjshir offers
+        elif subject is not None:
+            found_subject = _extent(subject)
+        objects = [c for dep in OBJECTS for c in token.children if c.dep_ == dep]
+        complements = [c for dep in COMPLEMENTS for c in token.children if c.dep_ == dep]
+        found.append(
+            Clause(
+                verb=token.lemma_.lower(),
+                subject=found_subject,
+                object=_extent(objects[0]) if objects else None,
+                complement=_extent(complements[0]) if complements else None,
+            )
+        )
+    return tuple(found)
 
 
 def analyse_articles(articles: Sequence[Article], analyser: SentenceAnalyser) -> list[Article]:
@@ -85,16 +135,33 @@ def _shift(parse: Parse, by: int) -> Parse:
         verbs=parse.verbs,
         subject=Span(start=parse.subject.start + by, end=parse.subject.end + by) if parse.subject else None,
         subject_kind=parse.subject_kind,
+        clauses=tuple(
+            Clause(c.verb, _moved(c.subject, by), _moved(c.object, by), _moved(c.complement, by)) for c in parse.clauses
+        ),
     )
 
 
+def _moved(span: Span | None, by: int) -> Span | None:
+    return Span(start=span.start + by, end=span.end + by) if span is not None else None
+
+
+def _offsets(span: Span | None) -> list[int]:
+    return [span.start, span.end] if span is not None else []
+
+
+def _span(raw: list[int]) -> Span | None:
+    return Span(raw[0], raw[1]) if raw else None
+
+
 def parses_to_json(parses: Sequence[Parse]) -> list[list[object]]:
-    """A compact form for storage: [mentions as [start, end, label], verbs, [start, end, kind] or None]."""
+    """A compact form for storage: [mentions as [start, end, label], verbs, [start, end, kind] or None,
+    clauses as [verb, subject, object, complement], each span [start, end] or []]."""
     return [
         [
             [[m.start, m.end, m.label] for m in p.mentions],
             list(p.verbs),
             [p.subject.start, p.subject.end, p.subject_kind] if p.subject else None,
+            [[c.verb, _offsets(c.subject), _offsets(c.object), _offsets(c.complement)] for c in p.clauses],
         ]
         for p in parses
     ]
@@ -103,13 +170,14 @@ def parses_to_json(parses: Sequence[Parse]) -> list[list[object]]:
 def parses_from_json(raw: list[list[object]]) -> tuple[Parse, ...]:
     """The stored form back as records (trusted: written by this module and checksummed)."""
     parses = []
-    for mentions, verbs, subject in raw:
+    for mentions, verbs, subject, clauses in raw:
         parses.append(
             Parse.model_construct(
                 mentions=tuple(Mention(s, e, label) for s, e, label in mentions),  # type: ignore[attr-defined]
                 verbs=tuple(verbs),  # type: ignore[arg-type]
                 subject=Span(subject[0], subject[1]) if subject else None,  # type: ignore[index]
                 subject_kind=subject[2] if subject else "",  # type: ignore[index]
+                clauses=tuple(Clause(v, _span(s), _span(o), _span(c)) for v, s, o, c in clauses),  # type: ignore[attr-defined]
             )
         )
     return tuple(parses)

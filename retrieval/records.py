@@ -30,6 +30,18 @@ class Mention:
     label: str  # PERSON, ORG, GPE, NORP, DATE, MONEY, PERCENT, CARDINAL, ...
 
 
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One verb of a sentence with who does it and what it takes, as article offsets: "Chrysler raised the
+    dividend" -> verb "raise", subject "Chrysler", object "the dividend"; "asked them to join" -> complement
+    "to join". A verb without a subject of its own ("agreed to pay") takes the one of the verb it completes."""
+
+    verb: str  # lemma
+    subject: Span | None = None
+    object: Span | None = None  # direct object, attribute or predicate
+    complement: Span | None = None  # a clause it takes ("to join ...", "that ...")
+
+
 class Parse(Record):
     """What the parser found in one sentence at index time, so that answering never parses article text."""
 
@@ -37,6 +49,7 @@ class Parse(Record):
     verbs: tuple[str, ...] = ()  # lemmas of the sentence's verbs ("pay", "acquire")
     subject: Span | None = None  # the main clause's subject
     subject_kind: str = ""  # "name" (a proper name), "pronoun" ("he", "it"), "title" ("the company", "the chairman")
+    clauses: tuple[Clause, ...] = ()
 
 
 class Article(Record):

@@ -75,3 +75,28 @@ def test_many_sentences_are_parsed_in_worker_processes_with_the_same_parses(monk
         stop.set()
         other.join()
     assert any(p.mentions for p in alone) and any(p.subject for p in alone)
+
+
+def test_clauses_give_each_verb_its_subject_object_and_complement() -> None:
+    texts = [
+        "Walt Disney Co agreed to pay 217 mln dlrs for the station.",
+        "The spokesman urged former soldiers to join the ranks.",
+        "Fighters held out in Panjshir, which offers a natural defensive advantage.",
+    ]
+    parses = spacy_analyser()(texts)
+
+    def clause(at: int, verb: str) -> tuple[str | None, str | None, str | None]:
+        found = next(c for c in parses[at].clauses if c.verb == verb)
+        text = texts[at]
+        return tuple(text[s.start : s.end] if s else None for s in (found.subject, found.object, found.complement))  # type: ignore[return-value]
+
+    assert clause(0, "pay")[:2] == ("Walt Disney Co", "217 mln dlrs for the station")  # the subject of "agreed"
+    assert clause(1, "urge") == ("The spokesman", "former soldiers", "to join the ranks")
+    assert clause(1, "join")[0] == "former soldiers"  # who joins is the one urged
+    assert clause(2, "offer")[:2] == ("Panjshir", "a natural defensive advantage")  # "which" is Panjshir
+
+
+def test_stored_parses_come_back_the_same() -> None:
+    parses = spacy_analyser()(["Acme Corp said its board raised the dividend to 37.5 cts."])
+    assert parses[0].clauses
+    assert analysis.parses_from_json(analysis.parses_to_json(parses)) == tuple(parses)

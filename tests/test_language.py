@@ -257,3 +257,34 @@ def test_amount_conflict_is_another_amount_of_the_same_unit() -> None:
     assert not amount_conflict("What did the 11 km section cost?", "The 11-km and 32-km stretches cost 10 mln dlrs.")
     assert not amount_conflict("What did the 11 km section cost?", "The stretch cost 10 mln dlrs.")  # not given
     assert not amount_conflict("What did the section cost?", "The 32-km stretch cost 10 mln dlrs.")  # not asked
+
+
+def test_argument_span_is_what_the_questions_verb_takes() -> None:
+    from bot.language.spans import argument_span
+
+    sentence = "Photos show members of the Taliban raising their flag over the governor's house."
+    raising = (sentence.index("raising"), sentence.index("Photos"), sentence.index(" over"))
+    subject = (0, sentence.index(" raising"))
+    flag = (sentence.index("their"), sentence.index(" over"))
+
+    def answer(question: str, subject: tuple[int, int] | None) -> str | None:
+        found = argument_span(sentence, question, [("raise", subject, flag, None)])
+        return sentence[found[0] : found[1]] if found else None
+
+    assert raising and answer("What were Taliban fighters shown raising?", subject) == "flag"
+    assert answer("What were Taliban fighters shown raising?", None) is None  # nobody raises it
+    assert answer("What did Acme raise?", (0, len("Photos show members of the Taliban"))) is None  # another subject
+    assert answer("Why were Taliban fighters raising flags?", subject) is None  # a reason is a clause
+    assert answer("What did the Taliban say about the raise of the flag?", subject) is None  # "raise" as a noun
+
+
+def test_argument_span_takes_the_complement_for_to_do() -> None:
+    from bot.language.spans import argument_span
+
+    sentence = "Mujahid urged former members of the security forces to join their group's ranks."
+    forces = (sentence.index("former"), sentence.index(" to join"))
+    ranks = (sentence.index("to join"), len(sentence) - 1)
+    found = argument_span(
+        sentence, "What did Mujahid urge the security forces to do?", [("urge", (0, 7), forces, ranks)]
+    )
+    assert found is not None and sentence[found[0] : found[1]] == "join their group's ranks"

@@ -9,7 +9,7 @@ import pytest
 from bot.engines.reading import Reading, Unit, read
 from bot.language import base_form, stems
 from bot.language.question import asked_heads, asked_roles, entities_in, entity_lexicon, subjects, times_in, wanted
-from retrieval.records import Article, Mention, Parse, Span
+from retrieval.records import Article, Clause, Mention, Parse, Span
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class S:
     mentions: tuple[tuple[str, str], ...] = ()
     subject_kind: str = ""
     verbs: tuple[str, ...] = ()
+    clauses: tuple[tuple[str, str], ...] = ()  # (verb lemma, its subject's text)
 
 
 def article(*sentences: S, title: str = "Company news", date: str | None = None) -> Article:
@@ -40,6 +41,10 @@ def article(*sentences: S, title: str = "Company news", date: str | None = None)
                 mentions=tuple(sorted(found, key=lambda m: m.start)),
                 verbs=sentence.verbs,
                 subject_kind=sentence.subject_kind,
+                clauses=tuple(
+                    Clause(verb, Span(start=text.index(who, start), end=text.index(who, start) + len(who)))
+                    for verb, who in sentence.clauses
+                ),
             )
         )
     return Article(
@@ -59,7 +64,13 @@ def unit(doc: Article, position: int) -> Unit:
     return Unit(doc, (position,), span.start, span.end)
 
 
-def reading(question: str, doc: Article, position: int = 0, idf: dict[str, float] | None = None) -> Reading:
+def reading(
+    question: str,
+    doc: Article,
+    position: int = 0,
+    idf: dict[str, float] | None = None,
+    verbs: frozenset[str] = frozenset(),
+) -> Reading:
     """Read one sentence the way the engine does: entities from the article's lexicon, focus = the
     question's other words."""
     lexicon = entity_lexicon((doc.text[m.start : m.end], m.label) for p in doc.parses for m in p.mentions)
@@ -70,7 +81,7 @@ def reading(question: str, doc: Article, position: int = 0, idf: dict[str, float
     about, heads = subjects(question, entities), asked_heads(question)
     roles = asked_roles(question) if "PERSON" in ask.labels else frozenset()
     doc_unit = unit(doc, position)
-    return read(doc_unit, ask, entities, times_in(question), focus, idf or {}, frozenset(), {}, about, heads, roles)
+    return read(doc_unit, ask, entities, times_in(question), focus, idf or {}, verbs, {}, about, heads, roles)
 
 
 def span_text(doc: Article, result: Reading) -> str | None:
@@ -598,3 +609,29 @@ def test_a_name_the_question_spells_out_or_abbreviates_is_given() -> None:
         S("The National Resistance Front is led by Ahmad Massoud.", (("The National Resistance Front", "ORG"),))
     )
     assert span_text(spelled, reading("Who leads the NRF?", spelled)) is None  # the question's NRF is no answer
+
+
+def test_the_questions_verb_done_by_another_named_subject_sets_actor_other() -> None:
+    doc = article(
+        S(
+            "Chrysler Corp raised its quarterly dividend by seven pct.",
+            (("Chrysler Corp", "ORG"), ("seven pct", "PERCENT")),
+            clauses=(("raise", "Chrysler Corp"),),
+        ),
+        S(
+            "It raised its quarterly dividend by seven pct.",
+            (("seven pct", "PERCENT"),),
+            clauses=(("raise", "It"),),
+        ),
+        S(
+            "AT&T and Chrysler Corp raised their dividends by seven pct.",
+            (("AT&T", "ORG"), ("Chrysler Corp", "ORG"), ("seven pct", "PERCENT")),
+            clauses=(("raise", "AT&T and Chrysler Corp"),),
+        ),
+    )
+    question = "By how much did AT&T raise its quarterly dividend?"
+    raised = frozenset(stems("raise"))
+    assert reading(question, doc, 0, verbs=raised).features["actor_other"] == 1.0
+    assert reading(question, doc, 1, verbs=raised).features["actor_other"] == 0.0  # a pronoun: unknown
+    assert reading(question, doc, 2, verbs=raised).features["actor_other"] == 0.0  # AT&T raised it too
+    assert reading(question, doc, 0).features["actor_other"] == 0.0  # no verb of the question's known

@@ -53,7 +53,7 @@ from bot.language.question import (
     wanted,
 )
 from bot.language.question import parts as question_parts
-from bot.language.spans import unasked_span
+from bot.language.spans import argument_span, unasked_span
 from bot.phrases import CLOSEST, DISAGREE, DISPUTED, NO, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE, YES
 from bot.settings import Settings
 from retrieval.hashed import HashedKeys
@@ -393,9 +393,19 @@ class ExtractiveEngine(Engine):
             return NO if NEGATION.search(best.text) else YES
         if analyse(question).wants is None:  # no name, number or date asked: what the quote adds to the question
             article, quote = index.articles[best.quote.source], best.quote
-            verbs = [v for span, p in zip(article.sentences, article.parses, strict=False)
-                     if quote.start <= span.start < quote.end for v in p.verbs]  # fmt: skip
-            found = unasked_span(article.text[quote.start : quote.end], question, verbs)
+            inside = [p for span, p in zip(article.sentences, article.parses, strict=False)
+                      if quote.start <= span.start < quote.end]  # fmt: skip
+            text = article.text[quote.start : quote.end]
+
+            def local(span: Span | None) -> tuple[int, int] | None:
+                return (span.start - quote.start, span.end - quote.start) if span is not None else None
+
+            clauses = [
+                (c.verb, local(c.subject), local(c.object), local(c.complement)) for p in inside for c in p.clauses
+            ]
+            found = argument_span(text, question, clauses) or unasked_span(
+                text, question, [v for p in inside for v in p.verbs]
+            )
             if found is not None:
                 return " ".join(article.text[quote.start + found[0] : quote.start + found[1]].split())
         return ""

@@ -33,7 +33,7 @@ from typing import Protocol
 
 from bot.language import base_form, mentions, stems
 from bot.language.lexicon import KIND_NOUNS, NOT_NAME_WORDS
-from bot.language.question import MONTH, NAMED, Ask, asks_price, relative_times, time_kind, times_in
+from bot.language.question import MONTH, NAMED, Ask, actors, asks_price, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from bot.language.values import amount_conflict
 from retrieval.records import Article, Mention, Parse
@@ -66,7 +66,7 @@ FEATURES = (
 )
 # checks of the question's constraints the answer model weighs (the ranker does not: it picks the sentence
 # that matches the question best; these say whether that sentence answers it)
-CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing", "amount_conflict")
+CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing", "amount_conflict", "actor_other")
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
@@ -299,6 +299,7 @@ def read(
         "head_missing": head_missing,
         "role_missing": role,
         "amount_conflict": float(amount_conflict(ask.text, text)),
+        "actor_other": _actor_other(unit, verbs, actors(ask.text, subjects), entities),
     }
     return reading
 
@@ -503,6 +504,28 @@ def _neighbour_span(
         if found is not None:
             return found[0], found[1], found[2] / 2, position
     return None
+
+
+def _actor_other(
+    unit: Unit, verbs: frozenset[str], subjects: Sequence[tuple[str, str]], entities: Sequence[tuple[str, str]]
+) -> float:
+    """Does the sentence give the question's verb to another named subject than the question's ("Chrysler
+    raised its dividend" for "by how much did AT&T raise its dividend", "the U.S. would pay" for "what does
+    Cuba pay"), and never to the question's own?"""
+    if not subjects or not verbs:
+        return 0.0
+    text = unit.article.text
+    named = [m for m in unit.mentions() if m.label in NAMED]
+    other = False
+    for clause in (c for p in unit.parses for c in p.clauses):
+        if clause.subject is None or not {f for s in stems(clause.verb) for f in (s, base_form(s))} & verbs:
+            continue
+        who = text[clause.subject.start : clause.subject.end]
+        if any(mentions(who, name) for name, _ in subjects):
+            return 0.0
+        inside = any(clause.subject.start <= m.start and m.end <= clause.subject.end for m in named)
+        other = other or (inside and not any(mentions(who, name) for name, _ in entities))
+    return float(other)
 
 
 def _other_owner(unit: Unit, start: int, end: int, entities: Sequence[tuple[str, str]]) -> bool:

@@ -423,6 +423,26 @@ def subjects(question: str, entities: Iterable[tuple[str, str]]) -> list[tuple[s
     return found
 
 
+ACTIVE_AUXILIARIES = VERB_AUXILIARIES - COPULAS
+
+
+def actors(question: str, entities: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The question's entities that do what its verb says: the subject after an auxiliary of the active
+    voice ("by how much did AT&T raise", "what will Venezuela charge"), not after "was" ("when was GPT-3
+    released": GPT-3 is what was released) and not a possessor."""
+    found = []
+    lower = " ".join(question.split()).lower()
+    for name, label in entities:
+        for match in re.finditer(rf"(?<![\w.]){re.escape(name.lower())}(?![\w])", lower):
+            before = lower[: match.start()].split()
+            if before and before[-1] == "the":
+                before = before[:-1]
+            if before and before[-1] in ACTIVE_AUXILIARIES:
+                found.append((name, label))
+                break
+    return found
+
+
 def entity_lexicon(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Lower-cased entity text -> the label spaCy gave it most often in the corpus."""
     counts: dict[str, dict[str, int]] = {}

@@ -14,13 +14,14 @@ clause, and the quote gives it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.language.lexicon import stopwords
 from bot.language.words import WORD, _bare, asked_words, base_form, stems
 
 CLAUSE_BREAK = re.compile(r"[,;:()\[\]“”\"—–…]|[.!?]\s|\s-{1,2}\s")
+ARGUMENT_BREAK = re.compile(r"[,;:()\[\]—–…]|[.!?]\s|\s-{1,2}\s")  # quotation marks stay inside an argument
 KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?|forms?) of (?:an? |the )?([\w’'-]+)", re.IGNORECASE)
 ACTION = re.compile(r"\bdo\W*$", re.IGNORECASE)  # "What did X urge Y to do?"
 WHICH = re.compile(r"\bwhich\b", re.IGNORECASE)
@@ -31,6 +32,69 @@ ATTRIBUTION = frozenset(
 )  # fmt: skip
 RELATIVE = frozenset({"who", "whom", "whose", "which", "that", "where", "when"})
 MAX_WORDS = 8  # a phrase longer than this is cut to its first MAX_WORDS words
+LIGHT_VERBS = frozenset({"be", "have", "do", "get", "make"})  # say too little to find the answer by
+
+
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "who", "which", "that"})
+Offsets = tuple[int, int] | None
+
+
+def argument_span(
+    sentence: str, question: str, clauses: Sequence[tuple[str, Offsets, Offsets, Offsets]]
+) -> tuple[int, int] | None:
+    """(start, end) in `sentence` of what the question's verb takes there: "their flag" for "what were they
+    shown raising?" in "... show members raising their flag over the house", "to join the ranks" for "what
+    did he ask the forces to do?". `clauses`: (verb lemma, subject, object, complement) with offsets in
+    `sentence`, from the index-time parse. A verb the question gives as a noun ("the claim", "claim of") is
+    not its verb, nor one without a subject or whose subject is a name the question does not give (the
+    question asks what its own subject did). The object comes first, the complement for "... to do?"; the
+    part kept is cut at the first break of its clause, then to the phrase in it the question does not say
+    (`unasked_span`)."""
+    if WHY.search(question):
+        return None
+    asked = {base_form(s) for s in stems(question)}
+    asked_bare = asked_words(question)
+    action = ACTION.search(question) is not None
+    stop = stopwords()
+    nouns = {base_form(s) for m in NOUN_USE.finditer(question) for s in stems(m.group(1) or m.group(2))}
+    for verb, subject, taken, complement in clauses:
+        if verb in LIGHT_VERBS or not {base_form(s) for s in stems(verb)} & (asked - nouns):
+            continue
+        if subject is None or not _subject_fits(sentence[subject[0] : subject[1]], question):
+            continue  # no one does it ("claims of conquering the province"), or someone else does
+        for part in (complement, taken) if action else (taken, complement):
+            if part is None:
+                continue
+            words = [w for w in WORD.finditer(sentence, part[0], part[1])]
+            kept: list[re.Match[str]] = []
+            for word in words:
+                if kept and ARGUMENT_BREAK.search(sentence, kept[-1].end(), word.start()):
+                    break
+                kept.append(word)
+            while kept and _bare(kept[0].group(0)) in stop:
+                kept.pop(0)
+            kept = kept[: MAX_WORDS + 2]
+            while kept and _bare(kept[-1].group(0)) in stop:
+                kept.pop()
+            new = [w for w in kept if _bare(w.group(0)) not in stop and _bare(w.group(0)) not in asked_bare]
+            if any(_stem(w) not in asked for w in new):
+                start, end = kept[0].start(), kept[-1].end()
+                inner = unasked_span(sentence[start:end], question)
+                return (start + inner[0], start + inner[1]) if inner else (start, end)
+    return None
+
+
+# a question word used as a noun: after an article or a possessive, or before "of" ("the Taliban's claim")
+NOUN_USE = re.compile(r"(?:\b(?:the|a|an|its|their|his|her)\s+|['’]s\s+)(\w+)|\b(\w+)\s+of\b", re.IGNORECASE)
+
+
+def _subject_fits(subject: str, question: str) -> bool:
+    """Is a clause's subject the question's own: a pronoun, one without a name, or a name the question gives?"""
+    names = [w for w in WORD.finditer(subject) if w.group(0)[:1].isupper()]
+    if not names:
+        return True
+    given = asked_words(question)
+    return any(_bare(w.group(0)) in given for w in names)
 
 
 @dataclass(frozen=True)
