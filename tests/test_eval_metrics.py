@@ -47,6 +47,9 @@ def test_containment_is_whole_word_and_ignores_citation_markers() -> None:
     assert contains("The AP reported", "AP")
     assert not contains("From 1980 to 1989", "8")
     assert not contains("Mujahid said so [8].", "8")  # a marker is not the number eight
+    assert contains("cutbacks in the 20,000-member workforce", "20,000")  # part of a hyphenated compound
+    assert contains("the U.S.-led invasion", "US-led") and contains("the U.S.-led invasion", "U.S. led")
+    assert not contains("the 120,000-member union", "20,000")
     assert contains("eight districts [2]", "eight")
     assert not contains("anything", "   ")
 

@@ -635,3 +635,21 @@ def test_the_questions_verb_done_by_another_named_subject_sets_actor_other() -> 
     assert reading(question, doc, 1, verbs=raised).features["actor_other"] == 0.0  # a pronoun: unknown
     assert reading(question, doc, 2, verbs=raised).features["actor_other"] == 0.0  # AT&T raised it too
     assert reading(question, doc, 0).features["actor_other"] == 0.0  # no verb of the question's known
+
+
+def test_a_titled_speaker_is_named_in_the_sentence_after() -> None:
+    doc = article(
+        S("Uganda was disappointed by the talks, the chairman of the Acme board said.", (("Uganda", "GPE"),)),
+        S('"This has not been good," J. Makumbi said on Friday.', (("J. Makumbi", "ORG"), ("Friday", "DATE"))),
+    )
+    result = reading("Who is the chairman of the Acme board?", doc)
+    assert span_text(doc, result) == "J. Makumbi"  # an initialled name is a person's, whatever the label
+    assert result.antecedent == 1
+
+
+def test_a_role_that_owns_something_names_no_one() -> None:
+    doc = article(
+        S("Fighters stood at the gate of the compound of the provincial governor.", ()),
+        S("Zabihullah Mujahid spoke at a news conference.", (("Zabihullah Mujahid", "PERSON"),)),
+    )
+    assert span_text(doc, reading("What is the name of the provincial governor?", doc)) is None

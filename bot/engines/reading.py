@@ -107,6 +107,10 @@ CURRENCY = re.compile(
     re.I,
 )
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
+SPEECH = frozenset({"said", "says", "told", "added", "stated", "announced"})
+INITIALLED = re.compile(
+    r"^(?:[A-Z]\.\s?)+[A-Z][a-z]"
+)  # "J. Makumbi", "A.B. Smith": a person's name, whatever the label
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
 
@@ -269,6 +273,10 @@ def read(
             back = _antecedent_span(unit, ask, entities)
             if back is not None:
                 span, reading.antecedent = back[:3], back[3]
+        if span is None and roles and "PERSON" in ask.labels:
+            named = _titled_span(unit, ask, roles)
+            if named is not None:
+                span, reading.antecedent = named[:3], named[3]
         if span is None:
             beside = _neighbour_span(unit, ask, entities, focus)
             if beside is not None:
@@ -481,6 +489,40 @@ def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) 
             continue
         for mention in reversed(parse.mentions):
             if mention.label in ask.labels and not _given(article.text[mention.start : mention.end], ask.text):
+                return mention.start, mention.end, 0.5, position
+    return None
+
+
+def _titled_span(unit: Unit, ask: Ask, roles: frozenset[str]) -> tuple[int, int, float, int] | None:
+    """For a sentence that names the asked role with no one beside it ("..., the chairman of the board, said."):
+    the person named in the sentence after it ("J. Makumbi said ..."), where news names the one it titled, or
+    else in the sentences just before it (start, end, nearness, the sentence's position)."""
+    article = unit.article
+    if any(m.label == "PERSON" for m in unit.mentions()):
+        return None
+    # the role stands for someone who does something in the sentence: the subject of a verb, or the one who
+    # speaks ("..., the chairman of the board, said"); not the owner of something ("the governor's compound")
+    words = _words(unit.text)
+    speaks = any(
+        _anchor_stem(word) in roles and any(w.lower().strip(".") in SPEECH for _, w in words[i + 1 : i + 12])
+        for i, (_, word) in enumerate(words)
+    )
+    does = any(
+        {base_form(s) for s in stems(article.text[c.subject.start : c.subject.end])} & roles
+        for p in unit.parses
+        for c in p.clauses
+        if c.subject is not None
+    )
+    if not (speaks or does):
+        return None
+    limit = min(len(article.sentences), len(article.parses))
+    for position in (unit.positions[-1] + 1, *reversed(_previous(unit))):
+        if not 0 <= position < limit:
+            continue
+        for mention in article.parses[position].mentions:
+            text = article.text[mention.start : mention.end]
+            person = mention.label == "PERSON" or (mention.label in NAMED and INITIALLED.match(text) is not None)
+            if person and not _given(text, ask.text):
                 return mention.start, mention.end, 0.5, position
     return None
 

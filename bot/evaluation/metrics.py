@@ -19,6 +19,7 @@ from typing import Any
 MARKER = re.compile(r"\[\d{1,3}\]")
 ARTICLES = re.compile(r"\b(a|an|the)\b")
 PUNCTUATION = set(string.punctuation)
+HYPHENS = re.compile(r"[-‐‑–—]")
 
 Groups = Sequence[Sequence[str]]
 
@@ -39,11 +40,17 @@ def strip_markers(text: str) -> str:
 
 
 def contains(text: str, phrase: str) -> bool:
-    """Whole-word containment after normalisation: "AP" is not found in "apply", "8" not in "1980"."""
+    """Whole-word containment after normalisation: "AP" is not found in "apply", "8" not in "1980". A part of a
+    hyphenated compound is a word too: "20,000" is in "the 20,000-member workforce", which normalisation alone
+    would join into one word ("20000member")."""
     needle = normalize_answer(phrase)
     if not needle:
         return False
-    return f" {needle} " in f" {normalize_answer(strip_markers(text))} "
+    text = strip_markers(text)
+    if f" {needle} " in f" {normalize_answer(text)} ":
+        return True
+    split = normalize_answer(HYPHENS.sub(" ", phrase))
+    return bool(split) and f" {split} " in f" {normalize_answer(HYPHENS.sub(' ', text))} "
 
 
 def satisfies(text: str, groups: Groups) -> bool:
