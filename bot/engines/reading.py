@@ -108,9 +108,8 @@ CURRENCY = re.compile(
 )
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 SPEECH = frozenset({"said", "says", "told", "added", "stated", "announced"})
-INITIALLED = re.compile(
-    r"^(?:[A-Z]\.\s?)+[A-Z][a-z]"
-)  # "J. Makumbi", "A.B. Smith": a person's name, whatever the label
+# "J. Makumbi", "A.B. Smith": a person's name, whatever label the parser gave it
+INITIALLED = re.compile(r"^(?:[A-Z]\.\s?)+[A-Z][a-z]")
 SPAN_WINDOW = 10  # words: how far an answer span may stand from the question's words and still count as near
 
 
