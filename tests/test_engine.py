@@ -307,3 +307,16 @@ def test_a_span_another_part_has_taken_is_passed_over(tmp_path: Path) -> None:
         "8.2 mln tonnes",
         "7.2 mln tonnes",
     }
+
+
+def test_the_second_part_takes_the_other_figure_of_the_same_sentence(tmp_path: Path) -> None:
+    story = (
+        "Grace and Berisford to combine cocoa units\n\n"
+        "The joint venture, to be 68.4 pct owned by Grace and 31.6 pct by Berisford, would have sales of "
+        "over 700 mln dlrs, the companies said.\n"
+    )
+    bot = _one_story_bot(tmp_path, "cocoa.txt", story, abstain_below=0.0)
+    draft = bot.engine.draft(
+        bot.evidence("What percentage of the joint venture would Grace own, and what percentage would Berisford own?")
+    )
+    assert draft.short_answers == ("68.4 pct", "31.6 pct")

@@ -257,6 +257,10 @@ def test_entities_drop_possessives_question_words_months_and_the_first_word() ->
     assert entities_in("What was Texaco's profit in March?", lexicon) == [("Texaco", "ORG")]
     assert entities_in("Acme said what?", {}) == []  # the first word is not taken as a name when unknown
     assert entities_in("Acme said what?", entity_lexicon([("Acme", "ORG")])) == [("Acme", "ORG")]
+    # a lone initial is no name, known or not ("S." of "S. and W. Berisford")
+    lexicon = entity_lexicon([("S", "ORG"), ("Berisford", "ORG")])
+    assert entities_in("What would S. and W. Berisford own?", lexicon) == [("Berisford", "ORG")]
+    assert entities_in("What would S. and W. Berisford own?", {}) == [("W Berisford", "")]
 
 
 def test_a_known_entity_with_a_label_that_is_not_a_name_counts_as_unknown() -> None:

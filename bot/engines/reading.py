@@ -204,8 +204,10 @@ def read(
     subjects: Sequence[tuple[str, str]] = (),
     heads: frozenset[str] = frozenset(),
     roles: frozenset[str] = frozenset(),
+    taken: frozenset[tuple[str, int, int]] = frozenset(),
 ) -> Reading:
-    """The features of one candidate for one question part, and the answer span it offers."""
+    """The features of one candidate for one question part, and the answer span it offers (never one of the
+    spans `taken` by another part of the question)."""
     article = unit.article
     text = unit.text
     before = [article.text[article.sentences[i].start : article.sentences[i].end] for i in _previous(unit)]
@@ -267,7 +269,7 @@ def read(
     reading = Reading(features={}, absent=frozenset(absent))
     typed = near = owner = vague = role = 0.0
     if ask.labels:
-        span = _best_span(unit, ask, entities, focus)
+        span = _best_span(unit, ask, entities, focus, taken)
         if span is None and leans_back and ask.labels & {"PERSON", "ORG"}:
             back = _antecedent_span(unit, ask, entities)
             if back is not None:
@@ -387,7 +389,11 @@ def _name_initials(question: str) -> set[str]:
 
 
 def _best_span(
-    unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]], focus: frozenset[str]
+    unit: Unit,
+    ask: Ask,
+    entities: Sequence[tuple[str, str]],
+    focus: frozenset[str],
+    taken: frozenset[tuple[str, int, int]] = frozenset(),
 ) -> tuple[int, int, float] | None:
     """The mention of a wanted kind nearest to the question's other words: (start, end, nearness in 0..1)."""
     text = unit.text
@@ -409,6 +415,8 @@ def _best_span(
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
         kind = 0 if called else ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
         end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
+        if any(source == unit.article.source and start < end and mention.start < stop for source, start, stop in taken):
+            continue  # another part's answer
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
         fits = fits_ask(ask, unit.article.text[mention.start : end])
         preference = (fits, nearness - KIND_STEP * (kind - called), -kind)

@@ -385,7 +385,7 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
             if any(used[i : i + size]):
                 continue
             span = words[i : i + size]
-            if not span[0][:1].isupper() or (size == 1 and span[0].lower() in NOT_NAME_WORDS):
+            if not span[0][:1].isupper() or (size == 1 and (span[0].lower() in NOT_NAME_WORDS or len(span[0]) < 2)):
                 continue
             key = " ".join(span).lower()
             label = known.get(key)
@@ -399,9 +399,9 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
         if capitalised and word.lower() not in NOT_NAME_WORDS and not MONTH.fullmatch(word):
             run.append(word)
             continue
-        if run:
+        if run and len("".join(run)) > 1:  # not a lone initial ("S." of "S. and W. Berisford")
             found.append((" ".join(run), ""))
-            run = []
+        run = []
     return found
 
 
