@@ -9,6 +9,7 @@ from bot.language.question import (
     asked_heads,
     asked_roles,
     asks_price,
+    carry_over,
     entities_in,
     entity_lexicon,
     parts,
@@ -371,3 +372,45 @@ def test_asked_roles_are_the_role_whose_holder_is_asked(question: str, roles: se
 )
 def test_asks_price_is_a_question_for_a_sum_of_money(question: str, price: bool) -> None:
     assert asks_price(question) is price
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "answer", "second"),
+    [
+        (
+            "What was BHP's third quarter net profit to February 1987, and what was it a year earlier?",
+            ["BHP"],
+            "",
+            "what was BHP's third quarter net profit a year earlier?",
+        ),
+        (
+            "Who will the producers put forward as director, and which country is he from?",
+            [],
+            "Edouard Kouame",
+            "which country is Edouard Kouame from?",
+        ),
+        (
+            "What quota had Uganda been seeking, and what was its quota before?",
+            ["Uganda", "ICO"],
+            "",
+            "what was Uganda's quota before?",
+        ),
+        (
+            "Where is Acme building a plant, and how many jobs will it create?",
+            ["Acme"],
+            "Ohio",
+            "how many jobs will Acme create?",
+        ),
+        (
+            "Where is Acme building a plant, and how many jobs will be created?",
+            ["Acme"],
+            "",
+            "how many jobs will be created?",
+        ),
+    ],
+)
+def test_carry_over_replaces_the_second_parts_pronoun(
+    question: str, names: list[str], answer: str, second: str
+) -> None:
+    first, rest = parts(question)
+    assert carry_over(rest, first, names, answer) == second

@@ -45,6 +45,7 @@ from bot.language import (
 from bot.language.question import (
     asked_heads,
     asked_roles,
+    carry_over,
     count_entities,
     entities_in,
     lexicon_of,
@@ -247,8 +248,10 @@ class ExtractiveEngine(Engine):
         threshold = self.settings.abstain_below
         questions = question_parts(evidence.question)
         picks: list[tuple[Scored | None, Reading | None]] = []
-        for part in questions:  # the second part asks something else: never the first part's answer again
+        for i, part in enumerate(questions):  # the second part asks something else: never the first part's answer
             taken = frozenset(r.span for _, r in picks if r is not None and r.span is not None)
+            if i:  # "..., and what was it a year earlier?": its pronoun stands for what the first part names
+                part = self.carried_over(part, questions[0], evidence, picks[0][1])
             picks.append(self.pick(part, evidence, scored if len(questions) == 1 else None, taken))
         found = [(s, r) for s, r in picks if s is not None and r is not None]
         if len(found) < len(questions):
@@ -302,6 +305,17 @@ class ExtractiveEngine(Engine):
         return self.compose(
             index, quotes, reading.probability, short_answers=(short,) if short else (), features=reading.features
         )
+
+    def carried_over(self, part: str, first: str, evidence: Evidence, answer: Reading | None) -> str:
+        """The second part with its pronoun replaced (`carry_over`): by the first part's value phrase, its
+        answer for "who", or the entity it is about (its subject or possessor before its other names)."""
+        entities = entities_in(first, self.stats(evidence.index).lexicon)
+        names = [name for name, _ in [*subjects(first, entities), *entities]]
+        said = ""
+        if answer is not None and answer.span is not None:
+            source, start, end = answer.span
+            said = " ".join(evidence.index.articles[source].text[start:end].split())
+        return carry_over(part, first, names, said)
 
     def pick(
         self,

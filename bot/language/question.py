@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -304,6 +304,46 @@ def _as_kind_noun(word: str) -> str | None:
         if form in KIND_NOUNS:
             return form
     return None
+
+
+PRONOUN = re.compile(r"\b(it|its|he|his|him|she|her|they|their|them)\b", re.IGNORECASE)
+POSSESSIVE_PRONOUNS = frozenset({"its", "his", "her", "their"})
+IT_IS = re.compile(r"\b(?:was|is|were|are|will be) it\b", re.IGNORECASE)
+TIME_WORDS = frozenset({"last", "this", "next", "previous", "earlier", "later"})
+
+
+def carry_over(second: str, first: str, names: Sequence[str], answer: str = "") -> str:
+    """The second part of a two-part question with its pronoun replaced by what it stands for in the first:
+    "what was it a year earlier?" after "What was BHP's third quarter net profit to February 1987?" asks
+    "what was BHP's third quarter net profit a year earlier?"; "which country is he from?" after "Who ...?"
+    asks where its answer (`answer`) is from; otherwise the pronoun is the first part's first name (`names`):
+    "how many new jobs will it create?" after "Where is GenCorp building its plant?"."""
+    found = PRONOUN.search(second)
+    if found is None:
+        return second
+    if IT_IS.search(second) and (phrase := _value_phrase(first)):
+        return second[: found.start()] + phrase + second[found.end() :]
+    person = found.group(1).lower() in ("he", "his", "him", "she", "her")
+    stands_for = answer if person and answer and re.match(r"^\s*whom?\b", first, re.IGNORECASE) else ""
+    stands_for = stands_for or (names[0] if names else "")
+    if not stands_for:
+        return second
+    if found.group(1).lower() in POSSESSIVE_PRONOUNS:
+        stands_for += "'s"
+    return second[: found.start()] + stands_for + second[found.end() :]
+
+
+def _value_phrase(first: str) -> str:
+    """The noun phrase whose value "what was ..." asks, without its time ("BHP's third quarter net profit")."""
+    words, copula = _phrase_after(r"\bwhat\b", " ".join(first.split()))
+    if not copula:
+        return ""
+    kept = list(
+        itertools.takewhile(
+            lambda w: w.lower() not in PHRASE_ENDS and w.lower() not in TIME_WORDS and not YEAR.fullmatch(w), words
+        )
+    )
+    return " ".join(kept)
 
 
 def parts(question: str) -> list[str]:
