@@ -269,7 +269,8 @@ def read(
     reading = Reading(features={}, absent=frozenset(absent))
     typed = near = owner = vague = role = 0.0
     if ask.labels:
-        span = _best_span(unit, ask, entities, focus, taken)
+        offered = _best_span(unit, ask, entities, focus, taken)
+        span, fitted = (offered[:3], offered[3]) if offered is not None else (None, True)
         if span is None and leans_back and ask.labels & {"PERSON", "ORG"}:
             back = _antecedent_span(unit, ask, entities)
             if back is not None:
@@ -278,15 +279,15 @@ def read(
             named = _titled_span(unit, ask, roles)
             if named is not None:
                 span, reading.antecedent = named[:3], named[3]
-        if span is None:
+        if span is None or not fitted:  # a neighbour that answers in the form asked beats a poor span here
             beside = _neighbour_span(unit, ask, entities, focus)
             if beside is not None:
-                span, reading.antecedent = beside[:3], beside[3]
+                span, reading.antecedent, fitted = beside[:3], beside[3], True
         if span is not None:
-            typed = 1.0
             near = span[2]
             reading.span = (article.source, span[0], span[1])
-            vague = float(not fits_ask(ask, article.text[span[0] : span[1]]))
+            vague = float(not (fitted and fits_ask(ask, article.text[span[0] : span[1]])))
+            typed = 1.0
             role = float(bool(roles) and not _holds_role(article, span[0], span[1], roles))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
     reading.features = {
@@ -314,6 +315,14 @@ def read(
 
 
 ROLE_REACH = 40  # characters either side of a person's name where the role it holds is named
+
+
+def _sentence_of(article: Article, at: int) -> str:
+    """The text of the sentence that holds the offset."""
+    if not article.sentences:
+        return article.text
+    span = article.sentences[max(bisect.bisect_right([s.start for s in article.sentences], at) - 1, 0)]
+    return article.text[span.start : span.end]
 
 
 def _holds_role(article: Article, start: int, end: int, roles: frozenset[str]) -> bool:
@@ -394,8 +403,9 @@ def _best_span(
     entities: Sequence[tuple[str, str]],
     focus: frozenset[str],
     taken: frozenset[tuple[str, int, int]] = frozenset(),
-) -> tuple[int, int, float] | None:
-    """The mention of a wanted kind nearest to the question's other words: (start, end, nearness in 0..1)."""
+) -> tuple[int, int, float, bool] | None:
+    """The mention of a wanted kind nearest to the question's other words, those of the form asked for first:
+    (start, end, nearness in 0..1, whether it has that form)."""
     text = unit.text
     words = _words(text)
     starts = [unit.start + at for at, _ in words]
@@ -406,9 +416,16 @@ def _best_span(
         if mention.label not in ask.labels and not called:
             continue
         span_text = unit.article.text[mention.start : mention.end]
-        if _given(span_text, ask.text) or not _counts(unit.article.text, mention, ask.counted, ask.text):
+        if _given(span_text, ask.text):
             continue
         if ask.measured and not _measures(unit.article.text, mention, span_text):
+            continue
+        # a number that does not count what "how many" asks is a poor answer, but the only one a sentence about
+        # those things gives when it does not repeat the noun after the number ("employment was predicted to
+        # fall 550,000 ... due to higher job losses" for "by how many jobs"); in a sentence that never names
+        # them it counts something else ("50 vessels" for "how many icebreakers")
+        counts = _counts(unit.article.text, mention, ask.counted, ask.text)
+        if not counts and not set(stems(ask.counted)) & set(stems(_sentence_of(unit.article, mention.start))):
             continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
@@ -418,12 +435,12 @@ def _best_span(
         if any(source == unit.article.source and start < end and mention.start < stop for source, start, stop in taken):
             continue  # another part's answer
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
-        fits = fits_ask(ask, unit.article.text[mention.start : end])
+        fits = counts and fits_ask(ask, unit.article.text[mention.start : end])
         preference = (fits, nearness - KIND_STEP * (kind - called), -kind)
         if best is None or preference > best[0]:
             start = _name_start(unit.article.text, mention.start) if called else mention.start
             best = (preference, start, end, nearness)
-    return (best[1], best[2], best[3]) if best else None
+    return (best[1], best[2], best[3], best[0][0]) if best else None
 
 
 def _called(text: str, mention: Mention, ask: Ask) -> bool:
@@ -550,7 +567,7 @@ def _neighbour_span(
         if len(shared) < min(2, len(focus)):  # about the question too: two of its words, or its one word
             continue
         found = _best_span(Unit(article, (position,), span.start, span.end), ask, entities, focus)
-        if found is not None:
+        if found is not None and found[3]:  # a neighbour is read only for an answer of the form asked
             return found[0], found[1], found[2] / 2, position
     return None
 
