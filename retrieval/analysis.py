@@ -18,7 +18,8 @@ SentenceAnalyser = Callable[[Sequence[str]], list[Parse]]
 SUBJECTS = {"nsubj", "nsubjpass"}
 OBJECTS = ("dobj", "attr", "oprd", "acomp")  # what a verb takes, in order of preference
 COMPLEMENTS = ("xcomp", "ccomp")
-INHERITS = {"xcomp", "conj", "advcl"}  # a verb with no subject of its own: "agreed to pay", "rose and fell"
+# a verb with no subject of its own: "agreed to pay", "rose and fell", "would be able to pay"
+INHERITS = {"xcomp", "conj", "advcl", "acomp"}
 RELATIVE_TAGS = {"WDT", "WP"}  # "which", "that", "who"
 NAMING = {"compound", "amod", "det", "poss", "nmod"}
 MANY_TEXTS = 1000  # from this many sentences on, parsing is shared out over processes
@@ -111,6 +112,11 @@ def _clauses(doc) -> tuple[Clause, ...]:  # type: ignore[no-untyped-def]
                 complement=_extent(complements[0]) if complements else None,
             )
         )
+    for token in doc:  # "USAir's offer", "Kuwait's quota": the possessor does what the noun names
+        if token.pos_ == "NOUN":
+            owner = next((c for c in token.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+            if owner is not None:
+                found.append(Clause(verb=token.lemma_.lower(), subject=_named_part(owner)))
     return tuple(found)
 
 

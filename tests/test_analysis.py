@@ -82,6 +82,8 @@ def test_clauses_give_each_verb_its_subject_object_and_complement() -> None:
         "Walt Disney Co agreed to pay 217 mln dlrs for the station.",
         "The spokesman urged former soldiers to join the ranks.",
         "Fighters held out in Panjshir, which offers a natural defensive advantage.",
+        "The board met to consider USAir's offer for Piedmont.",
+        "The U.S. indicated it would only be able to pay 56 pct of the budget.",
     ]
     parses = spacy_analyser()(texts)
 
@@ -94,6 +96,8 @@ def test_clauses_give_each_verb_its_subject_object_and_complement() -> None:
     assert clause(1, "urge") == ("The spokesman", "former soldiers", "to join the ranks")
     assert clause(1, "join")[0] == "former soldiers"  # who joins is the one urged
     assert clause(2, "offer")[:2] == ("Panjshir", "a natural defensive advantage")  # "which" is Panjshir
+    assert clause(3, "offer")[0] == "USAir"  # a possessor does what its noun names
+    assert clause(4, "pay")[0] == "it"  # the subject of "be able to"
 
 
 def test_stored_parses_come_back_the_same() -> None:

@@ -654,3 +654,39 @@ def test_a_role_that_owns_something_names_no_one() -> None:
         S("Zabihullah Mujahid spoke at a news conference.", (("Zabihullah Mujahid", "PERSON"),)),
     )
     assert span_text(doc, reading("What is the name of the provincial governor?", doc)) is None
+
+
+def test_a_name_beside_another_organisations_role_sets_role_missing() -> None:
+    doc = article(
+        S(
+            "The deal fell through after former Renault chairman Georges Besse was killed.",
+            (("Renault", "ORG"), ("Georges Besse", "PERSON")),
+        ),
+        S(
+            "Chrysler chairman Lee Iacocca welcomed the deal.",
+            (("Chrysler", "ORG"), ("Lee Iacocca", "PERSON")),
+        ),
+    )
+    assert reading("Who is Chrysler's chairman?", doc, 0).features["role_missing"] == 1.0
+    assert reading("Who is Chrysler's chairman?", doc, 1).features["role_missing"] == 0.0
+    assert reading("Who is Renault's chairman?", doc, 0).features["role_missing"] == 0.0
+
+
+def test_a_pronoun_subject_is_the_name_before_it() -> None:
+    doc = article(
+        S(
+            "The U.S. indicated it would only be able to pay 56 pct of the budget.",
+            (("U.S.", "GPE"), ("56 pct", "PERCENT")),
+            clauses=(("pay", "it"),),
+        ),
+        S(
+            "Cuba said it would pay 56 pct of the budget.",
+            (("Cuba", "GPE"), ("56 pct", "PERCENT")),
+            clauses=(("pay", "it"),),
+        ),
+        S("Cuba and the U.S. met.", (("Cuba", "GPE"), ("U.S.", "GPE"))),
+    )
+    question = "What share of the budget does Cuba pay?"
+    paid = frozenset(stems("pay"))
+    assert reading(question, doc, 0, verbs=paid).features["actor_other"] == 1.0
+    assert reading(question, doc, 1, verbs=paid).features["actor_other"] == 0.0

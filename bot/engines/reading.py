@@ -107,6 +107,7 @@ CURRENCY = re.compile(
     re.I,
 )
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
+PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they"})
 SPEECH = frozenset({"said", "says", "told", "added", "stated", "announced"})
 # "J. Makumbi", "A.B. Smith": a person's name, whatever label the parser gave it
 INITIALLED = re.compile(r"^(?:[A-Z]\.\s?)+[A-Z][a-z]")
@@ -288,7 +289,7 @@ def read(
             reading.span = (article.source, span[0], span[1])
             vague = float(not (fitted and fits_ask(ask, article.text[span[0] : span[1]])))
             typed = 1.0
-            role = float(bool(roles) and not _holds_role(article, span[0], span[1], roles))
+            role = float(bool(roles) and not _holds_role(article, span[0], span[1], roles, entities))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
     reading.features = {
         **base,
@@ -325,14 +326,41 @@ def _sentence_of(article: Article, at: int) -> str:
     return article.text[span.start : span.end]
 
 
-def _holds_role(article: Article, start: int, end: int, roles: frozenset[str]) -> bool:
+def _holds_role(
+    article: Article, start: int, end: int, roles: frozenset[str], entities: Sequence[tuple[str, str]] = ()
+) -> bool:
     """Is one of the asked roles ("chairman", "manager") named right beside the name, in its sentence ("ICCO
-    chairman John Smith", "John Smith, chairman of ...")? A name beside another role answers another question."""
+    chairman John Smith", "John Smith, chairman of ...")? A name beside another role answers another question;
+    so does one beside the role of another organisation than the question names ("Renault chairman Georges
+    Besse" for "who is Chrysler's chairman")."""
     at = max(bisect.bisect_right([s.start for s in article.sentences], start) - 1, 0)
     sentence = article.sentences[at] if article.sentences else None
     low, high = (sentence.start, sentence.end) if sentence is not None else (0, len(article.text))
-    near = article.text[max(low, start - ROLE_REACH) : min(high, end + ROLE_REACH)]
-    return bool({base_form(s) for s in stems(near)} & roles)
+    low, high = max(low, start - ROLE_REACH), min(high, end + ROLE_REACH)
+    owners = [m for m in (article.parses[at].mentions if at < len(article.parses) else ()) if m.label in OWNER_LABELS]
+    for found in NAME_WORD.finditer(article.text, low, high):
+        if _anchor_stem(found.group(0)) not in roles:
+            continue
+        owner = _role_owner(article.text, found.start(), found.end(), owners)
+        if owner is None or not entities:
+            return True
+        if any(mentions(owner, name) or mentions(name, owner) for name, _ in entities):
+            return True
+    return False
+
+
+OWNER_LABELS = frozenset({"ORG", "GPE", "NORP"})
+
+
+def _role_owner(text: str, start: int, end: int, owners: Sequence[Mention]) -> str | None:
+    """The organisation or country a role belongs to, as the text names it: right before it ("Renault
+    chairman", "Renault's chairman") or after "of" ("chairman of Renault")."""
+    for m in owners:
+        if 0 <= start - m.end <= 3 and re.fullmatch(r"(?:['’]s)?\s*", text[m.end : start]):
+            return text[m.start : m.end]
+        if re.fullmatch(r"\s+of\s+(?:the\s+)?", text[end : m.start]):
+            return text[m.start : m.end]
+    return None
 
 
 def fits_ask(ask: Ask, span: str) -> bool:
@@ -587,9 +615,12 @@ def _actor_other(
         if clause.subject is None or not {f for s in stems(clause.verb) for f in (s, base_form(s))} & verbs:
             continue
         who = text[clause.subject.start : clause.subject.end]
+        inside = any(clause.subject.start <= m.start and m.end <= clause.subject.end for m in named)
+        if who.lower() in PRONOUN_SUBJECTS:  # "the U.S. indicated it would pay": the name before the pronoun
+            before = [m for m in named if unit.start <= m.end <= clause.subject.start]
+            who, inside = (text[before[-1].start : before[-1].end], True) if before else (who, False)
         if any(mentions(who, name) for name, _ in subjects):
             return 0.0
-        inside = any(clause.subject.start <= m.start and m.end <= clause.subject.end for m in named)
         other = other or (inside and not any(mentions(who, name) for name, _ in entities))
     return float(other)
 
