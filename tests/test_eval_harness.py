@@ -541,7 +541,14 @@ class ShortBot:
 
 @pytest.mark.parametrize(
     "name",
-    ["reuters-dev.jsonl", "reuters-dev2.jsonl", "reuters-dev3.jsonl", "reuters-dev4.jsonl", "reuters-test.jsonl"],
+    [
+        "reuters-dev.jsonl",
+        "reuters-dev2.jsonl",
+        "reuters-dev3.jsonl",
+        "reuters-dev4.jsonl",
+        "reuters-dev5.jsonl",
+        "reuters-test.jsonl",
+    ],
 )
 def test_the_reuters_question_sets_load_against_the_shared_data(name: str, tmp_path: Path) -> None:
     from bot.evaluation.corpora import data_dirs

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.language import base_form, mentions, stems
-from bot.language.lexicon import KIND_NOUNS, NOT_NAME_WORDS
+from bot.language.lexicon import KIND_NOUNS, NOT_NAME_WORDS, stopwords
 from bot.language.question import MONTH, NAMED, Ask, actors, asks_price, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from bot.language.values import amount_conflict
@@ -289,7 +289,9 @@ def read(
             reading.span = (article.source, span[0], span[1])
             vague = float(not (fitted and fits_ask(ask, article.text[span[0] : span[1]])))
             typed = 1.0
-            role = float(bool(roles) and not _holds_role(article, span[0], span[1], roles, entities))
+            # whose role it is matters when the question says ("Chrysler's chairman", not "which minister")
+            owners = entities if subjects else ()
+            role = float(bool(roles) and not _holds_role(article, span[0], span[1], roles, owners))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
     reading.features = {
         **base,
@@ -453,7 +455,10 @@ def _best_span(
         # fall 550,000 ... due to higher job losses" for "by how many jobs"); in a sentence that never names
         # them it counts something else ("50 vessels" for "how many icebreakers")
         counts = _counts(unit.article.text, mention, ask.counted, ask.text)
-        if not counts and not set(stems(ask.counted)) & set(stems(_sentence_of(unit.article, mention.start))):
+        if not counts and (
+            _counts_other(unit.article.text, mention)
+            or not set(stems(ask.counted)) & set(stems(_sentence_of(unit.article, mention.start)))
+        ):
             continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
@@ -518,6 +523,13 @@ def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bo
     given = re.search(rf"\b{noun}s?\b(?: of (\w+))?", text[mention.start : mention.end + 60], re.I)
     named = given.group(1) if given else None
     return not (asked and named and not set(stems(named)) & set(stems(ask_text)))
+
+
+def _counts_other(text: str, mention: Mention) -> bool:
+    """Is a number followed by a noun it counts ("two plants", "50 vessels"), not by a preposition or the
+    end of its clause ("fall 550,000 from", "rose 3,000.")?"""
+    after = re.match(r"[\s-]*([A-Za-z][\w-]*)", text[extend_amount(text, mention.end) :])
+    return after is not None and after.group(1).lower() not in stopwords()
 
 
 def _measures(text: str, mention: Mention, span_text: str) -> bool:
