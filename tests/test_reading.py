@@ -394,6 +394,9 @@ def test_an_entity_only_in_the_title_is_context_not_missing() -> None:
         ("How large is the fee Acme pays?", "Acme pays a fee of 1.96 pct.", ("1.96", "CARDINAL"), 1.0),
         ("What pay rise did Acme offer?", "Acme offered a rise of 80 pct.", ("80", "CARDINAL"), 0.0),
         ("By how much did the Acme price index rise?", "The Acme index rose 3.9 pct.", ("3.9", "CARDINAL"), 0.0),
+        # a price per share is no total ("620 mln dlrs" paid for a block)
+        ("What price per share did Acme pay?", "Acme paid 620 mln dlrs for the stock.", ("620 mln dlrs", "MONEY"), 1.0),
+        ("What price per share did Acme pay?", "Acme paid 41 dlrs a share.", ("41 dlrs", "MONEY"), 0.0),
         # a count is no sum of money
         ("How many shares did Acme buy?", "Acme paid 90.25 dlrs a share.", ("90.25 dlrs", "MONEY"), 1.0),
     ],

@@ -100,6 +100,8 @@ PERCENT_WORD = re.compile(r"%|\b(?:pct|percent|per cent|percentage points?)\b", 
 YEAR_OR_DAY = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\d{1,2}/\d{1,2}")  # "1987", "9/11"
 YEAR_ONLY = re.compile(r"(?:1[89]\d\d|20\d\d)(?:/\d\d)?")
 # "a price per tonne", "how much per share": the answer is a price of that unit ("71 dlrs a share")
+SCALE = re.compile(r"\b(?:mln|million|billion|bln|trillion)\b", re.I)
+A_UNIT = re.compile(r"\ban? (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
 PER_UNIT = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
 CURRENCY = re.compile(
     r"\$|\b(?:dlrs?|dollars?|cts|cents?|pence|stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|"
@@ -379,6 +381,8 @@ def fits_ask(ask: Ask, span: str) -> bool:
         priced = asks_price(ask.text) or PER_UNIT.search(ask.text)
         if priced and not CURRENCY.search(span) and UNIT_WORD.search(span):
             return False  # "what price": "50,000 tonnes" or "1.96 pct" is no money
+        if PER_UNIT.search(ask.text) and SCALE.search(span) and not PER_UNIT.search(span) and not A_UNIT.search(span):
+            return False  # "what price per share": "620 mln dlrs" is what the whole block cost
         return bool(NUMBER.search(span)) and not BARE_NUMBER.fullmatch(span.strip())
     if first in ("CARDINAL", "QUANTITY"):  # a count is no share or sum ("up to 50 pct", "90.25 dlrs a share"
         # for "how many products", "how many shares")
