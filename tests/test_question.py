@@ -414,3 +414,9 @@ def test_carry_over_replaces_the_second_parts_pronoun(
 ) -> None:
     first, rest = parts(question)
     assert carry_over(rest, first, names, answer) == second
+
+
+def test_the_names_that_qualify_the_kind_noun() -> None:
+    assert wanted("Which Canadian body found that imports hurt growers?").qualifiers == ("Canadian",)
+    assert wanted("Which U.S. official did Kuroda meet?").qualifiers == ("U.S.",)
+    assert wanted("Which bank cut its rates first?").qualifiers == ()

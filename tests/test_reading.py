@@ -693,3 +693,21 @@ def test_a_pronoun_subject_is_the_name_before_it() -> None:
     paid = frozenset(stems("pay"))
     assert reading(question, doc, 0, verbs=paid).features["actor_other"] == 1.0
     assert reading(question, doc, 1, verbs=paid).features["actor_other"] == 0.0
+
+
+def test_which_canadian_body_takes_the_body_the_text_calls_canadian() -> None:
+    doc = article(
+        S(
+            "The U.S. Feedgrains Council is disappointed by the Canadian Import Tribunal's decision that imports "
+            "of corn are injuring Canadian growers.",
+            (
+                ("The U.S. Feedgrains Council", "ORG"),
+                ("the Canadian Import Tribunal's", "ORG"),
+                ("U.S.", "GPE"),
+                ("Canadian", "NORP"),
+            ),
+        )
+    )
+    result = reading("Which Canadian body found that imports of corn were injuring growers?", doc)
+    # a kind word makes another name when the span holds no name the question gives besides a nationality
+    assert span_text(doc, result) == "the Canadian Import Tribunal's"

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.language import base_form, mentions, stems
-from bot.language.lexicon import KIND_NOUNS, NOT_NAME_WORDS, stopwords
+from bot.language.lexicon import DEMONYMS, KIND_NOUNS, NOT_NAME_WORDS, stopwords
 from bot.language.question import MONTH, NAMED, Ask, actors, asks_price, relative_times, time_kind, times_in
 from bot.language.question import WORD as NAME_WORD
 from bot.language.values import amount_conflict
@@ -70,6 +70,7 @@ CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing", "amou
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
+NATIONALITIES = frozenset(a for adjectives in DEMONYMS.values() for a in adjectives)
 COMPANY_FORMS = frozenset({"corp", "inc", "co", "plc", "ltd", "llc", "ag", "sa", "nv", "bv", "spa", "the", "of", "and"})
 KIND_STEP = 0.15  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
 DATE_VAGUE = 2  # kinds a date without day, month or year gives up
@@ -402,8 +403,15 @@ def _given(text: str, question: str) -> bool:
     span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
     # "Barclays Bank Plc" for "before Barclays followed": a company's form and kind words don't make it another;
     # words are compared by stem ("Tate and Lyles" for "Tate and Lyle", "Cyclops'" for "Cyclops")
-    core = [w for w in span_words if w.strip(".") not in COMPANY_FORMS and w not in KIND_NOUNS] or span_words
     asked = set(stems(question)) | words
+    # a kind word ("tribunal", "bank") does not make another name of one the question gives, when the span
+    # holds a name the question gives besides a nationality ("Barclays Bank Plc"); without one it does: "the
+    # Canadian Import Tribunal" is no name "which Canadian body found that imports ..." gives
+    named = {w.lower().removesuffix("’s").removesuffix("'s") for at, w in _words(question) if at and w[:1].isupper()}
+    names_given = any(w in named and w not in NATIONALITIES for w in span_words)
+    core = [
+        w for w in span_words if w.strip(".") not in COMPANY_FORMS and (w not in KIND_NOUNS or not names_given)
+    ] or span_words
     acronym = any(i.lower() in words for i in _name_initials(text))  # "the National Resistance Front" for "NRF"
     spelled = text.strip(" .,").isupper() and text.strip(" .,") in _name_initials(question)  # "ISO" for its name
     return bool(span_words) and (acronym or spelled or all(w in words or _stems_in(w, asked) for w in core))
@@ -444,7 +452,7 @@ def _best_span(
     words = _words(text)
     starts = [unit.start + at for at, _ in words]
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
-    best: tuple[tuple[bool, float, int], int, int, float] | None = None
+    best: tuple[tuple[bool, bool, float, int], int, int, float] | None = None
     for mention in unit.mentions():
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if mention.label not in ask.labels and not called:
@@ -473,7 +481,9 @@ def _best_span(
             continue  # another part's answer
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
         fits = counts and fits_ask(ask, unit.article.text[mention.start : end])
-        preference = (fits, nearness - KIND_STEP * (kind - called), -kind)
+        # "which Canadian body": a span the text qualifies so ("the Canadian Import Tribunal") before another
+        qualified = all(mentions(unit.article.text[max(0, mention.start - 25) : end], q) for q in ask.qualifiers)
+        preference = (fits, qualified, nearness - KIND_STEP * (kind - called), -kind)
         if best is None or preference > best[0]:
             start = _name_start(unit.article.text, mention.start) if called else mention.start
             best = (preference, start, end, nearness)

@@ -90,7 +90,8 @@ _kinds(
 _kinds(
     "company firm bank group agency party organisation organization corporation unit subsidiary airline carrier maker "
     "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team "
-    "ministry department authority board council commission institute university court tribunal",
+    "ministry department authority board council commission institute university court tribunal body panel "
+    "committee federation foundation fund agency regulator watchdog",
     ORGS,
 )
 _kinds(

@@ -65,6 +65,15 @@ class Ask:
         return frozenset(self.prefer)
 
     @property
+    def qualifiers(self) -> tuple[str, ...]:
+        """The names that qualify the kind noun of "which Canadian body", "which EC country": the answer is
+        one of those ("Canadian Import Tribunal"), not any body."""
+        if not self.noun:
+            return ()
+        found = re.search(rf"\b(?i:which|what)\s+((?:[A-Z][\w.&'’-]*\s+)+){re.escape(self.noun)}", self.text)
+        return tuple(found.group(1).split()) if found else ()
+
+    @property
     def called_kind(self) -> str:
         """ "place" or "organisation" when the kind noun names one ("district", "company"), else "": only
         those are called by name ("Rokha district"); "U.S. officials" and "ICO quota" are not names of an
