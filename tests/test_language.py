@@ -288,3 +288,11 @@ def test_argument_span_takes_the_complement_for_to_do() -> None:
         sentence, "What did Mujahid urge the security forces to do?", [("urge", (0, 7), forces, ranks)]
     )
     assert found is not None and sentence[found[0] : found[1]] == "join their group's ranks"
+
+
+def test_a_number_in_a_name_must_be_mentioned() -> None:
+    from bot.language.values import mentions
+
+    assert mentions("UFCW Local 222 members", "Local 222")
+    assert not mentions("Members of local 174 of the union", "Local 222")  # another local
+    assert mentions("Super Bowl LV was held in Tampa", "Super Bowl 2021")  # a year tells no name apart

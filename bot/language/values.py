@@ -27,6 +27,8 @@ ANSWER_PATTERNS = {
 }
 
 
+YEAR_WORD = re.compile(r"(?:1[89]|20)\d\d")  # a year in a name ("Super Bowl 2021") is not what tells it apart
+
 # A capitalised word: a candidate name when it is not the first word and not a weekday or month.
 CAPITALISED = re.compile(r"(?<![.!?“\"‘(\[]\s)(?<![“\"‘(\[])(?<!^)\b[A-Z][\w’'.-]*[\w]")
 
@@ -235,8 +237,11 @@ def names_in(question: str) -> list[str]:
 def mentions(text: str, name: str) -> bool:
     """Does the text mention the name, or at least one of its words (surnames stand for people), or its
     initials ("ITC" for "International Tin Council", "U.S." for "United States", "ATT" for "AT&T"), or, for a
-    country, its adjective ("French" for "France")?"""
+    country, its adjective ("French" for "France")? A number in the name must be there ("Local 222")."""
     lower = text.lower()
+    numbers = [w for w in name.lower().split() if any(ch.isdigit() for ch in w) and not YEAR_WORD.fullmatch(w)]
+    if numbers and not all(re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", lower) for n in numbers):
+        return False  # "Local 222" is not "local 174": the number tells such names apart
     return any(re.search(pattern, lower) for pattern in _name_patterns(name))
 
 
