@@ -320,3 +320,25 @@ def test_the_second_part_takes_the_other_figure_of_the_same_sentence(tmp_path: P
         bot.evidence("What percentage of the joint venture would Grace own, and what percentage would Berisford own?")
     )
     assert draft.short_answers == ("68.4 pct", "31.6 pct")
+
+
+def test_each_part_of_a_two_part_question_is_also_retrieved_alone(tmp_path: Path) -> None:
+    from bot.engines.base import Evidence
+
+    story = (
+        "Iowa Beef lifts lockout\n\n"
+        "Iowa Beef Processors said it imposed a lockout at its Dakota City plant on December 14 after threats by "
+        "meatpackers to disrupt operations at the plant, which slaughters cattle for the company's beef business "
+        "in Nebraska and ships across the country.\n\n"
+        + "The company said talks with the union would resume next week in Omaha. " * 8
+        + "\n\nAbout 2,800 members of Local 222 are affected by the shutdown.\n"
+    )
+    bot = _one_story_bot(tmp_path, "beef.txt", story, abstain_below=0.0)
+    question = "When did Iowa Beef impose the lockout, and how many Local 222 members are affected by the shutdown?"
+    whole = bot.evidence(question)
+    held = [p for p in whole.passages if "2,800" not in p.chunk.text]
+    assert held and len(held) < len(whole.passages)  # the figure's passage is not among those kept below
+    without = Evidence(question, whole.qvec, held, whole.index, None)
+    assert "About 2,800" not in bot.engine.draft(without).short_answers
+    searched = Evidence(question, whole.qvec, held, whole.index, whole.search)
+    assert bot.engine.draft(searched).short_answers == ("December 14", "About 2,800")

@@ -252,7 +252,8 @@ class ExtractiveEngine(Engine):
             taken = frozenset(r.span for _, r in picks if r is not None and r.span is not None)
             if i:  # "..., and what was it a year earlier?": its pronoun stands for what the first part names
                 part = self.carried_over(part, questions[0], evidence, picks[0][1])
-            picks.append(self.pick(part, evidence, scored if len(questions) == 1 else None, taken))
+            searched = self.with_part_evidence(evidence, part) if len(questions) > 1 else evidence
+            picks.append(self.pick(part, searched, scored if len(questions) == 1 else None, taken))
         found = [(s, r) for s, r in picks if s is not None and r is not None]
         if len(found) < len(questions):
             nearest = found[0][0] if found else None
@@ -533,6 +534,16 @@ class ExtractiveEngine(Engine):
                 if likeness >= w.conflict_likeness:
                     return best, other
         return None
+
+    def with_part_evidence(self, evidence: Evidence, part: str) -> Evidence:
+        """For one part of a two-part question, also what retrieval finds for that part alone: the whole
+        question's passages lean to the part with more words."""
+        if evidence.search is None:
+            return evidence
+        extra = evidence.search(part, len(evidence.passages) or 4)
+        known = {p.chunk.id for p in evidence.passages}
+        more = [p.model_copy(update={"rank": len(evidence.passages) + 1}) for p in extra if p.chunk.id not in known]
+        return Evidence(evidence.question, evidence.qvec, [*evidence.passages, *more], evidence.index, evidence.search)
 
     def with_counter_evidence(self, evidence: Evidence) -> Evidence:
         """For a yes/no question about a claimed event, also retrieve what disputes it."""
