@@ -458,18 +458,7 @@ def subjects(question: str, entities: Iterable[tuple[str, str]]) -> list[tuple[s
     """The question's entities that its answer is about: the subject after the auxiliary ("how much did
     Chrysler pay", "what share does the U.S. pay") and possessors ("Kuwait's quota", "Japan's delegation").
     An answer about another company or country than these answers another question."""
-    found = []
-    lower = " ".join(question.split()).lower()
-    for name, label in entities:
-        for match in re.finditer(rf"(?<![\w.]){re.escape(name.lower())}(?![\w])", lower):
-            before = lower[: match.start()].split()
-            if before and before[-1] == "the":
-                before = before[:-1]
-            possessor = lower[match.end() : match.end() + 2] in ("'s", "’s")
-            if possessor or (before and before[-1] in VERB_AUXILIARIES):
-                found.append((name, label))
-                break
-    return found
+    return _placed(question, entities, VERB_AUXILIARIES, possessors=True)
 
 
 ACTIVE_AUXILIARIES = VERB_AUXILIARIES - COPULAS
@@ -479,6 +468,14 @@ def actors(question: str, entities: Iterable[tuple[str, str]]) -> list[tuple[str
     """The question's entities that do what its verb says: the subject after an auxiliary of the active
     voice ("by how much did AT&T raise", "what will Venezuela charge"), not after "was" ("when was GPT-3
     released": GPT-3 is what was released) and not a possessor."""
+    return _placed(question, entities, ACTIVE_AUXILIARIES, possessors=False)
+
+
+def _placed(
+    question: str, entities: Iterable[tuple[str, str]], auxiliaries: frozenset[str], possessors: bool
+) -> list[tuple[str, str]]:
+    """The entities that stand right after one of the auxiliaries ("the" between), or, with `possessors`,
+    before "'s"."""
     found = []
     lower = " ".join(question.split()).lower()
     for name, label in entities:
@@ -486,7 +483,8 @@ def actors(question: str, entities: Iterable[tuple[str, str]]) -> list[tuple[str
             before = lower[: match.start()].split()
             if before and before[-1] == "the":
                 before = before[:-1]
-            if before and before[-1] in ACTIVE_AUXILIARIES:
+            possessor = possessors and lower[match.end() : match.end() + 2] in ("'s", "’s")
+            if possessor or (before and before[-1] in auxiliaries):
                 found.append((name, label))
                 break
     return found
