@@ -192,7 +192,7 @@ def test_a_single_question_is_kept_whole(question: str) -> None:
     assert parts(question) == [question]
 
 
-# --- times_in: months, years, quarters ------------------------------------------------------------
+# --- times_in: days, months, years, quarters ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,10 @@ def test_a_single_question_is_kept_whole(question: str) -> None:
         ("Q3 results", {"q3"}),
         ("the 2nd qtr", {"q2"}),
         ("In March and Sept. sales rose", {"mar", "sep"}),
-        ("Mar. 3 and Dec 4", {"mar", "dec"}),
+        ("Mar. 3 and Dec 4", {"mar", "dec", "mar-3", "dec-4"}),
+        ("cut on March 18, 1987, the day after", {"mar", "mar-18", "1987"}),  # a day of a month
+        ("on 18 March", {"mar", "mar-18"}),
+        ("dated 1987-03-18", {"mar", "mar-18", "1987"}),
         ("exports in january", {"jan"}),  # full month names count in lower case
         ("In May, prices rose", {"may"}),
         ("sales in the third quarter of 1986", {"q3", "1986"}),

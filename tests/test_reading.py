@@ -279,6 +279,15 @@ def test_another_month_than_the_questions_is_a_conflict() -> None:
     assert reading(question, march).features["time_missing"] == 0.0
 
 
+def test_another_day_than_the_questions_is_a_conflict_and_a_day_not_given_is_not_missing() -> None:
+    ninth = article(S("Rates fell on March 9 to 10.5 pct.", (("March 9", "DATE"), ("10.5 pct", "PERCENT"))))
+    plain = article(S("Rates fell in March to 10 pct.", (("March", "DATE"), ("10 pct", "PERCENT"))))
+    question = "To what level were rates cut on March 18, 1987?"
+    assert reading(question, ninth).features["time_conflict"] == 1.0
+    assert reading(question, plain).features["time_conflict"] == 0.0
+    assert reading("To what level were rates cut on March 18?", plain).features["time_missing"] == 0.0
+
+
 @pytest.mark.parametrize(
     ("question", "text"),
     [

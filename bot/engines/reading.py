@@ -250,9 +250,9 @@ def read(
         if value in here:
             continue
         kind = time_kind(value)
-        if any(time_kind(v) == kind for v in here):
+        if any(time_kind(v) == kind for v in here):  # another day, month, year or quarter
             conflict = 1.0  # another month, year or quarter than the one asked
-        elif value not in dated and not (kind == "year" and value in times_in(article.title)):
+        elif kind != "day" and value not in dated and not (kind == "year" and value in times_in(article.title)):
             missing_time += 1
 
     # words the question asks about other than its names, weighted by rarity

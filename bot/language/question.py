@@ -366,10 +366,20 @@ def parts(question: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def times_in(text: str) -> frozenset[str]:
-    """Months ("mar"), years ("1987"; "1986/87" gives both) and quarters ("q1") a text names."""
+    """Days ("mar-18"), months ("mar"), years ("1987"; "1986/87" gives both) and quarters ("q1") a text names."""
     found = {MONTHS.index(m.group(1)[:3].lower()) for m in MONTH.finditer(text) if _is_month(m, text)}
     found |= {int(m.group(2)) - 1 for m in ISO_DATE.finditer(text) if 1 <= int(m.group(2)) <= 12}
     out = {MONTHS[i] for i in found}
+    for m in MONTH.finditer(text):  # "March 18", "March 18, 1987"; "18 March"
+        day = re.match(r"\s*(\d{1,2})(?:st|nd|rd|th)?\b(?![.,]?\d)", text[m.end() :])
+        day = day or re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+$", text[max(0, m.start() - 6) : m.start()])
+        if day and _is_month(m, text) and 1 <= int(day.group(1)) <= 31:
+            out.add(f"{m.group(1)[:3].lower()}-{int(day.group(1))}")
+    out |= {
+        f"{MONTHS[int(m.group(2)) - 1]}-{int(m.group(0)[-2:])}"
+        for m in ISO_DATE.finditer(text)
+        if 1 <= int(m.group(2)) <= 12
+    }
     for m in YEAR.finditer(text):
         out.add(m.group(1))
         if m.group(2):
@@ -419,6 +429,8 @@ def _is_month(match: re.Match[str], text: str) -> bool:
 
 
 def time_kind(value: str) -> str:
+    if "-" in value:
+        return "day"
     return "month" if value in MONTHS else "quarter" if value.startswith("q") else "year"
 
 
