@@ -720,3 +720,20 @@ def test_which_canadian_body_takes_the_body_the_text_calls_canadian() -> None:
     result = reading("Which Canadian body found that imports of corn were injuring growers?", doc)
     # a kind word makes another name when the span holds no name the question gives besides a nationality
     assert span_text(doc, result) == "the Canadian Import Tribunal's"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "mention", "tally"),
+    [
+        (
+            "By what vote did the Senate approve it?",
+            "The Senate voted 99 to 0 to approve it.",
+            ("0", "CARDINAL"),
+            "99 to 0",
+        ),
+        ("By what margin did the members reject it?", "Members rejected it by a 2-1 margin.", ("2", "CARDINAL"), "2-1"),
+    ],
+)
+def test_a_vote_is_the_whole_tally(question: str, text: str, mention: tuple[str, str], tally: str) -> None:
+    doc = article(S(text, (mention,)))
+    assert span_text(doc, reading(question, doc)) == tally

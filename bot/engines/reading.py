@@ -477,6 +477,9 @@ def _best_span(
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
         kind = 0 if called else ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
         end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
+        if ask.noun in TALLIES and (tally := _tally(unit.article.text, mention)) is not None:
+            mention = Mention(tally[0], tally[1], mention.label)  # "99 to 0", not "0", for "by what vote"
+            end = tally[1]
         if any(source == unit.article.source and start < end and mention.start < stop for source, start, stop in taken):
             continue  # another part's answer
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
@@ -537,6 +540,18 @@ def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bo
     given = re.search(rf"\b{noun}s?\b(?: of (\w+))?", text[mention.start : mention.end + 60], re.I)
     named = given.group(1) if given else None
     return not (asked and named and not set(stems(named)) & set(stems(ask_text)))
+
+
+TALLIES = frozenset({"vote", "margin", "tally"})
+TALLY = re.compile(r"\d[\d,]*(?:\s*-\s*|\s+to\s+)\d[\d,]*")
+
+
+def _tally(text: str, mention: Mention) -> tuple[int, int] | None:
+    """The "99 to 0" or "2-1" a number of a vote stands in, as (start, end)."""
+    for found in TALLY.finditer(text, max(0, mention.start - 20), mention.end + 20):
+        if found.start() <= mention.start < found.end():
+            return found.start(), found.end()
+    return None
 
 
 def _counts_other(text: str, mention: Mention) -> bool:

@@ -108,7 +108,9 @@ _kinds(
     frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
 )
 _kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))
-_kinds("number total count population size toll turnout attendance", frozenset({"CARDINAL", "QUANTITY"}))
+_kinds(
+    "number total count population size toll turnout attendance vote margin tally", frozenset({"CARDINAL", "QUANTITY"})
+)
 
 DATE_LEADS = frozenset(
     [
