@@ -737,3 +737,15 @@ def test_which_canadian_body_takes_the_body_the_text_calls_canadian() -> None:
 def test_a_vote_is_the_whole_tally(question: str, text: str, mention: tuple[str, str], tally: str) -> None:
     doc = article(S(text, (mention,)))
     assert span_text(doc, reading(question, doc)) == tally
+
+
+def test_why_brings_the_sentence_after_that_gives_the_cause() -> None:
+    doc = article(
+        S("Reynolds Metals said it will restart its idle potline.", (("Reynolds Metals", "ORG"),)),
+        S("Production will begin in September.", (("September", "DATE"),)),
+        S("Reynolds said the restart was prompted by strong demand for aluminum.", (("Reynolds", "ORG"),)),
+    )
+    assert reading("Why is Reynolds Metals restarting its idle potline?", doc).antecedent == 2
+    assert reading("What is Reynolds Metals restarting?", doc).antecedent is None  # no reason asked
+    cause = article(S("Reynolds will restart the potline because demand is strong.", (("Reynolds", "ORG"),)))
+    assert reading("Why is Reynolds restarting the potline?", cause).antecedent is None  # the cause is here

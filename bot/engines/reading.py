@@ -272,6 +272,8 @@ def read(
 
     reading = Reading(features={}, absent=frozenset(absent))
     typed = near = owner = vague = role = 0.0
+    if ask.reason and not CAUSE.search(text):  # "why": a cause the next sentence gives, when this one gives none
+        reading.antecedent = _cause_after(unit, focus)
     if ask.labels:
         offered = _best_span(unit, ask, entities, focus, taken)
         span, fitted = (offered[:3], offered[3]) if offered is not None else (None, True)
@@ -540,6 +542,28 @@ def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bo
     given = re.search(rf"\b{noun}s?\b(?: of (\w+))?", text[mention.start : mention.end + 60], re.I)
     named = given.group(1) if given else None
     return not (asked and named and not set(stems(named)) & set(stems(ask_text)))
+
+
+# words that give a cause or a reason ("because of strong demand", "due to rains", "citing losses")
+CAUSE = re.compile(
+    r"\b(?:because|due to|owing to|as a result of|result(?:ed|ing)? from|reflect(?:s|ed|ing)?|citing|cited|"
+    r"attributed|blamed|thanks to|in order to|in response to|on the back of|"
+    r"(?:caused|prompted|necessitated|driven|spurred|triggered|fuell?ed|led) by)\b",
+    re.IGNORECASE,
+)
+
+
+def _cause_after(unit: Unit, focus: frozenset[str], reach: int = 3) -> int | None:
+    """The position of the first of the `reach` sentences after the unit that gives a cause and shares a word
+    the question asks about: "Reynolds said it will restart the potline. ... The company said the start up
+    was necessitated by continuing strong demand." """
+    article = unit.article
+    for after in range(unit.positions[-1] + 1, min(unit.positions[-1] + 1 + reach, len(article.sentences))):
+        span = article.sentences[after]
+        text = article.text[span.start : span.end]
+        if CAUSE.search(text) and {base_form(s) for s in stems(text)} & focus:
+            return after
+    return None
 
 
 TALLIES = frozenset({"vote", "margin", "tally"})
