@@ -139,7 +139,7 @@ def _shift(parse: Parse, by: int) -> Parse:
     return Parse(
         mentions=tuple(Mention(start=m.start + by, end=m.end + by, label=m.label) for m in parse.mentions),
         verbs=parse.verbs,
-        subject=Span(start=parse.subject.start + by, end=parse.subject.end + by) if parse.subject else None,
+        subject=_moved(parse.subject, by),
         subject_kind=parse.subject_kind,
         clauses=tuple(
             Clause(c.verb, _moved(c.subject, by), _moved(c.object, by), _moved(c.complement, by)) for c in parse.clauses

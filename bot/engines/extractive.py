@@ -538,21 +538,23 @@ class ExtractiveEngine(Engine):
     def with_part_evidence(self, evidence: Evidence, part: str) -> Evidence:
         """For one part of a two-part question, also what retrieval finds for that part alone: the whole
         question's passages lean to the part with more words."""
-        if evidence.search is None:
-            return evidence
-        extra = evidence.search(part, len(evidence.passages) or 4)
-        known = {p.chunk.id for p in evidence.passages}
-        more = [p.model_copy(update={"rank": len(evidence.passages) + 1}) for p in extra if p.chunk.id not in known]
-        return Evidence(evidence.question, evidence.qvec, [*evidence.passages, *more], evidence.index, evidence.search)
+        return self.with_more(evidence, part, keep_search=True)
 
     def with_counter_evidence(self, evidence: Evidence) -> Evidence:
         """For a yes/no question about a claimed event, also retrieve what disputes it."""
+        return self.with_more(evidence, f"{evidence.question} denied false claim", keep_search=False)
+
+    @staticmethod
+    def with_more(evidence: Evidence, query: str, keep_search: bool) -> Evidence:
+        """The evidence with the passages a further search for `query` finds that it lacks, ranked after its
+        own; the search is kept for later use only when `keep_search`."""
         if evidence.search is None:
             return evidence
-        extra = evidence.search(f"{evidence.question} denied false claim", len(evidence.passages) or 4)
+        extra = evidence.search(query, len(evidence.passages) or 4)
         known = {p.chunk.id for p in evidence.passages}
         more = [p.model_copy(update={"rank": len(evidence.passages) + 1}) for p in extra if p.chunk.id not in known]
-        return Evidence(evidence.question, evidence.qvec, [*evidence.passages, *more], evidence.index, None)
+        search = evidence.search if keep_search else None
+        return Evidence(evidence.question, evidence.qvec, [*evidence.passages, *more], evidence.index, search)
 
     def abstain(
         self,

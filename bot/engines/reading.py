@@ -250,8 +250,8 @@ def read(
         if value in here:
             continue
         kind = time_kind(value)
-        if any(time_kind(v) == kind for v in here):  # another day, month, year or quarter
-            conflict = 1.0  # another month, year or quarter than the one asked
+        if any(time_kind(v) == kind for v in here):
+            conflict = 1.0  # another day, month, year or quarter than the one asked
         elif kind != "day" and value not in dated and not (kind == "year" and value in times_in(article.title)):
             missing_time += 1
 
@@ -325,11 +325,16 @@ def read(
 ROLE_REACH = 40  # characters either side of a person's name where the role it holds is named
 
 
-def _sentence_of(article: Article, at: int) -> str:
+def _sentence_at(article: Article, offset: int) -> int:
+    """The position of the sentence that holds the offset (0 when the article has none)."""
+    return max(bisect.bisect_right([s.start for s in article.sentences], offset) - 1, 0)
+
+
+def _sentence_of(article: Article, offset: int) -> str:
     """The text of the sentence that holds the offset."""
     if not article.sentences:
         return article.text
-    span = article.sentences[max(bisect.bisect_right([s.start for s in article.sentences], at) - 1, 0)]
+    span = article.sentences[_sentence_at(article, offset)]
     return article.text[span.start : span.end]
 
 
@@ -340,7 +345,7 @@ def _holds_role(
     chairman John Smith", "John Smith, chairman of ...")? A name beside another role answers another question;
     so does one beside the role of another organisation than the question names ("Renault chairman Georges
     Besse" for "who is Chrysler's chairman")."""
-    at = max(bisect.bisect_right([s.start for s in article.sentences], start) - 1, 0)
+    at = _sentence_at(article, start)
     sentence = article.sentences[at] if article.sentences else None
     low, high = (sentence.start, sentence.end) if sentence is not None else (0, len(article.text))
     low, high = max(low, start - ROLE_REACH), min(high, end + ROLE_REACH)

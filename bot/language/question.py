@@ -367,19 +367,21 @@ def parts(question: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def times_in(text: str) -> frozenset[str]:
     """Days ("mar-18"), months ("mar"), years ("1987"; "1986/87" gives both) and quarters ("q1") a text names."""
-    found = {MONTHS.index(m.group(1)[:3].lower()) for m in MONTH.finditer(text) if _is_month(m, text)}
-    found |= {int(m.group(2)) - 1 for m in ISO_DATE.finditer(text) if 1 <= int(m.group(2)) <= 12}
-    out = {MONTHS[i] for i in found}
-    for m in MONTH.finditer(text):  # "March 18", "March 18, 1987"; "18 March"
-        day = re.match(r"\s*(\d{1,2})(?:st|nd|rd|th)?\b(?![.,]?\d)", text[m.end() :])
-        day = day or re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+$", text[max(0, m.start() - 6) : m.start()])
-        if day and _is_month(m, text) and 1 <= int(day.group(1)) <= 31:
-            out.add(f"{m.group(1)[:3].lower()}-{int(day.group(1))}")
-    out |= {
-        f"{MONTHS[int(m.group(2)) - 1]}-{int(m.group(0)[-2:])}"
-        for m in ISO_DATE.finditer(text)
-        if 1 <= int(m.group(2)) <= 12
-    }
+    out: set[str] = set()
+    for m in MONTH.finditer(text):
+        if not _is_month(m, text):
+            continue
+        month = m.group(1)[:3].lower()
+        out.add(month)
+        day = re.match(r"\s*(\d{1,2})(?:st|nd|rd|th)?\b(?![.,]?\d)", text[m.end() :])  # "March 18", "March 18, 1987"
+        day = day or re.search(
+            r"\b(\d{1,2})(?:st|nd|rd|th)?\s+$", text[max(0, m.start() - 6) : m.start()]
+        )  # "18 March"
+        if day and 1 <= int(day.group(1)) <= 31:
+            out.add(f"{month}-{int(day.group(1))}")
+    for m in ISO_DATE.finditer(text):
+        if 1 <= int(m.group(2)) <= 12:
+            out |= {MONTHS[int(m.group(2)) - 1], f"{MONTHS[int(m.group(2)) - 1]}-{int(m.group(0)[-2:])}"}
     for m in YEAR.finditer(text):
         out.add(m.group(1))
         if m.group(2):

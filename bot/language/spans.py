@@ -35,7 +35,6 @@ MAX_WORDS = 8  # a phrase longer than this is cut to its first MAX_WORDS words
 LIGHT_VERBS = frozenset({"be", "have", "do", "get", "make"})  # say too little to find the answer by
 
 
-PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "who", "which", "that"})
 Offsets = tuple[int, int] | None
 
 
@@ -65,9 +64,8 @@ def argument_span(
         for part in (complement, taken) if action else (taken, complement):
             if part is None:
                 continue
-            words = [w for w in WORD.finditer(sentence, part[0], part[1])]
             kept: list[re.Match[str]] = []
-            for word in words:
+            for word in WORD.finditer(sentence, part[0], part[1]):
                 if kept and ARGUMENT_BREAK.search(sentence, kept[-1].end(), word.start()):
                     break
                 kept.append(word)
