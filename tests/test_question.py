@@ -7,6 +7,7 @@ import pytest
 from bot.language import stems
 from bot.language.question import (
     asked_heads,
+    asked_measure,
     asked_roles,
     asks_price,
     carry_over,
@@ -58,7 +59,7 @@ def test_wh_words_want_their_kind(question: str, labels: set[str]) -> None:
         ("What was the price of the bid?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("Which official announced the cut?", {"PERSON"}),
         ("Which Acme vice-president objected?", {"PERSON"}),  # a title's prefix leaves the kind
-        ("What was the year-on-year rise in prices?", set()),  # ... but "year-on-year" is no year
+        ("What was the year-on-year rise in prices?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),  # no year
         ("In which court did Acme sue?", {"ORG"}),
         ("What is the Bank of Japan's discount rate?", {"PERCENT", "MONEY", "CARDINAL", "QUANTITY"}),  # not a bank
         ("Which country condemned the Taliban's offensive?", {"GPE", "LOC", "FAC"}),
@@ -106,6 +107,7 @@ def test_what_happened_has_no_typed_answer() -> None:
         ("How many bags of coffee did Brazil export?", "bags"),
         ("How many 60-kg bags did Brazil export?", "bags"),  # up to two words before the counted noun
         ("How many million tonnes were shipped?", "tonnes"),
+        ("How many pickups a day does the plant build?", "pickups"),  # "a day" is no part of what is counted
         ("How many were killed?", ""),  # nothing named: any number will do
     ],
 )
@@ -113,6 +115,33 @@ def test_how_many_names_what_it_counts(question: str, counted: str) -> None:
     ask = wanted(question)
     assert ask.counted == counted
     assert "CARDINAL" in ask.labels
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("What is the capacity of the refinery in barrels per day?", "barrel"),
+        ("How many tonnes of cocoa did the buffer stock buy?", "tonne"),
+        ("How many bushels of corn did Canada import?", "bushel"),
+        ("How many jobs will Acme cut?", "count"),
+        ("What percentage of Beta does Acme own?", "pct"),
+        ("What share of the budget does Cuba pay?", "pct"),
+        ("What price per share did Acme pay?", "money"),
+        ("How much money did the bank inject?", "money"),
+        ("What was the total dollar value of the bid?", "money"),
+        ("What export bonus per tonne did the USDA approve?", "money"),
+        ("How much crude oil did Venezuela agree to lend?", ""),  # lent oil, not money
+        ("By how much did the consumer price index rise?", ""),
+        ("Who leads Acme?", ""),
+    ],
+)
+def test_the_measure_an_amount_must_be_in(question: str, measure: str) -> None:
+    assert asked_measure(question, wanted(question).counted) == measure
+
+
+def test_a_question_that_names_its_unit_wants_an_amount() -> None:
+    assert wanted("What wage increase did the miners demand, in pesos per month?").prefer[0] == "MONEY"
+    assert wanted("What export bonus per tonne did the USDA approve?").prefer[0] == "MONEY"
 
 
 @pytest.mark.parametrize(

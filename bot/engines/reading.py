@@ -33,7 +33,17 @@ from typing import Protocol
 
 from bot.language import base_form, mentions, stems
 from bot.language.lexicon import DEMONYMS, KIND_NOUNS, NOT_NAME_WORDS, stopwords
-from bot.language.question import MONTH, NAMED, Ask, actors, asks_price, relative_times, time_kind, times_in
+from bot.language.question import (
+    MONTH,
+    NAMED,
+    Ask,
+    actors,
+    asks_price,
+    measure_conflict,
+    relative_times,
+    time_kind,
+    times_in,
+)
 from bot.language.question import WORD as NAME_WORD
 from bot.language.values import amount_conflict
 from retrieval.records import Article, Mention, Parse
@@ -105,7 +115,7 @@ SCALE = re.compile(r"\b(?:mln|million|billion|bln|trillion)\b", re.I)
 A_UNIT = re.compile(r"\ban? (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
 PER_UNIT = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
 CURRENCY = re.compile(
-    r"\$|\b(?:dlrs?|dollars?|cts|cents?|pence|stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|"
+    r"\$|\d+(?:\.\d+)?p\b|\b(?:dlrs?|dollars?|cts|cents?|pence|stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|"
     r"rupees?|pesos?|riyals?|dinars?|rand|schillings?|kroner|ringgit|baht|won|yuan)\b",
     re.I,
 )
@@ -243,15 +253,21 @@ def read(
     rival = _rivals(unit, lacking, entities)
 
     # months, years, quarters
-    here = frozenset().union(*(times_in(t) | relative_times(t, article.date) for t in [*before[-1:], text]))
+    # the sentence's own times govern its figures; the sentence before sets the time only of a sentence that
+    # gives none of that kind ("In the 1985/86 financial year, pre-tax profit rose" after a sentence on 1986/87)
+    own = times_in(text) | relative_times(text, article.date)
+    earlier = frozenset().union(*(times_in(t) | relative_times(t, article.date) for t in before[-1:]))
+    here = own | earlier
     dated = times_in(article.date or "")
     conflict = missing_time = 0.0
     for value in times:
-        if value in here:
+        if value in own:
             continue
         kind = time_kind(value)
-        if any(time_kind(v) == kind for v in here):
+        if any(time_kind(v) == kind for v in own) or (value not in earlier and any(time_kind(v) == kind for v in here)):
             conflict = 1.0  # another day, month, year or quarter than the one asked
+        elif value in earlier:
+            continue
         elif kind != "day" and value not in dated and not (kind == "year" and value in times_in(article.title)):
             missing_time += 1
 
@@ -460,7 +476,7 @@ def _best_span(
     starts = [unit.start + at for at, _ in words]
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
     best: tuple[tuple[bool, bool, float, int], int, int, float] | None = None
-    for mention in unit.mentions():
+    for mention in (_as_amount(m, unit.article.text) for m in unit.mentions()):
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if mention.label not in ask.labels and not called:
             continue
@@ -489,6 +505,8 @@ def _best_span(
             end = tally[1]
         if any(source == unit.article.source and start < end and mention.start < stop for source, start, stop in taken):
             continue  # another part's answer
+        if measure_conflict(ask.measure, unit.article.text[mention.start : end]):
+            continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
         fits = counts and fits_ask(ask, unit.article.text[mention.start : end])
         # "which Canadian body": a span the text qualifies so ("the Canadian Import Tribunal") before another
@@ -498,6 +516,20 @@ def _best_span(
             start = _name_start(unit.article.text, mention.start) if called else mention.start
             best = (preference, start, end, nearness)
     return (best[1], best[2], best[3], best[0][0]) if best else None
+
+
+# "646p", "about 12", "$5": an amount, whatever label the parser gave it ("646p" is no PRODUCT)
+AMOUNT_TEXT = re.compile(r"(?:about |some |around )?(?P<dollar>\$)?\d[\d,.]*(?P<pence>p)?")
+
+
+def _as_amount(mention: Mention, text: str) -> Mention:
+    """The mention, labelled MONEY or CARDINAL when the parser took an amount for a name."""
+    if mention.label in NUMERIC or mention.label in ("DATE", "TIME"):
+        return mention
+    found = AMOUNT_TEXT.fullmatch(text[mention.start : mention.end])
+    if found is None:
+        return mention
+    return Mention(mention.start, mention.end, "MONEY" if found.group("dollar") or found.group("pence") else "CARDINAL")
 
 
 def _called(text: str, mention: Mention, ask: Ask) -> bool:

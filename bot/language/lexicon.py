@@ -104,7 +104,9 @@ _kinds("date day month year time week quarter period night morning evening weekd
 _kinds(
     "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "
     "dividend budget debt deficit surplus worth fine loan bid offer output production exports imports reserves "
-    "figure level volume capacity target quota forecast estimate",
+    "figure level volume capacity target quota forecast estimate unemployment employment wage wages bonus bonuses "
+    "rebate subsidy subsidies tariff tariffs duty duties premium turnover assets spending payment payments balance "
+    "rise increase fall decline drop gain",
     frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
 )
 _kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))

@@ -29,7 +29,7 @@ from bot.language.lexicon import (
     RATES,
     TIMES,
 )
-from bot.language.values import names_in
+from bot.language.values import UNITS, names_in, unit_family, units_in
 from bot.language.words import asked_words, base_form, stems
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -72,6 +72,11 @@ class Ask:
             return ()
         found = re.search(rf"\b(?i:which|what)\s+((?:[A-Z][\w.&'’-]*\s+)+){re.escape(self.noun)}", self.text)
         return tuple(found.group(1).split()) if found else ()
+
+    @property
+    def measure(self) -> str:
+        """What an amount that answers must be measured in (see `asked_measure`)."""
+        return asked_measure(self.text, self.counted)
 
     @property
     def called_kind(self) -> str:
@@ -125,7 +130,61 @@ def wanted(question: str) -> Ask:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
     elif lead in ("what", "which") and re.search(r"\bnames? of\b", q):  # "the name of the miner": any name
         prefer = NAME_LABELS
+    elif measure := asked_measure(question, counted):  # "what wage ..., in pesos per month": an amount
+        prefer = ("PERCENT", *NUMBERS) if measure == "pct" else NUMBERS
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "")
+
+
+# "the capacity in barrels per day", "the value in dollars"
+IN_UNIT = re.compile(r"\bin ([a-z]+)\b", re.IGNORECASE)
+ASKS_PERCENT = re.compile(
+    r"\b(?:what|which|by what) (?:percentage|percent|pct|proportion)\b|\bpercentage points?\b|\bwhat share of\b",
+    re.IGNORECASE,
+)
+MONEY_HEADS = frozenset({"money", "cash", "financing", "funding", "funds", "credit", "credits", "loan", "loans"})
+SPENDS = re.compile(
+    r"\bhow much (?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|might|must)\b.*"
+    r"\b(?:earn|earned|earns|borrow|borrowed|spend|spent|lend|lent|invest|invested|inject|injected)\b"
+    r"|\bdollar (?:value|amount|figure|total)\b|\bhow many (?:dollars|dlrs)\b",
+    re.IGNORECASE,
+)
+PRICED = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
+COUNTS_OF_THINGS = frozenset({"worker", "ship", "share", "bag"})  # units that count things, as "how many" does
+
+
+@lru_cache(maxsize=4096)
+def asked_measure(question: str, counted: str = "") -> str:
+    """What an amount that answers the question must be measured in: a unit family ("barrel" for "in
+    barrels per day", "tonne" for "how many tonnes"), "pct" for "what percentage", "money" for a price, a
+    fee or what was paid or earned, "count" for "how many jobs"; "" when the question does not say.
+    An amount measured in something else answers another question ("4.7 mln tonnes" for the capacity in
+    barrels per day, "eight pct" for how much money was injected, "1.05 dlrs per bushel" for how many
+    bushels)."""
+    written = " ".join(question.split())
+    for found in IN_UNIT.finditer(written):
+        if found.group(1).lower() in UNITS:
+            return unit_family(UNITS[found.group(1).lower()])
+    if ASKS_PERCENT.search(written):
+        return "pct"
+    if counted:
+        unit = UNITS.get(counted.lower())
+        return unit_family(unit) if unit else "count"
+    if asks_price(written) or SPENDS.search(written) or _heads(written, nominal=False) & MONEY_HEADS:
+        return "money"
+    if PRICED.search(written):  # "what export bonus per tonne", "what cash alternative per share": a price
+        return "money"
+    return ""
+
+
+def measure_conflict(measure: str, span: str) -> bool:
+    """Is an answer span an amount of another kind than the question asks (see `asked_measure`)? A span
+    that states no unit ("two", "20 billion") is not; it may be vague, but it contradicts nothing."""
+    found = units_in(span)
+    if not measure or not found:
+        return False
+    if measure == "count":
+        return bool(found - COUNTS_OF_THINGS)
+    return measure not in found
 
 
 def _counted(q: str) -> str:
@@ -135,7 +194,7 @@ def _counted(q: str) -> str:
     words: list[str] = []
     for word in found.group(1).split() if found else []:
         word = word.strip("?,.;:")
-        if word in AUXILIARIES or not word:
+        if word in AUXILIARIES or word in ("a", "an", "per", "each") or not word:  # "how many pickups a day"
             break
         words.append(word)
     return words[-1] if words and words[-1].endswith("s") and len(words) <= 3 else ""

@@ -278,7 +278,14 @@ UNITS = {
     "shares": "share", "km": "km", "kms": "km", "kilometre": "km", "kilometres": "km", "mile": "mile",
     "miles": "mile", "acre": "acre", "acres": "acre", "employee": "worker", "employees": "worker",
     "worker": "worker", "workers": "worker", "vessel": "ship", "vessels": "ship", "ship": "ship", "ships": "ship",
+    "bushel": "bushel", "bushels": "bushel", "gallon": "gallon", "gallons": "gallon", "lb": "lb", "lbs": "lb",
+    "kilo": "kilo", "kilos": "kilo", "lire": "lira", "lira": "lira", "guilder": "guilder", "guilders": "guilder",
+    "peso": "peso", "pesos": "peso", "rupee": "rupee", "rupees": "rupee", "riyal": "riyal", "riyals": "riyal",
+    "crown": "crown", "sterling": "stg", "p": "ct", "pence": "ct", "penny": "ct",
 }  # fmt: skip
+MONEY_UNITS = frozenset(
+    {"dlr", "ct", "stg", "yen", "franc", "mark", "crown", "lira", "guilder", "peso", "rupee", "riyal"}
+)
 SCALES = {"thousand": 1e3, "mln": 1e6, "million": 1e6, "bln": 1e9, "billion": 1e9, "trillion": 1e12}
 QUANTITY = re.compile(
     r"(?<![\w.,/-])(?P<cur>\$)?(?P<n>\d[\d,]*(?:\.\d+)?)(?:[\s-]*(?P<scale>thousand|mln|million|bln|billion|trillion)\b)?"
@@ -314,3 +321,23 @@ def amount_conflict(question: str, text: str) -> bool:
         if same_unit and not any(math.isclose(v, value, rel_tol=1e-6) for v in same_unit):
             return True
     return False
+
+
+def unit_family(unit: str) -> str:
+    """What a unit measures, for telling one kind of amount from another: every currency is "money", a barrel
+    a day is barrels ("700,000 bpd" and "1.5 mln barrels" answer the same question), other units themselves."""
+    return "money" if unit in MONEY_UNITS else "barrel" if unit == "bpd" else unit
+
+
+UNIT_TOKEN = re.compile(r"\$|%|[a-z]+", re.IGNORECASE)
+# "90.25 dlrs a share", "1.05 dlrs per bushel": the unit after "a" or "per" is what the price is of
+PRICE_OF = re.compile(r"\b(?:a|an|per|each)\s+[a-z]+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16384)
+def units_in(text: str) -> frozenset[str]:
+    """The kinds of amount a span states: "1.05 dlrs per bushel" -> {"money"}, "4.7 mln tonnes" ->
+    {"tonne"}, "83 pct" -> {"pct"}, "two" -> {}."""
+    return frozenset(
+        unit_family(UNITS[t.lower()]) for t in UNIT_TOKEN.findall(PRICE_OF.sub(" ", text)) if t.lower() in UNITS
+    )
