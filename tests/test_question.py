@@ -321,6 +321,10 @@ def test_a_known_entity_ending_in_a_dot_keeps_its_label() -> None:
         ("the meeting this month", "1987-06-01", {"jun"}),
         ("Last Year, the Company lost money", "2021-09-06", {"2020"}),
         ("the year's best result", "1987-04-10", set()),
+        ("to fall to nine pct by next March", "1987-03-18", {"1988"}),  # the next March after the date
+        ("the talks due next June", "1987-03-18", {"1987"}),
+        ("the strike last September", "1987-03-18", {"1986"}),
+        ("prices cut last February", "1987-03-18", {"1987"}),
         ("imports rose last year", None, set()),
         ("imports rose last year", "spring 1987", set()),
     ],

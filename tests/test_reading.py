@@ -673,6 +673,21 @@ def test_the_questions_verb_done_by_another_named_subject_sets_actor_other() -> 
     assert reading(question, doc, 0).features["actor_other"] == 0.0  # no verb of the question's known
 
 
+def test_a_neighbour_that_gives_another_time_lends_no_answer() -> None:
+    doc = article(
+        S("Acme's earnings per share have declined steadily since 1984.", (("Acme", "ORG"), ("1984", "DATE"))),
+        S("Acme earned 57 cts per share in the year to February 1987.", (("57 cts", "MONEY"), ("1987", "DATE"))),
+        S("Acme earned 80 cts per share in 1984.", (("80 cts", "MONEY"), ("1984", "DATE"))),
+    )
+    assert span_text(doc, reading("What were Acme's earnings per share in 1984?", doc)) is None
+    assert span_text(doc, reading("What were Acme's earnings per share in 1987?", doc)) == "57 cts per share"
+
+
+def test_a_country_whose_nationality_the_question_gives_is_given() -> None:
+    doc = article(S("Acme wants a 30 pct share in a big offshore Thailand gas field.", (("Thailand", "GPE"),)))
+    assert span_text(doc, reading("What is the name of the Thai gas field Acme wants?", doc)) is None
+
+
 def test_a_titled_speaker_is_named_in_the_sentence_after() -> None:
     doc = article(
         S("Uganda was disappointed by the talks, the chairman of the Acme board said.", (("Uganda", "GPE"),)),

@@ -81,6 +81,7 @@ ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
 NATIONALITIES = frozenset(a for adjectives in DEMONYMS.values() for a in adjectives)
+COUNTRY_OF = {a: country for country, adjectives in DEMONYMS.items() for a in adjectives}  # "thai": "thailand"
 COMPANY_FORMS = frozenset({"corp", "inc", "co", "plc", "ltd", "llc", "ag", "sa", "nv", "bv", "spa", "the", "of", "and"})
 KIND_STEP = 0.15  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
 DATE_VAGUE = 2  # kinds a date without day, month or year gives up
@@ -302,7 +303,7 @@ def read(
             if named is not None:
                 span, reading.antecedent = named[:3], named[3]
         if span is None or not fitted:  # a neighbour that answers in the form asked beats a poor span here
-            beside = _neighbour_span(unit, ask, entities, focus)
+            beside = _neighbour_span(unit, ask, entities, focus, times)
             if beside is not None:
                 span, reading.antecedent, fitted = beside[:3], beside[3], True
         if span is not None:
@@ -423,6 +424,7 @@ def fits_ask(ask: Ask, span: str) -> bool:
 def _given(text: str, question: str) -> bool:
     """Is a span's text something the question itself gives (its names, its numbers)?"""
     words = {w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(question)}
+    words |= {part for country in COUNTRY_OF.keys() & words for part in COUNTRY_OF[country].split()}
     span_words = [w.lower().removesuffix("’s").removesuffix("'s") for _, w in _words(text)]
     # "Barclays Bank Plc" for "before Barclays followed": a company's form and kind words don't make it another;
     # words are compared by stem ("Tate and Lyles" for "Tate and Lyle", "Cyclops'" for "Cyclops")
@@ -682,11 +684,17 @@ def _titled_span(unit: Unit, ask: Ask, roles: frozenset[str]) -> tuple[int, int,
 
 
 def _neighbour_span(
-    unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]], focus: frozenset[str]
+    unit: Unit,
+    ask: Ask,
+    entities: Sequence[tuple[str, str]],
+    focus: frozenset[str],
+    times: frozenset[str] = frozenset(),
 ) -> tuple[int, int, float, int] | None:
     """The answer in the sentence after the candidate, or the one before it, when that sentence is about
-    the question too (it shares two words the question asks about, or its only one): "Rha said the surplus would cut
-    its foreign debt. The debt stands at 44.5 billion dlrs." (start, end, nearness, its position)."""
+    the question too (it shares two words the question asks about, or its only one) and gives no other time
+    than the question's (a figure "in the year to February 1987" answers nothing about 1984): "Rha said the
+    surplus would cut its foreign debt. The debt stands at 44.5 billion dlrs." (start, end, nearness, its
+    position)."""
     article = unit.article
     after = unit.positions[-1] + 1
     for position in (after, unit.positions[0] - 1):
@@ -695,6 +703,9 @@ def _neighbour_span(
         span = article.sentences[position]
         shared = {base_form(s) for s in stems(article.text[span.start : span.end])} & focus
         if len(shared) < min(2, len(focus)):  # about the question too: two of its words, or its one word
+            continue
+        given = times_in(article.text[span.start : span.end])
+        if any(v not in given and any(time_kind(g) == time_kind(v) for g in given) for v in times):
             continue
         found = _best_span(Unit(article, (position,), span.start, span.end), ask, entities, focus)
         if found is not None and found[3]:  # a neighbour is read only for an answer of the form asked

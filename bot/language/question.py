@@ -456,6 +456,8 @@ RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _SHIFT = {"last": -1, "previous": -1, "this": 0, "current": 0, "next": 1, "coming": 1}
+# "next March", "last September": the month's year follows from the article's date
+MONTH_AWAY = re.compile(rf"\b(last|next)\s+{MONTH.pattern[2:]}", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -473,6 +475,12 @@ def relative_times(text: str, dated: str | None) -> frozenset[str]:
             out.add(str(year + shift))
         elif 0 <= month <= 11:
             out.add(MONTHS[(month + shift) % 12])
+    for m in MONTH_AWAY.finditer(text):
+        named = MONTHS.index(m.group(2)[:3].lower())
+        if m.group(1).lower() == "next":
+            out.add(str(year + (named <= month)))
+        else:
+            out.add(str(year - (named >= month)))
     return frozenset(out)
 
 
