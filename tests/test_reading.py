@@ -471,6 +471,19 @@ def test_a_person_named_beside_another_role_sets_role_missing() -> None:
     assert reading("Who is the chairman of Acme?", doc, 0).features["role_missing"] == 1.0
     assert reading("Who is the chairman of Acme?", doc, 1).features["role_missing"] == 0.0
     assert reading("Who spoke for Acme?", doc, 0).features["role_missing"] == 0.0  # no role asked
+    assert reading("What is the name of Acme's chairman?", doc, 0).features["role_missing"] == 1.0
+    # who did something, a chairman: the story may name him without the title
+    assert reading("Which Acme chairman said sales rose?", doc, 0).features["role_missing"] == 0.0
+
+
+def test_the_role_of_a_titled_speaker_is_in_the_sentence_that_gives_it() -> None:
+    doc = article(
+        S("Sales rose, the chairman of the Acme board said.", (("Acme", "ORG"),)),
+        S("J. Makumbi said more on Friday.", (("J. Makumbi", "PERSON"), ("Friday", "DATE"))),
+    )
+    result = reading("Who is the chairman of the Acme board?", doc)
+    assert span_text(doc, result) == "J. Makumbi"
+    assert result.features["role_missing"] == 0.0
 
 
 # --- the owner of an amount -----------------------------------------------------------------------

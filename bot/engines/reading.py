@@ -38,6 +38,7 @@ from bot.language.question import (
     NAMED,
     Ask,
     actors,
+    asks_holder,
     asks_price,
     measure_conflict,
     relative_times,
@@ -298,10 +299,11 @@ def read(
             back = _antecedent_span(unit, ask, entities)
             if back is not None:
                 span, reading.antecedent = back[:3], back[3]
+        titled = False  # a person named after the sentence that gives the role
         if span is None and roles and "PERSON" in ask.labels:
             named = _titled_span(unit, ask, roles)
             if named is not None:
-                span, reading.antecedent = named[:3], named[3]
+                span, reading.antecedent, titled = named[:3], named[3], True
         if span is None or not fitted:  # a neighbour that answers in the form asked beats a poor span here
             beside = _neighbour_span(unit, ask, entities, focus, times)
             if beside is not None:
@@ -313,7 +315,8 @@ def read(
             typed = 1.0
             # whose role it is matters when the question says ("Chrysler's chairman", not "which minister")
             owners = entities if subjects else ()
-            role = float(bool(roles) and not _holds_role(article, span[0], span[1], roles, owners))
+            holder = bool(roles) and not titled and asks_holder(ask.text)
+            role = float(holder and not _holds_role(article, span[0], span[1], roles, owners))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
     reading.features = {
         **base,

@@ -343,6 +343,14 @@ GENERIC_ROLES = frozenset({"person", "man", "woman", "official", "head", "repres
 WHO_IS = re.compile(r"^whom? (?:is|was|are|were|will be|would be)\b")
 
 
+def asks_holder(question: str) -> bool:
+    """Does the question ask who holds a role, and nothing else ("who is Acme's chairman", "what is the name of
+    the buffer stock manager")? "Which senator wrote the letters" asks who did something; the story may name
+    him without the title."""
+    written = " ".join(question.split()).lower()
+    return bool(WHO_IS.match(written) or re.match(r"^what (?:is|was) the names? of\b", written))
+
+
 @lru_cache(maxsize=4096)
 def asked_roles(question: str) -> frozenset[str]:
     """The role whose holder a question asks for ("which minister", "who is the chairman of", "who is Acme's
