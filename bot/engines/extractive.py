@@ -259,8 +259,8 @@ class ExtractiveEngine(Engine):
             nearest = found[0][0] if found else None
             return self.abstain(nearest, 0.0, threshold, evidence.index)
         weakest = min(found, key=lambda pair: pair[1].probability)[1]
-        if min(s.score for s, _ in found) < self.settings.min_sentence_score:
-            weakest.probability = 0.0  # nothing in the articles is near the question
+        if min(r.nearest for _, r in found) < self.settings.min_sentence_score:
+            weakest.probability = 0.0  # nothing in the articles is near the question (or a part of it)
         if weakest.probability < threshold:
             return self.abstain(found[0][0], weakest.probability, threshold, evidence.index, weakest.features)
         index = evidence.index
@@ -330,6 +330,9 @@ class ExtractiveEngine(Engine):
         readings = self.candidates(question, evidence, scored, taken)
         if not readings:
             return None, None
+        nearest = max(candidate.score for candidate, _ in readings)
+        for _, candidate_reading in readings:
+            candidate_reading.nearest = nearest
         ranker = self.settings.rank_weights
         ranked = sorted(readings, key=lambda pair: -linear(ranker, pair[1].features))
         # a candidate the evidence contradicts (another month, year or quarter than the one asked) is ruled out;

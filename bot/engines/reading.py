@@ -140,6 +140,7 @@ class Reading:
     probability: float = 0.0
     absent: frozenset[str] = frozenset()  # the question's full names (people, names the corpus does not know)
     # found neither in the sentence nor in its context
+    nearest: float = 0.0  # the best sentence score among the candidates read with this one
 
 
 @dataclass(frozen=True)
