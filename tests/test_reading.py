@@ -800,3 +800,41 @@ def test_why_brings_the_sentence_after_that_gives_the_cause() -> None:
     assert reading("What is Reynolds Metals restarting?", doc).antecedent is None  # no reason asked
     cause = article(S("Reynolds will restart the potline because demand is strong.", (("Reynolds", "ORG"),)))
     assert reading("Why is Reynolds restarting the potline?", cause).antecedent is None  # the cause is here
+
+
+def test_a_reason_question_whose_sentence_gives_no_cause_sets_cause_missing() -> None:
+    doc = article(
+        S("A fire at the Acme mine killed one miner and caused 10 mln dlrs in damage.", (("Acme", "ORG"),)),
+        S("Approval was delayed by parliamentary\ndebate over the tax.", ()),  # a cue across a line break
+        S("Acme suspended the licences in order\nto link imports to exports.", (("Acme", "ORG"),)),
+    )
+    assert reading("What caused the fire at the Acme mine?", doc, 0).features["cause_missing"] == 1.0
+    assert reading("Why was approval delayed?", doc, 1).features["cause_missing"] == 0.0
+    assert reading("Why did Acme suspend the licences?", doc, 2).features["cause_missing"] == 0.0
+    assert reading("Who owns the Acme mine?", doc, 0).features["cause_missing"] == 0.0  # no reason asked
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "mention"),
+    [
+        ("How much did the explosion cost Acme?", "The explosion at Acme killed one person.", ("one", "CARDINAL")),
+        ("How much is Beta paying Acme for the plant?", "Acme sold one of the three plants.", ("one", "CARDINAL")),
+        (
+            "What is Acme's capacity in barrels per day?",
+            "Acme ran at about half its capacity.",
+            ("about half", "CARDINAL"),
+        ),
+    ],
+)
+def test_a_number_that_counts_something_else_is_no_amount_of_what_is_asked(
+    question: str, text: str, mention: tuple[str, str]
+) -> None:
+    doc = article(S(text, (("Acme", "ORG"), mention)))
+    assert span_text(doc, reading(question, doc)) is None
+
+
+def test_a_number_a_currency_follows_is_money() -> None:
+    doc = article(
+        S("The Acme reference price is 201.66 Malaysian cents a kilo.", (("Acme", "ORG"), ("201.66", "CARDINAL")))
+    )
+    assert span_text(doc, reading("What is the Acme reference price?", doc)) == "201.66"

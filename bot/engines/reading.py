@@ -18,7 +18,10 @@ and checks of the question's constraints, which only the answer model weighs:
 - the answer span lacks the form asked for (an amount without a number, a bare number for "how much", a
   share without "pct" for "what percentage", "today" for "on what date");
 - the sentence never names the noun whose value is asked ("quota", "cash", "fee");
-- the person in the answer is named beside another role than the one asked ("who is the chairman").
+- the person in the answer is named beside another role than the one asked ("who is the chairman");
+- a "why" or "what caused" question whose sentence, and the few after it, give no cause.
+An amount measured in another unit than the question names or implies ("4.7 mln tonnes" for a capacity in
+barrels per day, "eight pct" for how much money) is no answer span at all.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Protocol
 from bot.language import base_form, mentions, stems
 from bot.language.lexicon import DEMONYMS, KIND_NOUNS, NOT_NAME_WORDS, stopwords
 from bot.language.question import (
+    COUNTS_OF_THINGS,
     MONTH,
     NAMED,
     Ask,
@@ -46,7 +50,7 @@ from bot.language.question import (
     times_in,
 )
 from bot.language.question import WORD as NAME_WORD
-from bot.language.values import amount_conflict
+from bot.language.values import amount_conflict, units_in
 from retrieval.records import Article, Mention, Parse
 
 
@@ -77,7 +81,15 @@ FEATURES = (
 )
 # checks of the question's constraints the answer model weighs (the ranker does not: it picks the sentence
 # that matches the question best; these say whether that sentence answers it)
-CHECKS = ("subject_missing", "span_vague", "head_missing", "role_missing", "amount_conflict", "actor_other")
+CHECKS = (
+    "subject_missing",
+    "span_vague",
+    "head_missing",
+    "role_missing",
+    "amount_conflict",
+    "actor_other",
+    "cause_missing",
+)
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
@@ -118,7 +130,9 @@ A_UNIT = re.compile(r"\ban? (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallo
 PER_UNIT = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
 CURRENCY = re.compile(
     r"\$|\d+(?:\.\d+)?p\b|\b(?:dlrs?|dollars?|cts|cents?|pence|stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|"
-    r"rupees?|pesos?|riyals?|dinars?|rand|schillings?|kroner|ringgit|baht|won|yuan)\b",
+    r"rupees?|pesos?|riyals?|dinars?|rand|schillings?|kroner|ringgit|baht|won|yuan|[rl]oubles?|rubles?|kwacha|"
+    r"naira|cruzados?|cruzeiros?|australs?|shillings?|dirhams?|renminbi|rupiah|escudos?|drachmas?|kron[aeo]r?|"
+    r"zlotys?|forints?|pesetas?)\b",
     re.I,
 )
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
@@ -291,8 +305,10 @@ def read(
 
     reading = Reading(features={}, absent=frozenset(absent))
     typed = near = owner = vague = role = 0.0
+    cause_missing = 0.0
     if ask.reason and not CAUSE.search(text):  # "why": a cause the next sentence gives, when this one gives none
         reading.antecedent = _cause_after(unit, focus)
+        cause_missing = float(reading.antecedent is None)
     if ask.labels:
         offered = _best_span(unit, ask, entities, focus, taken)
         span, fitted = (offered[:3], offered[3]) if offered is not None else (None, True)
@@ -339,6 +355,7 @@ def read(
         "role_missing": role,
         "amount_conflict": float(amount_conflict(ask.text, text)),
         "actor_other": _actor_other(unit, verbs, actors(ask.text, subjects), entities),
+        "cause_missing": cause_missing,
     }
     return reading
 
@@ -513,6 +530,8 @@ def _best_span(
             continue  # another part's answer
         if measure_conflict(ask.measure, unit.article.text[mention.start : end]):
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
+        if _unmeasured(ask.measure, unit.article.text, mention, end):
+            continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
         fits = counts and fits_ask(ask, unit.article.text[mention.start : end])
         # "which Canadian body": a span the text qualifies so ("the Canadian Import Tribunal") before another
@@ -589,9 +608,9 @@ def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bo
 
 # words that give a cause or a reason ("because of strong demand", "due to rains", "citing losses")
 CAUSE = re.compile(
-    r"\b(?:because|due to|owing to|as a result of|result(?:ed|ing)? from|reflect(?:s|ed|ing)?|citing|cited|"
-    r"attributed|blamed|thanks to|in order to|in response to|on the back of|"
-    r"(?:caused|prompted|necessitated|driven|spurred|triggered|fuell?ed|led) by)\b",
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result\s+of|result(?:ed|ing)?\s+from|reflect(?:s|ed|ing)?|citing|"
+    r"cited|attributed|blamed|thanks\s+to|in\s+order\s+to|in\s+response\s+to|on\s+the\s+back\s+of|"
+    r"\w+ed\s+by)\b",  # "delayed by parliamentary debate", "necessitated by strong demand"
     re.IGNORECASE,
 )
 
@@ -626,6 +645,20 @@ def _counts_other(text: str, mention: Mention) -> bool:
     end of its clause ("fall 550,000 from", "rose 3,000.")?"""
     after = re.match(r"[\s-]*([A-Za-z][\w-]*)", text[extend_amount(text, mention.end) :])
     return after is not None and after.group(1).lower() not in stopwords()
+
+
+def _unmeasured(measure: str, text: str, mention: Mention, end: int) -> bool:
+    """Is a number with no unit of its own something else than an amount the question measures: a count of
+    other things ("one person", "one of the three plants") when money, a share or a unit is asked, or any
+    number without the unit the question names ("about half" for a capacity in barrels per day)?"""
+    if not measure or measure == "count" or measure in COUNTS_OF_THINGS or units_in(text[mention.start : end]):
+        return False
+    if measure not in ("money", "pct"):
+        return True
+    if CURRENCY.search(text, end, end + 30):  # "201.66 Malaysian/Singapore cents", "79.41 U.S. dlrs"
+        return False
+    partitive = measure == "money" and re.match(r"\s+of\s+(?:the|its|their|his|her)\b", text[end:]) is not None
+    return partitive or _counts_other(text, mention)
 
 
 def _measures(text: str, mention: Mention, span_text: str) -> bool:

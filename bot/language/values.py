@@ -283,8 +283,53 @@ UNITS = {
     "peso": "peso", "pesos": "peso", "rupee": "rupee", "rupees": "rupee", "riyal": "riyal", "riyals": "riyal",
     "crown": "crown", "sterling": "stg", "p": "ct", "pence": "ct", "penny": "ct",
 }  # fmt: skip
+# other currencies news gives amounts in, each its own unit
+OTHER_CURRENCIES = [
+    "rouble",
+    "roubles",
+    "ruble",
+    "rubles",
+    "kwacha",
+    "naira",
+    "cruzado",
+    "cruzados",
+    "cruzeiro",
+    "cruzeiros",
+    "austral",
+    "australs",
+    "shilling",
+    "shillings",
+    "schilling",
+    "schillings",
+    "rand",
+    "dinar",
+    "dinars",
+    "dirham",
+    "dirhams",
+    "ringgit",
+    "baht",
+    "yuan",
+    "renminbi",
+    "rupiah",
+    "escudo",
+    "escudos",
+    "drachma",
+    "drachmas",
+    "krona",
+    "kronor",
+    "krone",
+    "kroner",
+    "zloty",
+    "zlotys",
+    "forint",
+    "forints",
+    "peseta",
+    "pesetas",
+]
+UNITS |= {c: c.removesuffix("s") for c in OTHER_CURRENCIES}
 MONEY_UNITS = frozenset(
     {"dlr", "ct", "stg", "yen", "franc", "mark", "crown", "lira", "guilder", "peso", "rupee", "riyal"}
+    | {c.removesuffix("s") for c in OTHER_CURRENCIES}
 )
 SCALES = {"thousand": 1e3, "mln": 1e6, "million": 1e6, "bln": 1e9, "billion": 1e9, "trillion": 1e12}
 QUANTITY = re.compile(
