@@ -300,6 +300,32 @@ def test_another_year_or_quarter_is_a_conflict(question: str, text: str) -> None
     assert reading(question, doc).features["time_conflict"] == 1.0
 
 
+def test_another_split_year_is_a_conflict() -> None:
+    doc = article(S("In the 1985/86 year Acme earned 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))))
+    assert reading("How much did Acme earn in 1986/87?", doc).features["time_conflict"] == 1.0
+    assert reading("How much did Acme earn in 1985/86?", doc).features["time_conflict"] == 0.0
+
+
+def test_the_sentences_own_time_governs_its_figure_over_the_sentence_before() -> None:
+    doc = article(
+        S("Acme will publish its 1986/87 results in June.", (("Acme", "ORG"),)),
+        S("In the 1985/86 year, Acme's profit rose to 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))),
+    )
+    assert reading("What profit did Acme make in 1986/87?", doc, 1).features["time_conflict"] == 1.0
+
+
+def test_the_time_a_story_was_told_is_no_conflict_when_the_sentence_gives_the_asked_period() -> None:
+    doc = article(
+        S("Some 75 pct of the 1986 rise in money supply came from inflows.", (("75 pct", "PERCENT"),)),
+        date="1987-03-20",
+    )
+    said = "According to an economist in March 1987, what share of the 1986 rise in money supply came from inflows?"
+    assert reading(said, doc).features["time_conflict"] == 0.0
+    assert (
+        reading("What share of the 1987 rise in money supply came from inflows?", doc).features["time_conflict"] == 1.0
+    )
+
+
 def test_a_month_the_sentence_lacks_is_missing_not_a_conflict() -> None:
     doc = article(S("Acme earned 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))))
     result = reading("How much did Acme earn in March 1987?", doc)

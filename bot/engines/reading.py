@@ -281,11 +281,13 @@ def read(
         if value in own:
             continue
         kind = time_kind(value)
+        if value in dated and any(v != value and time_kind(v) == kind and v in own for v in times):
+            continue  # "in March 1987, what share of the 1986 increase ...": the story's date is when it was said
         if any(time_kind(v) == kind for v in own) or (value not in earlier and any(time_kind(v) == kind for v in here)):
             conflict = 1.0  # another day, month, year or quarter than the one asked
         elif value in earlier:
             continue
-        elif kind != "day" and value not in dated and not (kind == "year" and value in times_in(article.title)):
+        elif kind in ("month", "year", "quarter") and value not in dated and value not in times_in(article.title):
             missing_time += 1
 
     # words the question asks about other than its names, weighted by rarity

@@ -433,7 +433,8 @@ def parts(question: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def times_in(text: str) -> frozenset[str]:
-    """Days ("mar-18"), months ("mar"), years ("1987"; "1986/87" gives both) and quarters ("q1") a text names."""
+    """Days ("mar-18"), months ("mar"), years ("1987"; "1986/87" gives both, and the split year "fy1987") and
+    quarters ("q1") a text names."""
     out: set[str] = set()
     for m in MONTH.finditer(text):
         if not _is_month(m, text):
@@ -453,7 +454,8 @@ def times_in(text: str) -> frozenset[str]:
         out.add(m.group(1))
         if m.group(2):
             first = int(m.group(1))
-            out.add(str(first - first % 100 + int(m.group(2)) + (100 if int(m.group(2)) < first % 100 else 0)))
+            last = first - first % 100 + int(m.group(2)) + (100 if int(m.group(2)) < first % 100 else 0)
+            out |= {str(last), f"fy{last}"}  # a split year is also a year of its own: 1986/87 is not 1985/86
     for m in QUARTER.finditer(text):
         out.add(_QUARTERS[m.group(1).lower()] if m.group(1) else f"q{m.group(2)}")
     return frozenset(out)
@@ -481,8 +483,9 @@ def relative_times(text: str, dated: str | None) -> frozenset[str]:
         shift, unit = (_SHIFT[m.group(1).lower()], m.group(2).lower()) if m.group(1) else (-1, m.group(3).lower())
         if unit == "year":
             out.add(str(year + shift))
-        elif 0 <= month <= 11:
+        elif 0 <= month <= 11:  # "last month" in a story of March 1987 is February 1987
             out.add(MONTHS[(month + shift) % 12])
+            out.add(str(year + (month + shift) // 12))
     for m in MONTH_AWAY.finditer(text):
         named = MONTHS.index(m.group(2)[:3].lower())
         if m.group(1).lower() == "next":
@@ -508,6 +511,8 @@ def _is_month(match: re.Match[str], text: str) -> bool:
 def time_kind(value: str) -> str:
     if "-" in value:
         return "day"
+    if value.startswith("fy"):
+        return "split year"
     return "month" if value in MONTHS else "quarter" if value.startswith("q") else "year"
 
 
