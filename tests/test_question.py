@@ -74,6 +74,21 @@ def test_kind_nouns_say_what_which_and_what_want(question: str, labels: set[str]
     assert wanted(question).labels == labels
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Which chipmakers did the association name?", True),  # a kind no lexicon knows: some name
+        ("Which U.K. retailer had Dixons tried to take over?", True),
+        ("Which foreign army failed to take the valley?", True),
+        ("Which two banks gave the credits?", False),  # a count of them
+        ("Which country's demands were blamed?", False),  # a possessor
+    ],
+)
+def test_which_and_a_noun_of_no_known_kind_wants_a_name(question: str, named: bool) -> None:
+    labels = wanted(question).labels
+    assert ({"PERSON", "ORG", "GPE", "NORP"} <= labels) is named
+
+
 def test_a_rate_question_puts_percent_first() -> None:
     assert wanted("What percentage of Acme does Beta own?").prefer[0] == "PERCENT"
     assert wanted("How much did Acme pay?").prefer[0] == "MONEY"  # money before a bare number

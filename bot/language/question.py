@@ -132,6 +132,8 @@ def wanted(question: str) -> Ask:
         prefer = NAME_LABELS
     elif measure := asked_measure(question, counted):  # "what wage ..., in pesos per month": an amount
         prefer = ("PERCENT", *NUMBERS) if measure == "pct" else NUMBERS
+    elif lead == "which" and _names_a_kind(question):  # "which chipmakers", "which U.K. retailer": a name
+        prefer = (*NAME_LABELS, "NORP")
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "")
 
 
@@ -185,6 +187,17 @@ def measure_conflict(measure: str, span: str) -> bool:
     if measure == "count":
         return bool(found - COUNTS_OF_THINGS)
     return measure not in found
+
+
+def _names_a_kind(question: str) -> bool:
+    """Does a noun follow "which", with no possessive ("which chipmakers", "which retail chemist chain"),
+    not an auxiliary, a number or a possessor ("which did", "which two banks", "which country's media")?"""
+    written, _ = _phrase_after(r"\bwhich\b", question)
+    words = [w for w in written if w.lower() not in DETERMINERS]
+    if not words or words[0].lower() in PHRASE_ENDS or words[0].lower() in NUMBER_WORDS or words[0][:1].isdigit():
+        return False
+    phrase = list(itertools.takewhile(lambda w: w.lower() not in PHRASE_ENDS, words))
+    return bool(phrase) and not any(w.endswith(POSSESSIVE) for w in phrase)
 
 
 def _counted(q: str) -> str:
