@@ -346,3 +346,14 @@ def test_each_part_of_a_two_part_question_is_also_retrieved_alone(tmp_path: Path
     assert "About 2,800" not in bot.engine.draft(without).short_answers
     searched = Evidence(question, whole.qvec, held, whole.index, whole.search)
     assert bot.engine.draft(searched).short_answers == ("December 14", "About 2,800")
+
+
+def test_the_corpus_verbs_hold_the_base_forms_the_questions_focus_uses(tmp_path: Path) -> None:
+    from bot.engines.extractive import corpus_stats
+    from bot.language import base_form
+
+    story = "Acme offers to buy Beta\n\nAcme said it would offer 71 dlrs per share for Beta.\n"
+    bot = _one_story_bot(tmp_path, "offer.txt", story, abstain_below=0.5)
+    verbs = corpus_stats(bot.evidence("What did Acme offer?").index).verbs
+    # "offer" reads as "off" in the focus ("-er" of an agent noun): the question's verb must still be found
+    assert {"offer", base_form("offer")} <= verbs

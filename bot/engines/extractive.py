@@ -138,7 +138,8 @@ def corpus_stats(index: Index) -> CorpusStats:
             sentences += len(article.sentences)
             position.extend(range(len(article.sentences)))
             count_entities(((text[m.start : m.end], m.label) for p in article.parses for m in p.mentions), entities)
-            verbs.update(s for p in article.parses for v in p.verbs for s in stems(v))
+            # as stems and as the base forms the question's focus holds ("offer" is also "off", "lead" "lead")
+            verbs.update(f for p in article.parses for v in p.verbs for s in stems(v) for f in (s, base_form(s)))
             yield text
 
     common = common_words(texts())

@@ -303,7 +303,8 @@ def read(
     valued = bool(ask.prefer) and ask.prefer[0] in NUMERIC
     head_missing = float(valued and bool(heads) and not {base_form(h) for h in heads} & found)
     unit_verbs = {v for p in unit.parses for v in p.verbs}
-    verb_share = len(verbs & {s for v in unit_verbs for s in stems(v)}) / len(verbs) if verbs else 1.0
+    unit_forms = {f for v in unit_verbs for s in stems(v) for f in (s, base_form(s))}
+    verb_share = len(verbs & unit_forms) / len(verbs) if verbs else 1.0
 
     reading = Reading(features={}, absent=frozenset(absent))
     typed = near = owner = vague = role = 0.0
