@@ -864,3 +864,25 @@ def test_a_number_a_currency_follows_is_money() -> None:
         S("The Acme reference price is 201.66 Malaysian cents a kilo.", (("Acme", "ORG"), ("201.66", "CARDINAL")))
     )
     assert span_text(doc, reading("What is the Acme reference price?", doc)) == "201.66"
+
+
+def test_the_day_a_thing_was_said_is_no_answer_to_when_it_happened() -> None:
+    doc = article(
+        S(
+            "About 800 workers struck the Acme plant, a union spokesman said today.",
+            (("800", "CARDINAL"), ("Acme", "ORG"), ("today", "DATE")),
+        )
+    )
+    assert span_text(doc, reading("On what date did the strike at the Acme plant end?", doc)) is None
+    assert span_text(doc, reading("When did the union spokesman say it?", doc)) == "today"
+
+
+def test_a_price_per_unit_is_no_total() -> None:
+    doc = article(S("Acme bid 40 dlr per share for Beta.", (("Acme", "ORG"), ("40 dlr", "MONEY"), ("Beta", "ORG"))))
+    assert span_text(doc, reading("What was the total dollar value of Acme's bid for Beta?", doc)) is None
+    assert span_text(doc, reading("How much did Acme bid for Beta?", doc)) == "40 dlr per share"
+
+
+def test_a_time_of_day_is_no_count_of_days() -> None:
+    doc = article(S("Acme miners struck from midnight.", (("Acme", "ORG"), ("midnight", "TIME"))))
+    assert span_text(doc, reading("How many days did the Acme strike last?", doc)) is None

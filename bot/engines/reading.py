@@ -535,6 +535,10 @@ def _best_span(
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
+        if TOTAL.search(ask.text) and PER_UNIT.search(unit.article.text[mention.start : end]):
+            continue  # "40 dlr per share" is no total value
+        if mention.label in ("DATE", "TIME") and _when_said(unit.article.text, mention) and not _asks_saying(ask):
+            continue  # "..., a spokesman said today": when it was said, not when the strike ended
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
         fits = counts and fits_ask(ask, unit.article.text[mention.start : end])
         # "which Canadian body": a span the text qualifies so ("the Canadian Import Tribunal") before another
@@ -596,7 +600,7 @@ def extend_amount(text: str, end: int) -> int:
 def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bool:
     """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags", "eight
     days" for "how many days", not "the end of April")?"""
-    if not counted or mention.label not in ("CARDINAL", "QUANTITY", "DATE"):
+    if not counted or mention.label not in ("CARDINAL", "QUANTITY", "DATE", "TIME"):
         return True
     after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
     if not set(stems(counted)) & set(after[:6]):
@@ -648,6 +652,29 @@ def _counts_other(text: str, mention: Mention) -> bool:
     end of its clause ("fall 550,000 from", "rose 3,000.")?"""
     after = re.match(r"[\s-]*([A-Za-z][\w-]*)", text[extend_amount(text, mention.end) :])
     return after is not None and after.group(1).lower() not in stopwords()
+
+
+TOTAL = re.compile(r"\b(?:total|in all|altogether|all told)\b", re.IGNORECASE)
+# the days news gives for when something was said: "today", "yesterday", "on Friday", "late yesterday"
+SPEECH_DAY = re.compile(
+    r"(?:(?:late|early|earlier|later)\s+)?(?:today|yesterday|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day)",
+    re.IGNORECASE,
+)
+SAID_BEFORE = re.compile(r"\b(?:said|says|told|announced|stated|added|reported)(?:\s+\w+){0,2}\s+(?:on\s+)?$", re.I)
+
+
+def _when_said(text: str, mention: Mention) -> bool:
+    """Is a date the day something was said ("a spokesman said today", "told reporters on Friday"), not the
+    day of what was said?"""
+    said = SAID_BEFORE.search(text[max(0, mention.start - 30) : mention.start]) is not None
+    return said and SPEECH_DAY.fullmatch(text[mention.start : mention.end].strip()) is not None
+
+
+def _asks_saying(ask: Ask) -> bool:
+    """Does the question ask when something was said ("when did Acme announce", "on what day did he say")?"""
+    return bool(
+        re.search(r"\b(?:say|said|tell|told|announce|announced|state|stated|report|reported)\b", ask.text, re.I)
+    )
 
 
 def _unmeasured(measure: str, text: str, mention: Mention, end: int) -> bool:

@@ -84,14 +84,15 @@ _kinds(
     "person man woman official executive minister president chairman spokesman spokeswoman analyst leader director "
     "head chief governor secretary economist trader dealer banker manager commander founder senator congressman "
     "undersecretary representative counsel lawyer judge ambassador mayor treasurer spokesperson envoy "
-    "negotiator chancellor premier president-elect king queen prince",
+    "negotiator chancellor premier president-elect king queen prince officer commissioner delegate",
     PEOPLE,
 )
 _kinds(
     "company firm bank group agency party organisation organization corporation unit subsidiary airline carrier maker "
     "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team "
     "ministry department authority board council commission institute university court tribunal body panel "
-    "committee federation foundation fund agency regulator watchdog",
+    "committee federation foundation fund agency regulator watchdog chipmaker automaker carmaker retailer lender "
+    "refiner supplier exporter importer shipper manufacturer publisher operator utility brokerage chain",
     ORGS,
 )
 _kinds(
