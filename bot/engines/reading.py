@@ -95,7 +95,11 @@ NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
 NATIONALITIES = frozenset(a for adjectives in DEMONYMS.values() for a in adjectives)
 COUNTRY_OF = {a: country for country, adjectives in DEMONYMS.items() for a in adjectives}  # "thai": "thailand"
-COMPANY_FORMS = frozenset({"corp", "inc", "co", "plc", "ltd", "llc", "ag", "sa", "nv", "bv", "spa", "the", "of", "and"})
+COMPANY_FORMS = frozenset(
+    {"corp", "inc", "co", "plc", "ltd", "llc", "ag", "sa", "nv", "bv", "spa", "the", "of", "and"}
+    | {"international", "industries", "group", "holdings", "holding", "corporation", "company", "incorporated"}
+    | {"limited", "enterprises"}
+)  # "Baker International Corp" is the "Baker" a question names
 KIND_STEP = 0.15  # nearness a less likely kind of answer gives up (a bare number against money for "how much")
 DATE_VAGUE = 2  # kinds a date without day, month or year gives up
 UNIT_WORD = re.compile(

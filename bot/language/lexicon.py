@@ -97,7 +97,7 @@ _kinds(
 )
 _kinds(
     "country city state nation province region town capital port village district island area valley river "
-    "mountain mountains sea ocean lake coast county suburb",
+    "mountain mountains sea ocean lake coast county suburb field mine refinery plant site facility",
     PLACES,
 )
 _kinds("nationality", frozenset({"NORP"}))
