@@ -886,3 +886,14 @@ def test_a_price_per_unit_is_no_total() -> None:
 def test_a_time_of_day_is_no_count_of_days() -> None:
     doc = article(S("Acme miners struck from midnight.", (("Acme", "ORG"), ("midnight", "TIME"))))
     assert span_text(doc, reading("How many days did the Acme strike last?", doc)) is None
+
+
+def test_a_deputy_or_former_holder_does_not_hold_the_role() -> None:
+    doc = article(
+        S("Growth will slow, Acme deputy chairman Graeme Odgers said.", (("Acme", "ORG"), ("Graeme Odgers", "PERSON"))),
+        S("Acme vice-president Jane Doe agreed.", (("Acme", "ORG"), ("Jane Doe", "PERSON"))),
+    )
+    assert reading("Who is Acme's chairman?", doc, 0).features["role_missing"] == 1.0
+    assert reading("Who is Acme's deputy chairman?", doc, 0).features["role_missing"] == 0.0
+    assert reading("Who is Acme's president?", doc, 1).features["role_missing"] == 1.0
+    assert reading("Who is Acme's vice-president?", doc, 1).features["role_missing"] == 0.0

@@ -340,7 +340,7 @@ def read(
             # whose role it is matters when the question says ("Chrysler's chairman", not "which minister")
             owners = entities if subjects else ()
             holder = bool(roles) and not titled and asks_holder(ask.text)
-            role = float(holder and not _holds_role(article, span[0], span[1], roles, owners))
+            role = float(holder and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
     reading.features = {
         **base,
@@ -383,21 +383,38 @@ def _sentence_of(article: Article, offset: int) -> str:
     return article.text[span.start : span.end]
 
 
+# words that make a role another one: a deputy chairman or a former chairman is not the chairman
+ROLE_PREFIXES = frozenset({"deputy", "vice", "assistant", "former", "acting", "co", "ex", "sub", "under", "outgoing"})
+
+
 def _holds_role(
-    article: Article, start: int, end: int, roles: frozenset[str], entities: Sequence[tuple[str, str]] = ()
+    article: Article,
+    start: int,
+    end: int,
+    roles: frozenset[str],
+    entities: Sequence[tuple[str, str]] = (),
+    question: str = "",
 ) -> bool:
     """Is one of the asked roles ("chairman", "manager") named right beside the name, in its sentence ("ICCO
     chairman John Smith", "John Smith, chairman of ...")? A name beside another role answers another question;
     so does one beside the role of another organisation than the question names ("Renault chairman Georges
-    Besse" for "who is Chrysler's chairman")."""
+    Besse" for "who is Chrysler's chairman"), and so does a deputy's or a former holder's, unless the question
+    asks for one ("deputy chairman Graeme Odgers" for "who is the chairman")."""
     at = _sentence_at(article, start)
     sentence = article.sentences[at] if article.sentences else None
     low, high = (sentence.start, sentence.end) if sentence is not None else (0, len(article.text))
     low, high = max(low, start - ROLE_REACH), min(high, end + ROLE_REACH)
     owners = [m for m in (article.parses[at].mentions if at < len(article.parses) else ()) if m.label in OWNER_LABELS]
+    asked = {part for _, w in _words(question) for part in w.lower().split("-")}
     for found in NAME_WORD.finditer(article.text, low, high):
-        if _anchor_stem(found.group(0)) not in roles:
+        word = found.group(0)
+        prefix, _, rest = word.partition("-")
+        if _anchor_stem(rest if prefix.lower() in ROLE_PREFIXES and rest else word) not in roles:
             continue
+        before = re.search(r"(\w+)[\s-]+$", article.text[max(0, found.start() - 12) : found.start()])
+        other = (prefix.lower() if rest else "") or (before.group(1).lower() if before else "")
+        if other in ROLE_PREFIXES and other not in asked:
+            continue  # "deputy chairman Graeme Odgers" is not the chairman
         owner = _role_owner(article.text, found.start(), found.end(), owners)
         if owner is None or not entities:
             return True
