@@ -528,7 +528,7 @@ def _best_span(
         if mention.label not in ask.labels and not called:
             continue
         span_text = unit.article.text[mention.start : mention.end]
-        if _given(span_text, ask.text):
+        if _given(span_text, ask.text) or _headline_run(span_text):
             continue
         if ask.measured and not _measures(unit.article.text, mention, span_text):
             continue
@@ -583,6 +583,13 @@ def _as_amount(mention: Mention, text: str) -> Mention:
     if found is None:
         return mention
     return Mention(mention.start, mention.end, "MONEY" if found.group("dollar") or found.group("pence") else "CARDINAL")
+
+
+def _headline_run(text: str) -> bool:
+    """Is a mention a run of a capitalised headline the parser took for a name ("LANGE PREDICTS N.Z.
+    INFLATION TO FALL")? A name runs to three or so words; four or more upper-case words are a headline."""
+    words = text.split()
+    return len(words) >= 4 and text.isupper()
 
 
 def _called(text: str, mention: Mention, ask: Ask) -> bool:
