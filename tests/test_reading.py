@@ -897,3 +897,23 @@ def test_a_deputy_or_former_holder_does_not_hold_the_role() -> None:
     assert reading("Who is Acme's deputy chairman?", doc, 0).features["role_missing"] == 0.0
     assert reading("Who is Acme's president?", doc, 1).features["role_missing"] == 1.0
     assert reading("Who is Acme's vice-president?", doc, 1).features["role_missing"] == 0.0
+
+
+def test_the_role_a_person_holds_is_the_title_beside_the_name() -> None:
+    before = article(
+        S(
+            "The front was led by the former vice president, Amrullah Saleh, and others.",
+            (("Amrullah Saleh", "PERSON"),),
+        )
+    )
+    after = article(
+        S(
+            "Jorge Cardenas, manager of Colombia's coffee growers' federation, said no decision would come.",
+            (("Jorge Cardenas", "PERSON"), ("Colombia", "GPE")),
+        )
+    )
+    assert span_text(before, reading("What office did Amrullah Saleh hold?", before)) == "former vice president"
+    found = span_text(after, reading("What position does Jorge Cardenas hold in Colombia's coffee sector?", after))
+    assert found == "manager of Colombia's coffee growers' federation"
+    # a title the person claims is what the verb takes, no role beside the name
+    assert wanted("What title does Amrullah Saleh claim for himself?").labels == frozenset()

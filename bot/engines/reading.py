@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.language import base_form, mentions, stems
-from bot.language.lexicon import DEMONYMS, KIND_NOUNS, NOT_NAME_WORDS, stopwords
+from bot.language.lexicon import DEMONYMS, KIND_NOUNS, NOT_NAME_WORDS, PEOPLE, stopwords
 from bot.language.question import (
     COUNTS_OF_THINGS,
     MONTH,
@@ -324,6 +324,8 @@ def read(
             if back is not None:
                 span, reading.antecedent = back[:3], back[3]
         titled = False  # a person named after the sentence that gives the role
+        if span is None and "ROLE" in ask.labels:
+            span = _role_span(unit, entities)
         if span is None and roles and "PERSON" in ask.labels:
             named = _titled_span(unit, ask, roles)
             if named is not None:
@@ -741,6 +743,43 @@ def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) 
         for mention in reversed(parse.mentions):
             if mention.label in ask.labels and not _given(article.text[mention.start : mention.end], ask.text):
                 return mention.start, mention.end, 0.5, position
+    return None
+
+
+ROLE_WORDS = frozenset(k for k, kinds in KIND_NOUNS.items() if kinds == PEOPLE) | {"commander", "general"}
+ROLE_MODIFIERS = ROLE_PREFIXES | {"first", "second", "chief", "senior", "general", "managing", "executive", "prime"}
+
+
+# ", manager of Colombia's coffee growers' federation," after a name
+ROLE_AFTER = re.compile(
+    r",\s+(?:the\s+)?((?:[\w'’-]+\s+){0,2}?(?:"
+    + "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
+    + r")\b(?:\s+of\s+[^,;.()]{1,80}?(?=\s*[,;.(]))?)",
+    re.IGNORECASE,
+)
+
+
+def _role_span(unit: Unit, entities: Sequence[tuple[str, str]]) -> tuple[int, int, float] | None:
+    """The role named beside the person the question asks about: "vice president" in "led by the former vice
+    president, Amrullah Saleh", "manager of Colombia's coffee growers federation" in "Jorge Cardenas, manager
+    of ...". (start, end, nearness)."""
+    text = unit.article.text
+    people = [n for n, label in entities if label in ("PERSON", "")]
+    for mention in unit.mentions():
+        name = text[mention.start : mention.end]
+        if mention.start < unit.start or not any(mentions(name, p) or mentions(p, name) for p in people):
+            continue
+        before = list(re.finditer(r"[\w.'’-]+", text[max(unit.start, mention.start - 60) : mention.start]))
+        gap = text[before[-1].end() + max(unit.start, mention.start - 60) : mention.start] if before else ""
+        if before and re.fullmatch(r",?\s*", gap) and before[-1].group(0).lower() in ROLE_WORDS:
+            first = len(before) - 1
+            while first > 0 and (before[first - 1].group(0).lower() in ROLE_MODIFIERS):
+                first -= 1
+            base = max(unit.start, mention.start - 60)
+            return base + before[first].start(), base + before[-1].end(), 1.0
+        after = ROLE_AFTER.match(text, mention.end, min(len(text), mention.end + 120))
+        if after is not None:
+            return after.start(1), after.end(1), 1.0
     return None
 
 

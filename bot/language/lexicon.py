@@ -69,7 +69,10 @@ AMOUNTS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})
 COUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY"})
 NUMBERS = ("MONEY", "CARDINAL", "QUANTITY", "PERCENT")  # Reuters' "2.9 pct" is no PERCENT to the parser
 RATES = frozenset({"PERCENT"})
-LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL")
+LABEL_ORDER = (
+    *("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL"),
+    "ROLE",  # no parser's label: a role named beside a person ("the former vice president, Amrullah Saleh")
+)
 NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 
 # nouns that name the kind of thing asked for: "which company", "what price", "the name of the bank"
@@ -101,6 +104,7 @@ _kinds(
     PLACES,
 )
 _kinds("nationality", frozenset({"NORP"}))
+_kinds("position office title post job", frozenset({"ROLE"}))  # the role a person holds: "vice president"
 _kinds("date day month year time week quarter period night morning evening weekday hour decade season", TIMES)
 _kinds(
     "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "

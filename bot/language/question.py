@@ -122,7 +122,9 @@ def wanted(question: str) -> Ask:
         prefer = ("PERSON",) if person else ("PERSON", "ORG", "NORP")
     elif noun is not None:
         kinds = KIND_NOUNS[noun]
-        if kinds == RATES:
+        if kinds == ROLE and not HOLDS.search(q):  # "what title does he claim": what the verb takes
+            prefer = ()
+        elif kinds == RATES:
             prefer = ("PERCENT", *NUMBERS)
         elif kinds == AMOUNTS:
             prefer = NUMBERS
@@ -187,6 +189,10 @@ def measure_conflict(measure: str, span: str) -> bool:
     if measure == "count":
         return bool(found - COUNTS_OF_THINGS)
     return measure not in found
+
+
+ROLE = frozenset({"ROLE"})
+HOLDS = re.compile(r"\b(?:hold|holds|held|have|has|had|is|was|are|were|serve[sd]?|occup(?:y|ies|ied))\b")
 
 
 def _names_a_kind(question: str) -> bool:
