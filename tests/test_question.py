@@ -123,6 +123,7 @@ def test_what_happened_has_no_typed_answer() -> None:
         ("How many 60-kg bags did Brazil export?", "bags"),  # up to two words before the counted noun
         ("How many million tonnes were shipped?", "tonnes"),
         ("How many pickups a day does the plant build?", "pickups"),  # "a day" is no part of what is counted
+        ("How many kilometres long is the valley?", "kilometres"),
         ("How many were killed?", ""),  # nothing named: any number will do
     ],
 )
@@ -244,6 +245,7 @@ def test_a_single_question_is_kept_whole(question: str) -> None:
     [
         ("profits in 1987", {"1987"}),
         ("the 1986/87 season", {"1986", "1987", "fy1987"}),
+        ("Massoud said on Sunday", {"sunday"}),
         ("in the first quarter", {"q1"}),
         ("fourth-quarter profit", {"q4"}),
         ("Q3 results", {"q3"}),

@@ -917,3 +917,21 @@ def test_the_role_a_person_holds_is_the_title_beside_the_name() -> None:
     assert found == "manager of Colombia's coffee growers' federation"
     # a title the person claims is what the verb takes, no role beside the name
     assert wanted("What title does Amrullah Saleh claim for himself?").labels == frozenset()
+
+
+def test_another_day_of_the_week_is_a_conflict() -> None:
+    doc = article(S("Massoud said on Monday that he was safe.", (("Massoud", "PERSON"), ("Monday", "DATE"))))
+    assert reading("What did Massoud say in his statement on Saturday?", doc).features["time_conflict"] == 1.0
+    assert reading("What did Massoud say on Monday?", doc).features["time_conflict"] == 0.0
+
+
+def test_what_another_named_speaker_said_sets_actor_other() -> None:
+    doc = article(
+        S(
+            "The group is forming a government, Zabihullah Mujahid said.",
+            (("Zabihullah Mujahid", "PERSON"),),
+            clauses=(("say", "Zabihullah Mujahid"),),
+        )
+    )
+    assert reading("What did Abdul Ghani Baradar say about the government?", doc).features["actor_other"] == 1.0
+    assert reading("What did Zabihullah Mujahid say about the government?", doc).features["actor_other"] == 0.0

@@ -363,7 +363,7 @@ def read(
         "head_missing": head_missing,
         "role_missing": role,
         "amount_conflict": float(amount_conflict(ask.text, text)),
-        "actor_other": _actor_other(unit, verbs, actors(ask.text, subjects), entities),
+        "actor_other": _actor_other(unit, verbs | _speech_verbs(ask.text), actors(ask.text, subjects), entities),
         "cause_missing": cause_missing,
     }
     return reading
@@ -847,6 +847,20 @@ def _neighbour_span(
     return None
 
 
+# what someone said: "say" and "tell" are stop words to the stemmer, so the question's focus never holds them
+SPEECH_LEMMAS = {"say": "say", "said": "say", "says": "say", "tell": "tell", "told": "tell", "tells": "tell"}
+
+
+def _speech_verbs(question: str) -> frozenset[str]:
+    """The speech verbs the question uses ("what did Baradar say"), as the parser's lemmas."""
+    return frozenset(SPEECH_LEMMAS[w.lower()] for _, w in _words(question) if w.lower() in SPEECH_LEMMAS)
+
+
+def _verb_forms(verb: str) -> set[str]:
+    """A clause's verb as the question's verbs hold it: its stems and their base forms, or a speech lemma."""
+    return {f for s in stems(verb) for f in (s, base_form(s))} | ({verb} if verb in SPEECH_LEMMAS.values() else set())
+
+
 def _actor_other(
     unit: Unit, verbs: frozenset[str], subjects: Sequence[tuple[str, str]], entities: Sequence[tuple[str, str]]
 ) -> float:
@@ -859,7 +873,7 @@ def _actor_other(
     named = [m for m in unit.mentions() if m.label in NAMED]
     other = False
     for clause in (c for p in unit.parses for c in p.clauses):
-        if clause.subject is None or not {f for s in stems(clause.verb) for f in (s, base_form(s))} & verbs:
+        if clause.subject is None or not _verb_forms(clause.verb) & verbs:
             continue
         who = text[clause.subject.start : clause.subject.end]
         inside = any(clause.subject.start <= m.start and m.end <= clause.subject.end for m in named)

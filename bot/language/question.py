@@ -38,6 +38,7 @@ MONTH = re.compile(
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?",
     re.IGNORECASE,
 )
+WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
 ISO_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)-(\d\d)-\d\d\b")
 YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d)(?:/(\d\d))?(?![\d])")
 QUARTER = re.compile(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|qtr)|q([1-4]))\b", re.IGNORECASE)
@@ -206,6 +207,9 @@ def _names_a_kind(question: str) -> bool:
     return bool(phrase) and not any(w.endswith(POSSESSIVE) for w in phrase)
 
 
+COUNT_ENDS = frozenset({"a", "an", "per", "each", "long", "wide", "high", "deep", "tall", "old", "away", "far"})
+
+
 def _counted(q: str) -> str:
     """What "how many" counts: the last word before the verb or "of" that follows ("how many new jobs
     will it create" -> "jobs", "how many bags of coffee" -> "bags"); "" when nothing stands there."""
@@ -213,7 +217,7 @@ def _counted(q: str) -> str:
     words: list[str] = []
     for word in found.group(1).split() if found else []:
         word = word.strip("?,.;:")
-        if word in AUXILIARIES or word in ("a", "an", "per", "each") or not word:  # "how many pickups a day"
+        if word in AUXILIARIES or word in COUNT_ENDS or not word:  # "how many pickups a day", "kilometres long"
             break
         words.append(word)
     return words[-1] if words and words[-1].endswith("s") and len(words) <= 3 else ""
@@ -452,8 +456,8 @@ def parts(question: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def times_in(text: str) -> frozenset[str]:
-    """Days ("mar-18"), months ("mar"), years ("1987"; "1986/87" gives both, and the split year "fy1987") and
-    quarters ("q1") a text names."""
+    """Days ("mar-18"), months ("mar"), years ("1987"; "1986/87" gives both, and the split year "fy1987"),
+    quarters ("q1") and days of the week ("sunday": news says "on Sunday" of this week's events) a text names."""
     out: set[str] = set()
     for m in MONTH.finditer(text):
         if not _is_month(m, text):
@@ -477,6 +481,7 @@ def times_in(text: str) -> frozenset[str]:
             out |= {str(last), f"fy{last}"}  # a split year is also a year of its own: 1986/87 is not 1985/86
     for m in QUARTER.finditer(text):
         out.add(_QUARTERS[m.group(1).lower()] if m.group(1) else f"q{m.group(2)}")
+    out |= {m.group(0).lower() for m in WEEKDAY.finditer(text)}
     return frozenset(out)
 
 
@@ -530,6 +535,8 @@ def _is_month(match: re.Match[str], text: str) -> bool:
 def time_kind(value: str) -> str:
     if "-" in value:
         return "day"
+    if value.endswith("day"):
+        return "weekday"
     if value.startswith("fy"):
         return "split year"
     return "month" if value in MONTHS else "quarter" if value.startswith("q") else "year"
