@@ -935,3 +935,22 @@ def test_what_another_named_speaker_said_sets_actor_other() -> None:
     )
     assert reading("What did Abdul Ghani Baradar say about the government?", doc).features["actor_other"] == 1.0
     assert reading("What did Zabihullah Mujahid say about the government?", doc).features["actor_other"] == 0.0
+
+
+def test_what_another_role_said_sets_actor_other() -> None:
+    doc = article(
+        S(
+            "The news is worrying, Iran's Foreign Ministry spokesman Saeed Khatibzadeh told reporters.",
+            (("Iran", "GPE"), ("Saeed Khatibzadeh", "PERSON")),
+            clauses=(("tell", "Iran's Foreign Ministry spokesman Saeed Khatibzadeh"),),
+        ),
+        S(
+            "However, the Taliban claimed that the leaders had fled to Tajikistan.",
+            (("Taliban", "ORG"), ("Tajikistan", "GPE")),
+            clauses=(("claim", "the Taliban"),),
+        ),
+    )
+    assert reading("What did Iran's foreign minister say about the offensive?", doc).features["actor_other"] == 1.0
+    assert reading("What did Iran's spokesman say about the offensive?", doc).features["actor_other"] == 0.0
+    said = reading("What did Tajikistan's government say about the claims?", doc, 1)
+    assert said.features["actor_other"] == 1.0  # the Taliban claimed it

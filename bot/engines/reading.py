@@ -363,7 +363,9 @@ def read(
         "head_missing": head_missing,
         "role_missing": role,
         "amount_conflict": float(amount_conflict(ask.text, text)),
-        "actor_other": _actor_other(unit, verbs | _speech_verbs(ask.text), actors(ask.text, subjects), entities),
+        "actor_other": _actor_other(
+            unit, verbs | _speech_verbs(ask.text), actors(ask.text, subjects), entities, ask.text
+        ),
         "cause_missing": cause_missing,
     }
     return reading
@@ -847,28 +849,38 @@ def _neighbour_span(
     return None
 
 
-# what someone said: "say" and "tell" are stop words to the stemmer, so the question's focus never holds them
-SPEECH_LEMMAS = {"say": "say", "said": "say", "says": "say", "tell": "tell", "told": "tell", "tells": "tell"}
+# what someone said: "say" and "tell" are stop words to the stemmer, so the question's focus never holds them;
+# any verb of saying in the sentence answers "what did X say" ("the Taliban claimed", "the minister told")
+ASKS_SAYING = re.compile(r"\b(?:say|said|says|tell|told|tells)\b", re.IGNORECASE)
+SPEECH_LEMMAS = frozenset(
+    {"say", "tell", "claim", "announce", "state", "add", "report", "deny", "warn", "tweet", "insist", "note"}
+)
 
 
 def _speech_verbs(question: str) -> frozenset[str]:
-    """The speech verbs the question uses ("what did Baradar say"), as the parser's lemmas."""
-    return frozenset(SPEECH_LEMMAS[w.lower()] for _, w in _words(question) if w.lower() in SPEECH_LEMMAS)
+    """The parser's lemmas of the verbs of saying, when the question asks what someone said."""
+    return SPEECH_LEMMAS if ASKS_SAYING.search(question) else frozenset()
 
 
 def _verb_forms(verb: str) -> set[str]:
     """A clause's verb as the question's verbs hold it: its stems and their base forms, or a speech lemma."""
-    return {f for s in stems(verb) for f in (s, base_form(s))} | ({verb} if verb in SPEECH_LEMMAS.values() else set())
+    return {f for s in stems(verb) for f in (s, base_form(s))} | ({verb} if verb in SPEECH_LEMMAS else set())
 
 
 def _actor_other(
-    unit: Unit, verbs: frozenset[str], subjects: Sequence[tuple[str, str]], entities: Sequence[tuple[str, str]]
+    unit: Unit,
+    verbs: frozenset[str],
+    subjects: Sequence[tuple[str, str]],
+    entities: Sequence[tuple[str, str]],
+    question: str = "",
 ) -> float:
     """Does the sentence give the question's verb to another named subject than the question's ("Chrysler
     raised its dividend" for "by how much did AT&T raise its dividend", "the U.S. would pay" for "what does
-    Cuba pay"), and never to the question's own?"""
+    Cuba pay"), or to another role than the one the question names ("Iran's Foreign Ministry spokesman told
+    reporters" for "what did Iran's foreign minister say"), and never to the question's own?"""
     if not subjects or not verbs:
         return 0.0
+    asked_roles = {w.lower() for _, w in _words(question)} & ROLE_WORDS
     text = unit.article.text
     named = [m for m in unit.mentions() if m.label in NAMED]
     other = False
@@ -880,9 +892,11 @@ def _actor_other(
         if who.lower() in PRONOUN_SUBJECTS:  # "the U.S. indicated it would pay": the name before the pronoun
             before = [m for m in named if unit.start <= m.end <= clause.subject.start]
             who, inside = (text[before[-1].start : before[-1].end], True) if before else (who, False)
-        if any(mentions(who, name) for name, _ in subjects):
+        their_roles = {w.lower() for _, w in _words(who)} & ROLE_WORDS
+        another_role = bool(asked_roles and their_roles and not their_roles & asked_roles)
+        if any(mentions(who, name) for name, _ in subjects) and not another_role:
             return 0.0
-        other = other or (inside and not any(mentions(who, name) for name, _ in entities))
+        other = other or another_role or (inside and not any(mentions(who, name) for name, _ in entities))
     return float(other)
 
 
