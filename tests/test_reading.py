@@ -954,3 +954,22 @@ def test_what_another_role_said_sets_actor_other() -> None:
     assert reading("What did Iran's spokesman say about the offensive?", doc).features["actor_other"] == 0.0
     said = reading("What did Tajikistan's government say about the claims?", doc, 1)
     assert said.features["actor_other"] == 1.0  # the Taliban claimed it
+
+
+def test_a_sentence_on_what_was_done_to_the_asked_one_does_not_say_who_did_it() -> None:
+    doc = article(
+        S(
+            "The front was led by Amrullah Saleh and the son of Ahmad Shah Massoud, who was killed in 2001.",
+            (("Amrullah Saleh", "PERSON"), ("Ahmad Shah Massoud", "PERSON"), ("2001", "DATE")),
+            clauses=(("lead", "The front"), ("kill", "Ahmad Shah Massoud")),
+        ),
+        S(
+            "Al Qaeda agents killed Ahmad Shah Massoud in 2001.",
+            (("Al Qaeda", "ORG"), ("Ahmad Shah Massoud", "PERSON"), ("2001", "DATE")),
+            clauses=(("kill", "Al Qaeda agents"),),
+        ),
+    )
+    killed = frozenset({"kill"})
+    question = "Who killed Ahmad Shah Massoud?"
+    assert reading(question, doc, 0, verbs=killed).features["actor_other"] == 1.0
+    assert reading(question, doc, 1, verbs=killed).features["actor_other"] == 0.0

@@ -363,8 +363,9 @@ def read(
         "head_missing": head_missing,
         "role_missing": role,
         "amount_conflict": float(amount_conflict(ask.text, text)),
-        "actor_other": _actor_other(
-            unit, verbs | _speech_verbs(ask.text), actors(ask.text, subjects), entities, ask.text
+        "actor_other": max(
+            _actor_other(unit, verbs | _speech_verbs(ask.text), actors(ask.text, subjects), entities, ask.text),
+            _done_to_the_asked(unit, verbs, entities, reading.span, ask.text),
         ),
         "cause_missing": cause_missing,
     }
@@ -898,6 +899,42 @@ def _actor_other(
             return 0.0
         other = other or another_role or (inside and not any(mentions(who, name) for name, _ in entities))
     return float(other)
+
+
+# "who killed ...", "which company bought ...": the wh-word does what the verb says
+AGENTIVE = re.compile(
+    r"^(?:who|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?!(?:is|was|are|were|has|have|had|did|does|do|will|would|can|could)\b)"
+    r"(?P<verb>\w+)\s+(?:the\s+)?(?P<object>.{1,60})",
+    re.IGNORECASE,
+)
+
+
+def _done_to_the_asked(
+    unit: Unit,
+    verbs: frozenset[str],
+    entities: Sequence[tuple[str, str]],
+    span: tuple[str, int, int] | None,
+    question: str,
+) -> float:
+    """For "who killed X": does the sentence give the verb X as its subject ("X, who was killed days
+    before ...") and none to the answer span? It says what was done to X, not who did it."""
+    asked = AGENTIVE.match(" ".join(question.split()))
+    if span is None or asked is None:
+        return 0.0
+    verb = _verb_forms(asked.group("verb")) & verbs  # the question's own verb, right after the wh-phrase
+    objects = [name for name, _ in entities if asked.group("object").startswith(name)]  # and what it takes
+    if not verb or not objects:
+        return 0.0
+    text = unit.article.text
+    done_to = False
+    for clause in (c for p in unit.parses for c in p.clauses):
+        if clause.subject is None or not _verb_forms(clause.verb) & verb:
+            continue
+        if clause.subject.start <= span[1] and span[2] <= clause.subject.end:
+            return 0.0
+        who = text[clause.subject.start : clause.subject.end]
+        done_to = done_to or any(mentions(who, name) for name in objects)
+    return float(done_to)
 
 
 def _other_owner(unit: Unit, start: int, end: int, entities: Sequence[tuple[str, str]]) -> bool:
