@@ -973,3 +973,14 @@ def test_a_sentence_on_what_was_done_to_the_asked_one_does_not_say_who_did_it() 
     question = "Who killed Ahmad Shah Massoud?"
     assert reading(question, doc, 0, verbs=killed).features["actor_other"] == 1.0
     assert reading(question, doc, 1, verbs=killed).features["actor_other"] == 0.0
+
+
+def test_how_two_people_are_related_is_the_kinship_word() -> None:
+    doc = article(
+        S(
+            "General Wudod was the nephew of resistance leader Ahmad Massoud.",
+            (("Wudod", "PERSON"), ("Ahmad Massoud", "PERSON")),
+        )
+    )
+    assert span_text(doc, reading("How was General Wudod related to Ahmad Massoud?", doc)) == "nephew"
+    assert span_text(doc, reading("What was General Wudod's family relationship to Ahmad Massoud?", doc)) == "nephew"

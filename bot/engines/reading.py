@@ -326,6 +326,8 @@ def read(
         titled = False  # a person named after the sentence that gives the role
         if span is None and "ROLE" in ask.labels:
             span = _role_span(unit, entities)
+        if span is None and "KIN" in ask.labels and (kin := KIN_WORD.search(text)) is not None:
+            span = (unit.start + kin.start(), unit.start + kin.end(), 1.0)
         if span is None and roles and "PERSON" in ask.labels:
             named = _titled_span(unit, ask, roles)
             if named is not None:
@@ -758,6 +760,13 @@ ROLE_AFTER = re.compile(
     r",\s+(?:the\s+)?((?:[\w'’-]+\s+){0,2}?(?:"
     + "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
     + r")\b(?:\s+of\s+[^,;.()]{1,80}?(?=\s*[,;.(]))?)",
+    re.IGNORECASE,
+)
+
+
+KIN_WORD = re.compile(
+    r"\b(?:(?:grand|great-grand|step|half-)?(?:son|daughter|father|mother|brother|sister|nephew|niece|uncle|aunt|"
+    r"cousin|wife|husband|widow|widower|child|parent|sibling|grandson|granddaughter)(?:-in-law)?)\b",
     re.IGNORECASE,
 )
 

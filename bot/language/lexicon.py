@@ -72,6 +72,7 @@ RATES = frozenset({"PERCENT"})
 LABEL_ORDER = (
     *("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL"),
     "ROLE",  # no parser's label: a role named beside a person ("the former vice president, Amrullah Saleh")
+    "KIN",  # nor this: how two people are related ("General Wudod was the nephew of ... Ahmad Massoud")
 )
 NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 
@@ -105,6 +106,7 @@ _kinds(
 )
 _kinds("nationality", frozenset({"NORP"}))
 _kinds("position office title post job", frozenset({"ROLE"}))  # the role a person holds: "vice president"
+_kinds("relationship relation kinship", frozenset({"KIN"}))  # how two people are related: "nephew"
 _kinds("date day month year time week quarter period night morning evening weekday hour decade season", TIMES)
 _kinds(
     "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "

@@ -114,6 +114,8 @@ def wanted(question: str) -> Ask:
         )
     elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b|\bhow (?:large|big|high|low|heavy)\b", q):
         prefer = ("PERCENT", *NUMBERS) if noun is not None and KIND_NOUNS[noun] == RATES else NUMBERS
+    elif lead == "how" and re.search(r"\brelated\b", q):  # "how was the general related to Massoud"
+        prefer = ("KIN",)
     elif lead == "when":
         prefer = ("DATE", "TIME")
     elif lead == "where":
