@@ -56,6 +56,7 @@ def test_wh_words_want_their_kind(question: str, labels: set[str]) -> None:
         ("Which ports were closed?", {"GPE", "LOC", "FAC"}),  # a plural kind noun
         ("What nationality is the buyer?", {"NORP"}),
         ("Which day did the talks start?", {"DATE", "TIME"}),
+        ("What is the term of the credit agreement?", {"DATE", "TIME"}),  # a length of time
         ("What was the price of the bid?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("Which official announced the cut?", {"PERSON"}),
         ("Which Acme vice-president objected?", {"PERSON"}),  # a title's prefix leaves the kind

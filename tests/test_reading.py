@@ -984,3 +984,17 @@ def test_how_two_people_are_related_is_the_kinship_word() -> None:
     )
     assert span_text(doc, reading("How was General Wudod related to Ahmad Massoud?", doc)) == "nephew"
     assert span_text(doc, reading("What was General Wudod's family relationship to Ahmad Massoud?", doc)) == "nephew"
+
+
+def test_how_old_is_the_number_of_years() -> None:
+    doc = article(
+        S("Chairman Kazuo Nagano, 32-year-old, was stabbed.", (("Kazuo Nagano", "PERSON"), ("32-year-old", "DATE")))
+    )
+    assert span_text(doc, reading("How old was Kazuo Nagano?", doc)) == "32"
+
+
+def test_how_far_behind_is_an_amount() -> None:
+    doc = article(
+        S("Cuban sugar output is 800,000 tonnes behind schedule.", (("Cuban", "NORP"), ("800,000 tonnes", "QUANTITY")))
+    )
+    assert span_text(doc, reading("How far behind schedule is Cuba's sugar output?", doc)) == "800,000 tonnes"

@@ -554,6 +554,8 @@ def _best_span(
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
         kind = 0 if called else ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
         end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
+        if ask.measured and (age := AGE.match(span_text)) is not None and HOW_OLD.search(ask.text):
+            end = mention.start + age.end(1)  # "how old": "32", not "32-year-old"
         if ask.noun in TALLIES and (tally := _tally(unit.article.text, mention)) is not None:
             mention = Mention(tally[0], tally[1], mention.label)  # "99 to 0", not "0", for "by what vote"
             end = tally[1]
@@ -689,6 +691,8 @@ def _counts_other(text: str, mention: Mention) -> bool:
     return after is not None and after.group(1).lower() not in stopwords()
 
 
+AGE = re.compile(r"(\d+)[\s-]+years?[\s-]+old\b", re.IGNORECASE)
+HOW_OLD = re.compile(r"\bhow old\b", re.IGNORECASE)
 TOTAL = re.compile(r"\b(?:total|in all|altogether|all told)\b", re.IGNORECASE)
 # the days news gives for when something was said: "today", "yesterday", "on Friday", "late yesterday"
 SPEECH_DAY = re.compile(

@@ -107,7 +107,11 @@ _kinds(
 _kinds("nationality", frozenset({"NORP"}))
 _kinds("position office title post job", frozenset({"ROLE"}))  # the role a person holds: "vice president"
 _kinds("relationship relation kinship", frozenset({"KIN"}))  # how two people are related: "nephew"
-_kinds("date day month year time week quarter period night morning evening weekday hour decade season", TIMES)
+_kinds(
+    "date day month year time week quarter period night morning evening weekday hour decade season term duration "
+    "maturity",
+    TIMES,
+)
 _kinds(
     "price cost value amount sum fee salary pay revenue revenues sales profit profits loss losses income earnings "
     "dividend budget debt deficit surplus worth fine loan bid offer output production exports imports reserves "

@@ -112,7 +112,7 @@ def wanted(question: str) -> Ask:
         prefer = (
             ("DATE", "TIME", "CARDINAL", "QUANTITY") if spans_time else ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
         )
-    elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b|\bhow (?:large|big|high|low|heavy)\b", q):
+    elif re.search(r"\bhow much\b|\bby how\b|\bwhat (?:level|figure)\b|\bhow (?:large|big|high|low|heavy|far)\b", q):
         prefer = ("PERCENT", *NUMBERS) if noun is not None and KIND_NOUNS[noun] == RATES else NUMBERS
     elif lead == "how" and re.search(r"\brelated\b", q):  # "how was the general related to Massoud"
         prefer = ("KIN",)
