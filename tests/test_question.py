@@ -422,6 +422,8 @@ def test_asked_roles_are_the_role_whose_holder_is_asked(question: str, roles: se
         ("What pay rise were the seamen seeking?", False),  # "pay" names the rise
         ("By how much did the consumer price index rise?", False),  # "price" names the index
         ("How much did Acme's profit grow?", False),
+        ("How much of the sugar offered into intervention did the EC accept?", False),  # the sugar was offered
+        ("How much thrust was the engine to offer?", False),  # an amount of thrust
     ],
 )
 def test_asks_price_is_a_question_for_a_sum_of_money(question: str, price: bool) -> None:

@@ -317,7 +317,8 @@ def asked_heads(question: str) -> frozenset[str]:
 
 
 PAYS = re.compile(
-    r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge|charged|charging|sell|sold|offer|offered|bid)\b"
+    r"\bhow much (?:did|does|do|is|are|was|were|will|would|could|can|has|have|had|should|might|must)\b.*"
+    r"\b(?:pay|paid|paying|cost|costs|costing|charge|charged|charging|sell|sold|offer|offered|bid)\b"
     r"|\b(?:what|how (?:large|big|high)(?: is| was)?)(?: the| a| an)? (?:\w+ )?(?:price|cost|value|fee)s?\b",
     re.I,
 )
