@@ -70,7 +70,8 @@ COUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY"})
 NUMBERS = ("MONEY", "CARDINAL", "QUANTITY", "PERCENT")  # Reuters' "2.9 pct" is no PERCENT to the parser
 RATES = frozenset({"PERCENT"})
 LABEL_ORDER = (
-    *("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL"),
+    *("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "DATE", "TIME", "MONEY", "PERCENT"),
+    *("QUANTITY", "CARDINAL"),
     "ROLE",  # no parser's label: a role named beside a person ("the former vice president, Amrullah Saleh")
     "KIN",  # nor this: how two people are related ("General Wudod was the nephew of ... Ahmad Massoud")
 )
@@ -88,7 +89,8 @@ _kinds(
     "person man woman official executive minister president chairman spokesman spokeswoman analyst leader director "
     "head chief governor secretary economist trader dealer banker manager commander founder senator congressman "
     "undersecretary representative counsel lawyer judge ambassador mayor treasurer spokesperson envoy "
-    "negotiator chancellor premier president-elect king queen prince officer commissioner delegate",
+    "negotiator chancellor premier president-elect king queen prince officer commissioner delegate actor actress "
+    "singer player athlete coach author writer artist mediator",
     PEOPLE,
 )
 _kinds(
@@ -105,6 +107,8 @@ _kinds(
     PLACES,
 )
 _kinds("nationality", frozenset({"NORP"}))
+_kinds("army militia", frozenset({"ORG", "NORP"}))
+_kinds("movie film book song album novel", frozenset({"WORK_OF_ART"}))
 _kinds("position office title post job", frozenset({"ROLE"}))  # the role a person holds: "vice president"
 _kinds("relationship relation kinship", frozenset({"KIN"}))  # how two people are related: "nephew"
 _kinds(
@@ -117,7 +121,7 @@ _kinds(
     "dividend budget debt deficit surplus worth fine loan bid offer output production exports imports reserves "
     "figure level volume capacity target quota forecast estimate unemployment employment wage wages bonus bonuses "
     "rebate subsidy subsidies tariff tariffs duty duties premium turnover assets spending payment payments balance "
-    "rise increase fall decline drop gain",
+    "rise increase fall decline drop gain tonnage weight length height depth width distance area speed thrust",
     frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
 )
 _kinds("percentage percent share rate proportion stake growth inflation", frozenset({"PERCENT"}))

@@ -137,8 +137,6 @@ def wanted(question: str) -> Ask:
         prefer = NAME_LABELS
     elif measure := asked_measure(question, counted):  # "what wage ..., in pesos per month": an amount
         prefer = ("PERCENT", *NUMBERS) if measure == "pct" else NUMBERS
-    elif lead == "which" and _names_a_kind(question):  # "which chipmakers", "which U.K. retailer": a name
-        prefer = (*NAME_LABELS, "NORP")
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "")
 
 
@@ -196,17 +194,6 @@ def measure_conflict(measure: str, span: str) -> bool:
 
 ROLE = frozenset({"ROLE"})
 HOLDS = re.compile(r"\b(?:hold|holds|held|have|has|had|is|was|are|were|serve[sd]?|occup(?:y|ies|ied))\b")
-
-
-def _names_a_kind(question: str) -> bool:
-    """Does a noun follow "which", with no possessive ("which chipmakers", "which retail chemist chain"),
-    not an auxiliary, a number or a possessor ("which did", "which two banks", "which country's media")?"""
-    written, _ = _phrase_after(r"\bwhich\b", question)
-    words = [w for w in written if w.lower() not in DETERMINERS]
-    if not words or words[0].lower() in PHRASE_ENDS or words[0].lower() in NUMBER_WORDS or words[0][:1].isdigit():
-        return False
-    phrase = list(itertools.takewhile(lambda w: w.lower() not in PHRASE_ENDS, words))
-    return bool(phrase) and not any(w.endswith(POSSESSIVE) for w in phrase)
 
 
 COUNT_ENDS = frozenset({"a", "an", "per", "each", "long", "wide", "high", "deep", "tall", "old", "away", "far"})
