@@ -58,6 +58,8 @@ def test_wh_words_want_their_kind(question: str, labels: set[str]) -> None:
         ("Which day did the talks start?", {"DATE", "TIME"}),
         ("What is the term of the credit agreement?", {"DATE", "TIME"}),  # a length of time
         ("Which actor won Best Actor?", {"PERSON"}),
+        ("Which bank heads Japan's bond syndicate?", {"ORG"}),  # "heads" is the verb
+        ("Which company officials resigned?", {"PERSON"}),  # a compound: officials of a company
         ("What was the tonnage of the ferry?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),  # a measure
         ("What was the price of the bid?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("Which official announced the cut?", {"PERSON"}),

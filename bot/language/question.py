@@ -276,8 +276,16 @@ def _kind_noun(question: str) -> str | None:
         kind = _as_kind_noun(word)
         if found is not None and (kind is None or words[i - 1] != found):  # a plural ends the compound
             break
+        if found is not None and i + 1 < len(words) and (words[i + 1] in DETERMINERS or _names_next(written, i + 1)):
+            break  # "which bank heads Japan's syndicate": "heads" is the verb, its object follows
         found = kind or found
     return found
+
+
+def _names_next(written: list[str], at: int) -> bool:
+    """Is the word at `at` of the phrase (as written, possessor dropped) a name or a possessor?"""
+    rest = after_possessor(written)
+    return at < len(rest) and (rest[at][:1].isupper() or rest[at].endswith(POSSESSIVE))
 
 
 GENERIC_HEADS = frozenset(
