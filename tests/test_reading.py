@@ -998,3 +998,12 @@ def test_how_far_behind_is_an_amount() -> None:
         S("Cuban sugar output is 800,000 tonnes behind schedule.", (("Cuban", "NORP"), ("800,000 tonnes", "QUANTITY")))
     )
     assert span_text(doc, reading("How far behind schedule is Cuba's sugar output?", doc)) == "800,000 tonnes"
+
+
+def test_a_role_after_the_name_is_held_only_as_its_apposition() -> None:
+    doc = article(
+        S("Labor Minister Pierre Cadieux appointed a mediator.", (("Pierre Cadieux", "PERSON"),)),
+        S("Jorge Cardenas, the federation's manager, spoke.", (("Jorge Cardenas", "PERSON"),)),
+    )
+    assert reading("Who was appointed mediator?", doc, 0).features["role_missing"] == 1.0
+    assert reading("Who is the federation's manager?", doc, 1).features["role_missing"] == 0.0

@@ -390,6 +390,8 @@ def _sentence_of(article: Article, offset: int) -> str:
     return article.text[span.start : span.end]
 
 
+# what stands between a name and the role after it when the role is the name's: ", ", ", the company's "
+APPOSED = re.compile(r"\s*,\s*(?:(?:the|a|an|its|their|his|her)\s+)?(?:[\w.'’&-]+\s+){0,4}$")
 # words that make a role another one: a deputy chairman or a former chairman is not the chairman
 ROLE_PREFIXES = frozenset({"deputy", "vice", "assistant", "former", "acting", "co", "ex", "sub", "under", "outgoing"})
 
@@ -422,6 +424,8 @@ def _holds_role(
         other = (prefix.lower() if rest else "") or (before.group(1).lower() if before else "")
         if other in ROLE_PREFIXES and other not in asked:
             continue  # "deputy chairman Graeme Odgers" is not the chairman
+        if found.start() >= end and not APPOSED.match(article.text, end, found.start()):
+            continue  # after the name only as its apposition ("John Smith, chairman of"), not "appointed a chairman"
         owner = _role_owner(article.text, found.start(), found.end(), owners)
         if owner is None or not entities:
             return True

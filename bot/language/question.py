@@ -358,7 +358,10 @@ def _heads(question: str, nominal: bool) -> frozenset[str]:
     return frozenset(heads)
 
 
-GENERIC_ROLES = frozenset({"person", "man", "woman", "official", "head", "representative", "leader"})
+GENERIC_ROLES = frozenset(
+    {"person", "man", "woman", "official", "head", "representative", "leader"}
+    | {"actor", "actress", "singer", "player", "athlete", "author", "writer", "artist"}  # occupations, no offices
+)
 
 
 WHO_IS = re.compile(r"^whom? (?:is|was|are|were|will be|would be)\b")

@@ -240,9 +240,17 @@ def mentions(text: str, name: str) -> bool:
     country, its adjective ("French" for "France")? A number in the name must be there ("Local 222")."""
     lower = text.lower()
     numbers = [w for w in name.lower().split() if any(ch.isdigit() for ch in w) and not YEAR_WORD.fullmatch(w)]
-    if numbers and not all(re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", lower) for n in numbers):
+    if numbers and not all(_number_in(n, lower) for n in numbers):
         return False  # "Local 222" is not "local 174": the number tells such names apart
     return any(re.search(pattern, lower) for pattern in _name_patterns(name))
+
+
+def _number_in(number: str, lower: str) -> bool:
+    """Is the number in the (lower-cased) text, in digits or in words ("Chapter 11", "Chapter Eleven")?"""
+    forms = [number]
+    if number.isdigit() and int(number) < len(NUMBER_NAMES):
+        forms.append(NUMBER_NAMES[int(number)][0])
+    return any(re.search(rf"(?<![\w.]){re.escape(form)}(?![\w])", lower) for form in forms)
 
 
 @lru_cache(maxsize=4096)
