@@ -295,4 +295,5 @@ def test_a_number_in_a_name_must_be_mentioned() -> None:
 
     assert mentions("UFCW Local 222 members", "Local 222")
     assert not mentions("Members of local 174 of the union", "Local 222")  # another local
+    assert mentions("It filed under Chapter Eleven of the law", "Chapter 11")  # written out
     assert mentions("Super Bowl LV was held in Tampa", "Super Bowl 2021")  # a year tells no name apart
