@@ -75,9 +75,14 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# what a feed leaves after a dateline: character references of control codes and a one-letter code
+# ("27-MAR-1987 13:23:36.32&#5;&#5;&#5;F")
+_FEED_RESIDUE = re.compile(r"(?:\s*&#\d+;)+\s*[A-Z]?\s*$")
+
+
 def parse_date(text: str) -> str | None:
     """An ISO date from one of the common news spellings ("2021-09-06", "7 Sep 2021", "Sep 7, 2021")."""
-    text = text.strip().rstrip(".")
+    text = _FEED_RESIDUE.sub("", text.strip()).rstrip(".")
     for candidate in dict.fromkeys((text, _TIME_TAIL.sub("", text).strip().rstrip(","))):
         for fmt in _DATE_FORMATS:
             try:

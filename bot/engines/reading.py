@@ -140,6 +140,8 @@ CURRENCY = re.compile(
     re.I,
 )
 WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
+ON_DATE = re.compile(r"\b(?:on\s+)?(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
+ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}")
 PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they"})
 SPEECH = frozenset({"said", "says", "told", "added", "stated", "announced"})
 # "J. Makumbi", "A.B. Smith": a person's name, whatever label the parser gave it
@@ -471,6 +473,8 @@ def fits_ask(ask: Ask, span: str) -> bool:
         return bool(NUMBER.search(span)) and not (ask.counted and sum_of)
     if first == "DATE" and (ask.measured or ask.counted):  # "how many days", "how long": a number of them
         return bool(NUMBER.search(span))
+    if first == "DATE" and ON_DATE.search(ask.text):  # "on what date": a day ("March 24", "Friday"), not "April"
+        return bool(re.search(r"\d{1,2}\b", span) and MONTH.search(span) or WEEKDAY.search(span) or ISO_DAY.search(span))
     if first == "DATE":  # a day, month or year: "25 years" is a length of time
         return bool(YEAR_OR_DAY.search(span) or MONTH.search(span) or WEEKDAY.search(span))
     return True
@@ -577,6 +581,10 @@ def _best_span(
         fits = counts and fits_ask(ask, unit.article.text[mention.start : end])
         # "which Canadian body": a span the text qualifies so ("the Canadian Import Tribunal") before another
         qualified = all(mentions(unit.article.text[max(0, mention.start - 25) : end], q) for q in ask.qualifiers)
+        if not qualified and _qualified_elsewhere(unit, ask):
+            continue  # "which American bank": the sentence names what is American, and this is not it
+        if mention.label == "DATE" and _before_the_story(ask, unit.article, unit.article.text[mention.start : end]):
+            continue  # "when does China plan to issue its first bond": not the bonds of 1911
         preference = (fits, qualified, nearness - KIND_STEP * (kind - called), -kind)
         if best is None or preference > best[0]:
             start = _name_start(unit.article.text, mention.start) if called else mention.start
@@ -603,6 +611,29 @@ def _headline_run(text: str) -> bool:
     INFLATION TO FALL")? A name runs to three or so words; four or more upper-case words are a headline."""
     words = text.split()
     return len(words) >= 4 and text.isupper()
+
+
+def _qualified_elsewhere(unit: Unit, ask: Ask) -> bool:
+    """Placeholder."""
+    return False
+
+
+# a question about what is still to come: "when will", "when does ... plan to", "when is ... due"
+FUTURE = re.compile(
+    r"^when\s+(?:will|would|is\s+.*\b(?:due|expected|scheduled|set)\b|does\s+.*\b(?:plan|expect|intend)s?\b|"
+    r"do\s+.*\b(?:plan|expect|intend)\b)",
+    re.IGNORECASE,
+)
+
+
+def _before_the_story(ask: Ask, article: Article, span: str) -> bool:
+    """Is a date that names a year before the story's own the answer to a question about what is still to
+    come? It cannot be ("1911" for "when does China plan to issue its first bond")."""
+    dated = re.search(r"(1[89]\d\d|20\d\d)", article.date or "")
+    if dated is None or not FUTURE.search(" ".join(ask.text.split())):
+        return False
+    years = [int(y) for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", span)]
+    return bool(years) and max(years) < int(dated.group(1))
 
 
 def _called(text: str, mention: Mention, ask: Ask) -> bool:

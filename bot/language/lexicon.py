@@ -90,7 +90,7 @@ _kinds(
     "head chief governor secretary economist trader dealer banker manager commander founder senator congressman "
     "undersecretary representative counsel lawyer judge ambassador mayor treasurer spokesperson envoy "
     "negotiator chancellor premier president-elect king queen prince officer commissioner delegate actor actress "
-    "singer player athlete coach author writer artist mediator",
+    "singer player athlete coach author writer artist mediator captain",
     PEOPLE,
 )
 _kinds(
