@@ -1007,3 +1007,20 @@ def test_a_role_after_the_name_is_held_only_as_its_apposition() -> None:
     )
     assert reading("Who was appointed mediator?", doc, 0).features["role_missing"] == 1.0
     assert reading("Who is the federation's manager?", doc, 1).features["role_missing"] == 0.0
+
+
+def test_on_what_date_wants_a_day() -> None:
+    month = article(S("The ministry may hold an auction from April.", (("April", "DATE"),)))
+    day = article(S("The ministry will hold the auction on April 7.", (("April 7", "DATE"),)))
+    assert reading("On what date will the ministry hold the auction?", month).features["span_vague"] == 1.0
+    assert reading("On what date will the ministry hold the auction?", day).features["span_vague"] == 0.0
+    assert reading("In what month will the ministry hold the auction?", month).features["span_vague"] == 0.0
+
+
+def test_a_year_before_the_story_answers_nothing_still_to_come() -> None:
+    doc = article(
+        S("China issued bonds in 1911 to build a railway.", (("China", "GPE"), ("1911", "DATE"))),
+        date="1987-03-09",
+    )
+    assert span_text(doc, reading("When does China plan to issue its first bond in the U.S.?", doc)) is None
+    assert span_text(doc, reading("When did China issue the railway bonds?", doc)) == "1911"

@@ -474,7 +474,8 @@ def fits_ask(ask: Ask, span: str) -> bool:
     if first == "DATE" and (ask.measured or ask.counted):  # "how many days", "how long": a number of them
         return bool(NUMBER.search(span))
     if first == "DATE" and ON_DATE.search(ask.text):  # "on what date": a day ("March 24", "Friday"), not "April"
-        return bool(re.search(r"\d{1,2}\b", span) and MONTH.search(span) or WEEKDAY.search(span) or ISO_DAY.search(span))
+        day = re.search(r"\d{1,2}\b", span) is not None and MONTH.search(span) is not None
+        return day or bool(WEEKDAY.search(span) or ISO_DAY.search(span))
     if first == "DATE":  # a day, month or year: "25 years" is a length of time
         return bool(YEAR_OR_DAY.search(span) or MONTH.search(span) or WEEKDAY.search(span))
     return True
@@ -581,8 +582,6 @@ def _best_span(
         fits = counts and fits_ask(ask, unit.article.text[mention.start : end])
         # "which Canadian body": a span the text qualifies so ("the Canadian Import Tribunal") before another
         qualified = all(mentions(unit.article.text[max(0, mention.start - 25) : end], q) for q in ask.qualifiers)
-        if not qualified and _qualified_elsewhere(unit, ask):
-            continue  # "which American bank": the sentence names what is American, and this is not it
         if mention.label == "DATE" and _before_the_story(ask, unit.article, unit.article.text[mention.start : end]):
             continue  # "when does China plan to issue its first bond": not the bonds of 1911
         preference = (fits, qualified, nearness - KIND_STEP * (kind - called), -kind)
@@ -611,11 +610,6 @@ def _headline_run(text: str) -> bool:
     INFLATION TO FALL")? A name runs to three or so words; four or more upper-case words are a headline."""
     words = text.split()
     return len(words) >= 4 and text.isupper()
-
-
-def _qualified_elsewhere(unit: Unit, ask: Ask) -> bool:
-    """Placeholder."""
-    return False
 
 
 # a question about what is still to come: "when will", "when does ... plan to", "when is ... due"
