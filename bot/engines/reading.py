@@ -40,6 +40,7 @@ from bot.language.question import (
     COUNTS_OF_THINGS,
     MONTH,
     NAMED,
+    PER_UNIT,
     Ask,
     actors,
     asks_holder,
@@ -131,7 +132,6 @@ YEAR_ONLY = re.compile(r"(?:1[89]\d\d|20\d\d)(?:/\d\d)?")
 # "a price per tonne", "how much per share": the answer is a price of that unit ("71 dlrs a share")
 SCALE = re.compile(r"\b(?:mln|million|billion|bln|trillion)\b", re.I)
 A_UNIT = re.compile(r"\ban? (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
-PER_UNIT = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
 CURRENCY = re.compile(
     r"\$|\d+(?:\.\d+)?p\b|\b(?:dlrs?|dollars?|cts|cents?|pence|stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|"
     r"rupees?|pesos?|riyals?|dinars?|rand|schillings?|kroner|ringgit|baht|won|yuan|[rl]oubles?|rubles?|kwacha|"
@@ -570,20 +570,21 @@ def _best_span(
             end = tally[1]
         if any(source == unit.article.source and start < end and mention.start < stop for source, start, stop in taken):
             continue  # another part's answer
-        if measure_conflict(ask.measure, unit.article.text[mention.start : end]):
+        offered = unit.article.text[mention.start : end]
+        if measure_conflict(ask.measure, offered):
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
-        if TOTAL.search(ask.text) and PER_UNIT.search(unit.article.text[mention.start : end]):
+        if TOTAL.search(ask.text) and PER_UNIT.search(offered):
             continue  # "40 dlr per share" is no total value
         if mention.label in ("DATE", "TIME") and _when_said(unit.article.text, mention) and not _asks_saying(ask):
             continue  # "..., a spokesman said today": when it was said, not when the strike ended
+        if mention.label == "DATE" and _before_the_story(ask, unit.article, offered):
+            continue  # "when does China plan to issue its first bond": not the bonds of 1911
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
-        fits = counts and fits_ask(ask, unit.article.text[mention.start : end])
+        fits = counts and fits_ask(ask, offered)
         # "which Canadian body": a span the text qualifies so ("the Canadian Import Tribunal") before another
         qualified = all(mentions(unit.article.text[max(0, mention.start - 25) : end], q) for q in ask.qualifiers)
-        if mention.label == "DATE" and _before_the_story(ask, unit.article, unit.article.text[mention.start : end]):
-            continue  # "when does China plan to issue its first bond": not the bonds of 1911
         preference = (fits, qualified, nearness - KIND_STEP * (kind - called), -kind)
         if best is None or preference > best[0]:
             start = _name_start(unit.article.text, mention.start) if called else mention.start
@@ -814,13 +815,13 @@ def _role_span(unit: Unit, entities: Sequence[tuple[str, str]]) -> tuple[int, in
         name = text[mention.start : mention.end]
         if mention.start < unit.start or not any(mentions(name, p) or mentions(p, name) for p in people):
             continue
-        before = list(re.finditer(r"[\w.'’-]+", text[max(unit.start, mention.start - 60) : mention.start]))
-        gap = text[before[-1].end() + max(unit.start, mention.start - 60) : mention.start] if before else ""
+        base = max(unit.start, mention.start - 60)
+        before = list(re.finditer(r"[\w.'’-]+", text[base : mention.start]))
+        gap = text[base + before[-1].end() : mention.start] if before else ""
         if before and re.fullmatch(r",?\s*", gap) and before[-1].group(0).lower() in ROLE_WORDS:
             first = len(before) - 1
             while first > 0 and (before[first - 1].group(0).lower() in ROLE_MODIFIERS):
                 first -= 1
-            base = max(unit.start, mention.start - 60)
             return base + before[first].start(), base + before[-1].end(), 1.0
         after = ROLE_AFTER.match(text, mention.end, min(len(text), mention.end + 120))
         if after is not None:

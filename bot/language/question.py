@@ -153,7 +153,8 @@ SPENDS = re.compile(
     r"|\bdollar (?:value|amount|figure|total)\b|\bhow many (?:dollars|dlrs)\b",
     re.IGNORECASE,
 )
-PRICED = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
+# "per share", "each tonne": what a price is of
+PER_UNIT = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
 COUNTS_OF_THINGS = frozenset({"worker", "ship", "share", "bag"})  # units that count things, as "how many" does
 
 
@@ -174,11 +175,10 @@ def asked_measure(question: str, counted: str = "") -> str:
     if counted:
         unit = UNITS.get(counted.lower())
         return unit_family(unit) if unit else "count"
+    # a price, what was paid or spent, a sum of money, or a price of a unit ("what export bonus per tonne")
     if asks_price(written) or SPENDS.search(written) or _heads(written, nominal=False) & MONEY_HEADS:
         return "money"
-    if PRICED.search(written):  # "what export bonus per tonne", "what cash alternative per share": a price
-        return "money"
-    return ""
+    return "money" if PER_UNIT.search(written) else ""
 
 
 def measure_conflict(measure: str, span: str) -> bool:
@@ -264,7 +264,8 @@ def _kind_noun(question: str) -> str | None:
     written, copula = _phrase_after(r"\b(?:which|what)\b", question)
     if not copula and written and (written[0] in PHRASE_ENDS or written[0] in NUMBER_WORDS or written[0][:1].isdigit()):
         return None
-    words = [w.lower() for w in after_possessor(written)]
+    phrase = after_possessor(written)
+    words = [w.lower() for w in phrase]
     found: str | None = None
     for i, word in enumerate(words[:8]):
         if word in PHRASE_ENDS:
@@ -276,16 +277,15 @@ def _kind_noun(question: str) -> str | None:
         kind = _as_kind_noun(word)
         if found is not None and (kind is None or words[i - 1] != found):  # a plural ends the compound
             break
-        if found is not None and i + 1 < len(words) and (words[i + 1] in DETERMINERS or _names_next(written, i + 1)):
+        if found is not None and i + 1 < len(words) and (words[i + 1] in DETERMINERS or _is_name(phrase[i + 1])):
             break  # "which bank heads Japan's syndicate": "heads" is the verb, its object follows
         found = kind or found
     return found
 
 
-def _names_next(written: list[str], at: int) -> bool:
-    """Is the word at `at` of the phrase (as written, possessor dropped) a name or a possessor?"""
-    rest = after_possessor(written)
-    return at < len(rest) and (rest[at][:1].isupper() or rest[at].endswith(POSSESSIVE))
+def _is_name(word: str) -> bool:
+    """Is a word as written a name or a possessor ("Japan's")?"""
+    return word[:1].isupper() or word.endswith(POSSESSIVE)
 
 
 GENERIC_HEADS = frozenset(
