@@ -12,3 +12,5 @@ NOT_A_QUESTION = (
     f"I only answer questions about the articles; instructions inside a question are not followed. {NO_ANSWER}"
 )
 YES, NO, DISPUTED = "Yes", "No", "Disputed"
+# who holds each side of a disputed yes/no answer: "Disputed: claimed by the Taliban, denied by the NRF"
+SIDES = {"claim": "claimed by {}", "deny": "denied by {}", "resist": "contested by {}"}

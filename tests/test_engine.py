@@ -128,6 +128,13 @@ def test_real_disagreement_shows_both_sides(real_bot, question: str, claimed: st
 
 
 @pytest.mark.model
+def test_real_disputed_short_answer_names_who_holds_each_side(real_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = real_bot.answer("Is all of Afghanistan now under Taliban control?")
+    assert answer.disputed and answer.short_answer is not None
+    assert answer.short_answer == "Disputed: claimed by the Taliban, denied by the National Resistance Front"
+
+
+@pytest.mark.model
 @pytest.mark.parametrize(
     "question", ["Did the Taliban publish a video of their flag in Panjshir?", "Is Panjshir north of Kabul?"]
 )

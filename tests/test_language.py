@@ -290,6 +290,26 @@ def test_argument_span_takes_the_complement_for_to_do() -> None:
     assert found is not None and sentence[found[0] : found[1]] == "join their group's ranks"
 
 
+def test_argument_span_of_a_verb_of_saying_is_all_that_was_said() -> None:
+    from bot.engines.reading import what_was_said
+    from bot.language.spans import argument_span
+
+    sentence = "The deputy leader Mullah Baradar has said that the group is forming an inclusive government."
+    subject = (0, sentence.index(" has"))
+    said = (sentence.index("that the"), len(sentence) - 1)
+    question = "What did Baradar say about the government?"
+
+    def answer(question: str) -> str | None:
+        found = argument_span(sentence, question, [("say", subject, None, said)], what_was_said(question))
+        return sentence[found[0] : found[1]] if found else None
+
+    assert answer(question) == "the group is forming an inclusive government"
+    assert answer("What did Baradar say?") == "the group is forming an inclusive government"
+    # a value inside what was said is asked, not all of it: no span from the verb of saying
+    assert what_was_said("What did Baradar say the group is forming?") == frozenset()
+    assert answer("What did Baradar say the group is forming?") is None
+
+
 def test_a_number_in_a_name_must_be_mentioned() -> None:
     from bot.language.values import mentions
 

@@ -975,6 +975,41 @@ def test_a_sentence_on_what_was_done_to_the_asked_one_does_not_say_who_did_it() 
     assert reading(question, doc, 1, verbs=killed).features["actor_other"] == 0.0
 
 
+def test_a_passive_without_an_agent_does_not_say_who_did_it() -> None:
+    # the parser hung "who was killed" on "the son": only the passive voice says that no one is named
+    doc = article(
+        S(
+            "The front is led by Amrullah Saleh and the son of Ahmad Shah Massoud who was killed in 2001.",
+            (("Amrullah Saleh", "PERSON"), ("Ahmad Shah Massoud", "PERSON"), ("2001", "DATE")),
+            clauses=(("lead", "The front"), ("kill", "the son")),
+        ),
+        S(
+            "Ahmad Shah Massoud was killed by Al Qaeda agents in 2001.",
+            (("Ahmad Shah Massoud", "PERSON"), ("Al Qaeda", "ORG"), ("2001", "DATE")),
+            clauses=(("kill", "Ahmad Shah Massoud"),),
+        ),
+    )
+    killed = frozenset({"kill"})
+    question = "Who killed Ahmad Shah Massoud?"
+    assert reading(question, doc, 0, verbs=killed).features["actor_other"] == 1.0
+    assert reading(question, doc, 1, verbs=killed).features["actor_other"] == 0.0  # "by" names who did it
+
+
+def test_a_facility_is_answered_only_by_a_name_the_text_gives_it() -> None:
+    doc = article(
+        S(
+            "Acme will restart a line at its Troutdale, Ore., primary aluminum plant.",
+            (("Acme", "ORG"), ("Troutdale", "GPE"), ("Ore.", "GPE")),
+        ),
+        S("Statoil wants a share in a big offshore field near Norway.", (("Statoil", "ORG"), ("Norway", "GPE"))),
+        S("Rokha said the company would sell it.", (("Rokha", "GPE"),)),
+    )
+    assert span_text(doc, reading("At which plant will Acme restart a line?", doc, 0)) == "Troutdale"
+    assert span_text(doc, reading("Which field does Statoil want a share in?", doc, 1)) is None  # a country
+    # "Rokha said the company" does not call Rokha a company: only a place's noun stands apart from its name
+    assert span_text(doc, reading("Which company would sell it?", doc, 2)) is None
+
+
 def test_how_two_people_are_related_is_the_kinship_word() -> None:
     doc = article(
         S(

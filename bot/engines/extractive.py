@@ -23,7 +23,7 @@ import numpy as np
 
 from bot.engines.base import Draft, Engine, Evidence, Quote
 from bot.engines.calibration import linear, probability
-from bot.engines.reading import Reading, Unit, read
+from bot.engines.reading import Reading, Unit, read, what_was_said
 from bot.language import (
     QuestionInfo,
     analyse,
@@ -55,13 +55,29 @@ from bot.language.question import (
 )
 from bot.language.question import parts as question_parts
 from bot.language.spans import argument_span, unasked_span
-from bot.phrases import CLOSEST, DISAGREE, DISPUTED, NO, NO_ANSWER, NOT_A_QUESTION, OTHER_SIDE, OTHER_SOURCE, YES
+from bot.phrases import (
+    CLOSEST,
+    DISAGREE,
+    DISPUTED,
+    NO,
+    NO_ANSWER,
+    NOT_A_QUESTION,
+    OTHER_SIDE,
+    OTHER_SOURCE,
+    SIDES,
+    YES,
+)
 from bot.settings import Settings
 from retrieval.hashed import HashedKeys
 from retrieval.index import Index
 from retrieval.records import Article, Chunk, Span
 
 PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
+# verbs whose subject holds a claim or a denial ("the Taliban claimed", "the NRF denied the allegation")
+STANCE_VERBS = frozenset(
+    {"say", "tell", "claim", "announce", "state", "declare", "report", "tweet", "insist", "confirm", "allege"}
+    | {"deny", "reject", "dismiss", "refute", "vow", "call"}
+)
 VALUE_WINDOW = 8  # words between a question's word and the answer value it gives
 NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|denied|den(?:y|ies)|rejected|declined)\b|n[’']t\b", re.I)
 
@@ -279,7 +295,7 @@ class ExtractiveEngine(Engine):
             text = (
                 f"{DISAGREE} {self.quote_text(index, quotes[0])} [1] {second} {self.quote_text(index, quotes[1])} [2]"
             )
-            disputed: tuple[str, ...] = (DISPUTED,) if info.polar else ()
+            disputed: tuple[str, ...] = (self.sides(index, sides),) if info.polar else ()
             return Draft(
                 text=text,
                 quotes=quotes,
@@ -428,7 +444,7 @@ class ExtractiveEngine(Engine):
             clauses = [
                 (c.verb, local(c.subject), local(c.object), local(c.complement)) for p in inside for c in p.clauses
             ]
-            found = argument_span(text, question, clauses) or unasked_span(
+            found = argument_span(text, question, clauses, what_was_said(question)) or unasked_span(
                 text, question, [v for p in inside for v in p.verbs]
             )
             if found is not None:
@@ -506,6 +522,37 @@ class ExtractiveEngine(Engine):
             if disputes:
                 return claims[0], disputes[0]
         return None
+
+    def sides(self, index: Index, sides: tuple[Scored, Scored]) -> str:
+        """The short answer to a disputed yes/no question, with who holds each side when the sentences name
+        them ("Disputed: claimed by the Taliban, denied by the National Resistance Front")."""
+        held = []
+        for side in sides:
+            kind, who = stance(side.text), self.claimant(index, side.quote)
+            if kind in SIDES and who:
+                held.append(SIDES[kind].format(who))
+        return f"{DISPUTED}: {', '.join(held)}" if len(held) == len(sides) else DISPUTED
+
+    @staticmethod
+    def claimant(index: Index, quote: Quote) -> str:
+        """Who makes the claim or denial a quote holds: the name in the subject of its verb of saying (or of
+        its main clause), a person before an organisation ("Taliban spokesman Zabihullah Mujahid" is
+        Mujahid); "" when the subject names no one ("he", "witnesses")."""
+        article = index.articles[quote.source]
+        for span, parse in zip(article.sentences, article.parses, strict=False):
+            if not quote.start <= span.start < quote.end:
+                continue
+            said = [c.subject for c in parse.clauses if c.verb in STANCE_VERBS]
+            for subject in [*said, parse.subject]:
+                if subject is None:
+                    continue
+                inside = [m for m in parse.mentions if subject.start <= m.start and m.end <= subject.end]
+                for label in ("PERSON", "ORG", "NORP", "GPE"):
+                    named = next((m for m in inside if m.label == label), None)
+                    if named is not None:
+                        the = "the " if article.text[max(0, named.start - 4) : named.start].lower() == "the " else ""
+                        return the + " ".join(article.text[named.start : named.end].split())
+        return ""
 
     def conflict(
         self, scored: list[Scored], best: Scored, info: QuestionInfo, index: Index

@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.language import base_form, mentions, stems
-from bot.language.lexicon import DEMONYMS, KIND_NOUNS, NOT_NAME_WORDS, PEOPLE, stopwords
+from bot.language.lexicon import DEMONYMS, FACILITIES, KIND_NOUNS, NOT_NAME_WORDS, PEOPLE, stopwords
 from bot.language.question import (
     COUNTS_OF_THINGS,
     MONTH,
@@ -541,7 +541,7 @@ def _best_span(
     best: tuple[tuple[bool, bool, float, int], int, int, float] | None = None
     for mention in (_as_amount(m, unit.article.text) for m in unit.mentions()):
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
-        if mention.label not in ask.labels and not called:
+        if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
             continue
         span_text = unit.article.text[mention.start : mention.end]
         if _given(span_text, ask.text) or _headline_run(span_text):
@@ -635,7 +635,17 @@ def _called(text: str, mention: Mention, ask: Ask) -> bool:
     """Does the text call the mention by the question's kind noun ("Rokha district", "the port of Santos";
     "of" only for places: "the bank of Germany" is a bank in Germany, not one called Germany)?"""
     noun = re.escape(ask.noun)
-    after = re.match(rf"\s+{noun}s?\b", text[mention.end : mention.end + len(noun) + 4], re.IGNORECASE)
+    # "Rokha district"; "the Troutdale, Ore., primary aluminum plant": a place's state and up to two words
+    # that say what it is between the name and its noun
+    after = re.match(
+        rf"(?P<state>,\s+(?-i:[A-Z])[\w.]*(?:\s+(?-i:[A-Z])[\w.]*)?,?)?(?P<modifiers>(?:\s+[\w-]+){{0,2}}?)"
+        rf"\s+{noun}s?\b",
+        text[mention.end : mention.end + len(noun) + 60],
+        re.IGNORECASE,
+    )
+    between = after.group("state") or after.group("modifiers") if after is not None else ""
+    if between and (ask.called_kind != "place" or set(between.lower().split()) & stopwords()):
+        after = None  # "Acme said the company": only a place's noun stands apart from its name
     before = text[max(0, mention.start - len(noun) - 9) : mention.start]
     return bool(after or (ask.called_kind == "place" and re.search(rf"\b{noun}s? of (?:the )?$", before, re.I)))
 
@@ -906,6 +916,19 @@ def _speech_verbs(question: str) -> frozenset[str]:
     return SPEECH_LEMMAS if ASKS_SAYING.search(question) else frozenset()
 
 
+# "what did X say?", "what did X say about Y": the whole of what was said is asked, not a value inside it
+# ("what did X say the losses were")
+SAYS_WHAT = re.compile(
+    r"^what\b.*\b(?:say|tell|tweet|announce|claim|warn|promise|add)\b\s*(?:\?|$|about\b|of\b|on\b|regarding\b)",
+    re.IGNORECASE,
+)
+
+
+def what_was_said(question: str) -> frozenset[str]:
+    """The verbs of saying whose whole clause answers the question, when it asks what someone said."""
+    return SPEECH_LEMMAS if SAYS_WHAT.search(" ".join(question.split())) else frozenset()
+
+
 def _verb_forms(verb: str) -> set[str]:
     """A clause's verb as the question's verbs hold it: its stems and their base forms, or a speech lemma."""
     return {f for s in stems(verb) for f in (s, base_form(s))} | ({verb} if verb in SPEECH_LEMMAS else set())
@@ -968,6 +991,9 @@ def _done_to_the_asked(
     objects = [name for name, _ in entities if asked.group("object").startswith(name)]  # and what it takes
     if not verb or not objects:
         return 0.0
+    voice = _passive(unit.text, verb)
+    if voice == "by":
+        return 0.0  # "X was killed by Y": the sentence names who did it
     text = unit.article.text
     done_to = False
     for clause in (c for p in unit.parses for c in p.clauses):
@@ -977,7 +1003,23 @@ def _done_to_the_asked(
             return 0.0
         who = text[clause.subject.start : clause.subject.end]
         done_to = done_to or any(mentions(who, name) for name in objects)
-    return float(done_to)
+    return float(done_to or voice == "agentless")
+
+
+PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?P<verb>\w+(?:ed|en|wn|t))\b", re.IGNORECASE)
+BY_AGENT = re.compile(r"(?:\s+[\w’'-]+){0,3}?\s+by\b")
+
+
+def _passive(text: str, verbs: set[str]) -> str:
+    """How the sentence gives the verb in the passive: "by" when it names who did it ("X was killed by Y"),
+    "agentless" when it never does ("Massoud, who was killed days before 9/11"), "" when not in the passive."""
+    voice = ""
+    for match in PASSIVE.finditer(text):
+        if _verb_forms(match.group("verb")) & verbs:
+            if BY_AGENT.match(text, match.end(), match.end() + 40):
+                return "by"
+            voice = "agentless"
+    return voice
 
 
 def _other_owner(unit: Unit, start: int, end: int, entities: Sequence[tuple[str, str]]) -> bool:

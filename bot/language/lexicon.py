@@ -90,7 +90,7 @@ _kinds(
     "head chief governor secretary economist trader dealer banker manager commander founder senator congressman "
     "undersecretary representative counsel lawyer judge ambassador mayor treasurer spokesperson envoy "
     "negotiator chancellor premier president-elect king queen prince officer commissioner delegate actor actress "
-    "singer player athlete coach author writer artist mediator captain",
+    "singer player athlete coach author writer artist mediator captain miner pilot farmer soldier victim passenger",
     PEOPLE,
 )
 _kinds(
@@ -106,6 +106,9 @@ _kinds(
     "mountain mountains sea ocean lake coast county suburb field mine refinery plant site facility",
     PLACES,
 )
+# places only a name beside the noun answers for: "the Grangemouth refinery", "the Bongkot field"; the country
+# or town it stands in is no name of one
+FACILITIES = frozenset({"field", "mine", "refinery", "plant", "site", "facility"})
 _kinds("nationality", frozenset({"NORP"}))
 _kinds("army militia", frozenset({"ORG", "NORP"}))
 _kinds("movie film book song album novel", frozenset({"WORK_OF_ART"}))

@@ -32,6 +32,8 @@ ATTRIBUTION = frozenset(
 )  # fmt: skip
 RELATIVE = frozenset({"who", "whom", "whose", "which", "that", "where", "when"})
 MAX_WORDS = 8  # a phrase longer than this is cut to its first MAX_WORDS words
+SAID_WORDS = 16  # ... and what someone said, to its first SAID_WORDS
+MARKERS = frozenset({"that", "whether", "if"})  # what begins a clause someone said, not part of it
 LIGHT_VERBS = frozenset({"be", "have", "do", "get", "make"})  # say too little to find the answer by
 
 
@@ -39,14 +41,20 @@ Offsets = tuple[int, int] | None
 
 
 def argument_span(
-    sentence: str, question: str, clauses: Sequence[tuple[str, Offsets, Offsets, Offsets]]
+    sentence: str,
+    question: str,
+    clauses: Sequence[tuple[str, Offsets, Offsets, Offsets]],
+    speech: frozenset[str] = frozenset(),
 ) -> tuple[int, int] | None:
     """(start, end) in `sentence` of what the question's verb takes there: "their flag" for "what were they
     shown raising?" in "... show members raising their flag over the house", "to join the ranks" for "what
     did he ask the forces to do?". `clauses`: (verb lemma, subject, object, complement) with offsets in
     `sentence`, from the index-time parse. A verb the question gives as a noun ("the claim", "claim of") is
     not its verb, nor one without a subject or whose subject is a name the question does not give (the
-    question asks what its own subject did). The object comes first, the complement for "... to do?"; the
+    question asks what its own subject did). `speech`: lemmas of the verbs of saying, when the question asks
+    what someone said ("say" is too common a word to be one of its terms): what such a verb takes answers it,
+    its clause ("that the group is forming a government") first. The object comes first, the complement for
+    "... to do?"; the
     part kept is cut at the first break of its clause, then to the phrase in it the question does not say
     (`unasked_span`)."""
     if WHY.search(question):
@@ -57,11 +65,12 @@ def argument_span(
     stop = stopwords()
     nouns = {base_form(s) for m in NOUN_USE.finditer(question) for s in stems(m.group(1) or m.group(2))}
     for verb, subject, taken, complement in clauses:
-        if verb in LIGHT_VERBS or not {base_form(s) for s in stems(verb)} & (asked - nouns):
+        said = verb in speech
+        if verb in LIGHT_VERBS or not ({base_form(s) for s in stems(verb)} & (asked - nouns) or said):
             continue
         if subject is None or not _subject_fits(sentence[subject[0] : subject[1]], question):
             continue  # no one does it ("claims of conquering the province"), or someone else does
-        for part in (complement, taken) if action else (taken, complement):
+        for part in (complement, taken) if action or said else (taken, complement):
             if part is None:
                 continue
             kept: list[re.Match[str]] = []
@@ -69,14 +78,16 @@ def argument_span(
                 if kept and ARGUMENT_BREAK.search(sentence, kept[-1].end(), word.start()):
                     break
                 kept.append(word)
-            while kept and _bare(kept[0].group(0)) in stop:
+            while kept and _bare(kept[0].group(0)) in (MARKERS if said else stop):
                 kept.pop(0)
-            kept = kept[: MAX_WORDS + 2]
+            kept = kept[: SAID_WORDS if said else MAX_WORDS + 2]
             while kept and _bare(kept[-1].group(0)) in stop:
                 kept.pop()
             new = [w for w in kept if _bare(w.group(0)) not in stop and _bare(w.group(0)) not in asked_bare]
             if any(_stem(w) not in asked for w in new):
                 start, end = kept[0].start(), kept[-1].end()
+                if said:  # what was said is the whole clause, not a phrase of it
+                    return start, end
                 inner = unasked_span(sentence[start:end], question)
                 return (start + inner[0], start + inner[1]) if inner else (start, end)
     return None
