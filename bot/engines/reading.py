@@ -297,9 +297,7 @@ def read(
             missing_time += 1
 
     # words the question asks about other than its names, weighted by rarity
-    found = set(map(base_form, stems(text))) | (
-        {base_form(s) for b in before for s in stems(b)} if leans_back else set()
-    )
+    found = _content(text) | ({s for b in before for s in _content(b)} if leans_back else set())
     weight = sum(idf.get(t, 1.0) for t in focus) or 1.0
     focus_share = sum(idf.get(t, 1.0) for t in focus if t in found) / weight
     # the rarest word the question asks about that the sentence lacks ("fee" in "what fee will ... charge")
@@ -377,6 +375,16 @@ def read(
 
 
 ROLE_REACH = 40  # characters either side of a person's name where the role it holds is named
+
+
+HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def _content(text: str) -> set[str]:
+    """The text's word stems in base form, a hyphenated word's parts too ("profit-sharing" gives "profit" and
+    "share", as the question may write it)."""
+    found = set(map(base_form, stems(text)))
+    return found | set(map(base_form, stems(HYPHEN.sub(" ", text)))) if "-" in text else found
 
 
 def _sentence_at(article: Article, offset: int) -> int:

@@ -179,6 +179,10 @@ NOT_NAME_WORDS = frozenset({
     "mrs", "ms",
 })  # fmt: skip
 
+# countries news names by their initials, and what else it calls them
+INITIALS = {"u.s": ("united states", "american"), "u.k": ("united kingdom", "britain", "british")}
+INITIALS |= {key.replace(".", ""): names for key, names in INITIALS.items()}
+
 # countries and the adjectives news uses for them where the adjective does not begin with the name
 # ("Japanese" begins with "Japan" and needs no entry): a story on "French unemployment" is about France
 DEMONYMS: dict[str, tuple[str, ...]] = {

@@ -341,7 +341,7 @@ def _heads(question: str, nominal: bool) -> frozenset[str]:
                 return _heads("what " + " ".join(words[i + 1 :]), nominal=True)
             closed = True
             break
-        if run and lower.endswith("ed"):  # "the miner killed in the fire"
+        if run and lower.endswith("ed") and not _modifies(words, i):  # "the miner killed in the fire"
             closed = True
             break
         if lower in DETERMINERS or lower.endswith(("'s", "’s", "s'")):
@@ -356,6 +356,21 @@ def _heads(question: str, nominal: bool) -> frozenset[str]:
         if word and word not in ("or", "and") and run[i + 1] in ("or", "and"):
             heads.add(word)
     return frozenset(heads)
+
+
+def _modifies(words: list[str], at: int) -> bool:
+    """Is the "-ed" word at `at` a modifier of the noun after it ("seasonally adjusted unemployment total"),
+    not a verb after the noun phrase ("the miner killed in the fire")? An adverb before it, or a noun after
+    it, says so."""
+    after = words[at + 1].lower() if at + 1 < len(words) else ""
+    return words[at - 1].lower().endswith("ly") or bool(
+        after
+        and after not in PHRASE_ENDS
+        and after not in DETERMINERS
+        and not after[:1].isdigit()
+        and not words[at + 1][:1].isupper()
+        and after not in NOT_NAME_WORDS
+    )
 
 
 GENERIC_ROLES = frozenset(
@@ -555,7 +570,10 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
             if any(used[i : i + size]):
                 continue
             span = words[i : i + size]
-            if not span[0][:1].isupper() or (size == 1 and (span[0].lower() in NOT_NAME_WORDS or len(span[0]) < 2)):
+            abbreviation = span[0].replace(".", "").isupper() and len(span[0]) > 1  # "U.S.", "US": no pronoun
+            if not span[0][:1].isupper() or (
+                size == 1 and ((span[0].lower() in NOT_NAME_WORDS and not abbreviation) or len(span[0]) < 2)
+            ):
                 continue
             key = " ".join(span).lower()
             label = known.get(key)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bot.language.lexicon import DAYS, DEMONYMS, MONTHS, NUMBER_NAMES, NUMBER_WORDS, QUESTION_WORDS
+from bot.language.lexicon import DAYS, DEMONYMS, INITIALS, MONTHS, NUMBER_NAMES, NUMBER_WORDS, QUESTION_WORDS
 from bot.language.words import WORD, _terms_at, _word_at, asked_words
 
 if TYPE_CHECKING:
@@ -242,7 +242,9 @@ def mentions(text: str, name: str) -> bool:
     numbers = [w for w in name.lower().split() if any(ch.isdigit() for ch in w) and not YEAR_WORD.fullmatch(w)]
     if numbers and not all(_number_in(n, lower) for n in numbers):
         return False  # "Local 222" is not "local 174": the number tells such names apart
-    return any(re.search(pattern, lower) for pattern in _name_patterns(name))
+    return any(re.search(pattern, lower) for pattern in _name_patterns(name)) or any(
+        re.search(pattern, text) for pattern in _cased_patterns(name)
+    )
 
 
 def _number_in(number: str, lower: str) -> bool:
@@ -264,10 +266,20 @@ def _name_patterns(name: str) -> tuple[str, ...]:
     key = " ".join(w.lower() for w in words)
     found += [rf"\b{re.escape(adjective)}\b" for adjective in DEMONYMS.get(key, ())]  # "French" for "France"
     found += [rf"\b{re.escape(country)}\b" for country, adjectives in DEMONYMS.items() if key in adjectives]
+    found += [rf"\b{re.escape(other)}\b" for other in INITIALS.get(key.rstrip("."), ())]  # "United States"
     squeezed = re.sub(r"[&.]", "", name)
-    if squeezed != name and len(squeezed) > 1 and " " not in squeezed:
+    if squeezed != name and len(squeezed) > 3 and " " not in squeezed:
         found.append(rf"\b{re.escape(squeezed.lower())}\b")
     return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _cased_patterns(name: str) -> tuple[str, ...]:
+    """Patterns to find a short name in its own case: "US" for "U.S." ("us" is no name, nor "at" AT&T)."""
+    squeezed = re.sub(r"[&.]", "", name)
+    if squeezed != name and 1 < len(squeezed) <= 3 and " " not in squeezed:
+        return (rf"\b{re.escape(squeezed)}\b",)
+    return ()
 
 
 def has_answer_type(sentence: str, wants: str | None, question: str = "", common: frozenset[str] = frozenset()) -> bool:
