@@ -310,6 +310,17 @@ def test_argument_span_of_a_verb_of_saying_is_all_that_was_said() -> None:
     assert answer("What did Baradar say the group is forming?") is None
 
 
+def test_a_country_by_its_initials_is_mentioned_by_its_name_and_adjective() -> None:
+    from bot.language.values import mentions
+
+    assert mentions("the United States said", "U.S")
+    assert mentions("American officials said", "U.S.")
+    assert mentions("US officials said", "U.S")
+    assert mentions("British banks cut rates", "U.K.")
+    assert not mentions("The minister told us so", "U.S")  # the pronoun
+    assert not mentions("The minister told US Steel so", "U.K.")
+
+
 def test_a_number_in_a_name_must_be_mentioned() -> None:
     from bot.language.values import mentions
 

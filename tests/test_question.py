@@ -308,6 +308,16 @@ def test_a_known_entity_with_a_label_that_is_not_a_name_counts_as_unknown() -> N
     assert entities_in("What did Acme say on Monday?", lexicon) == [("Acme", "ORG"), ("Monday", "")]
 
 
+def test_a_country_by_its_initials_is_a_name_but_the_pronoun_is_not() -> None:
+    lexicon = entity_lexicon([("U.S.", "GPE"), ("Japan", "GPE")])
+    assert entities_in("By how much did the U.S. consumer price index rise?", lexicon) == [("U.S", "GPE")]
+    assert entities_in("Did the US tax Japan?", entity_lexicon([("US", "GPE"), ("Japan", "GPE")])) == [
+        ("US", "GPE"),
+        ("Japan", "GPE"),
+    ]
+    assert entities_in("Did Japan tell us?", lexicon) == [("Japan", "GPE")]
+
+
 def test_a_known_entity_ending_in_a_dot_keeps_its_label() -> None:
     lexicon = entity_lexicon([("Acme Corp.", "ORG")])
     assert entities_in("Did Acme Corp. raise its dividend?", lexicon) == [("Acme Corp", "ORG")]
@@ -377,6 +387,8 @@ def test_subjects_follow_the_auxiliary_or_own_something(
         ("What percentage of the project does Acme own?", set()),  # the type (a percentage) checks it
         ("What caused the fire?", set()),
         ("At what price did Acme stock close?", set()),  # an amount of money says "price" without the word
+        ("What was France's seasonally adjusted unemployment total?", {"unemployment"}),  # "-ed" modifies
+        ("What was the output of the mine closed in March?", {"output"}),  # "-ed" after a noun ends it
     ],
 )
 def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> None:

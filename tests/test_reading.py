@@ -995,6 +995,12 @@ def test_a_passive_without_an_agent_does_not_say_who_did_it() -> None:
     assert reading(question, doc, 1, verbs=killed).features["actor_other"] == 0.0  # "by" names who did it
 
 
+def test_a_hyphenated_word_names_the_questions_words() -> None:
+    doc = article(S("Ford made a profit-sharing payment of 2,100 dlrs per worker.", (("Ford", "ORG"),)))
+    found = reading("How much profit sharing did Ford pay per worker?", doc)
+    assert found.features["head_missing"] == 0.0 and found.features["focus"] > 0.5
+
+
 def test_a_facility_is_answered_only_by_a_name_the_text_gives_it() -> None:
     doc = article(
         S(
