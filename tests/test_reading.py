@@ -975,6 +975,27 @@ def test_a_sentence_on_what_was_done_to_the_asked_one_does_not_say_who_did_it() 
     assert reading(question, doc, 1, verbs=killed).features["actor_other"] == 0.0
 
 
+def test_only_the_verb_the_questions_subject_does_and_not_the_answer_doing_it_is_another_actor() -> None:
+    doc = article(
+        S(
+            "The Commission took 854,000 tonnes of the sugar that Beghin offered.",
+            (("Commission", "ORG"), ("854,000 tonnes", "QUANTITY"), ("Beghin", "ORG")),
+            clauses=(("take", "The Commission"), ("offer", "Beghin")),
+        ),
+        S(
+            "Nakasone told Tamura to redouble efforts.",
+            (("Nakasone", "PERSON"), ("Tamura", "PERSON")),
+            clauses=(("tell", "Nakasone"), ("redouble", "Tamura")),
+        ),
+    )
+    offered = reading(
+        "How much of the sugar offered did the Commission accept?", doc, 0, verbs=frozenset({"offer", "accept"})
+    )
+    assert offered.features["actor_other"] == 0.0  # Beghin offered it; what the Commission accepted is asked
+    asked = reading("Which minister did Nakasone want to redouble efforts?", doc, 1, verbs=frozenset({"redouble"}))
+    assert span_text(doc, asked) == "Tamura" and asked.features["actor_other"] == 0.0
+
+
 def test_a_passive_without_an_agent_does_not_say_who_did_it() -> None:
     # the parser hung "who was killed" on "the son": only the passive voice says that no one is named
     doc = article(

@@ -346,6 +346,7 @@ def read(
             holder = bool(roles) and not titled and asks_holder(ask.text)
             role = float(holder and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
+    doers = actors(ask.text, subjects)
     reading.features = {
         **base,
         "focus": focus_share,
@@ -366,7 +367,7 @@ def read(
         "role_missing": role,
         "amount_conflict": float(amount_conflict(ask.text, text)),
         "actor_other": max(
-            _actor_other(unit, verbs | _speech_verbs(ask.text), actors(ask.text, subjects), entities, ask.text),
+            _actor_other(unit, _done_by(ask.text, doers, verbs), doers, entities, ask.text, reading.span),
             _done_to_the_asked(unit, verbs, entities, reading.span, ask.text),
         ),
         "cause_missing": cause_missing,
@@ -942,17 +943,34 @@ def _verb_forms(verb: str) -> set[str]:
     return {f for s in stems(verb) for f in (s, base_form(s))} | ({verb} if verb in SPEECH_LEMMAS else set())
 
 
+def _done_by(question: str, doers: Sequence[tuple[str, str]], verbs: frozenset[str]) -> frozenset[str]:
+    """The question's verbs its own subject does: the verb right after it ("accept" in "how much of the sugar
+    offered did the EC accept", not "offer"), or all of them when none follows it; and the verbs of saying
+    when it asks what someone said."""
+    lower = " ".join(question.split()).lower()
+    done: set[str] = set()
+    for name, _ in doers:
+        after = re.search(
+            rf"(?<![\w.]){re.escape(name.lower())}(?![\w])\s+(?:(?:\w+ly|not|also|still)\s+)*([a-z]+)", lower
+        )
+        if after is not None:
+            done |= {base_form(s) for s in stems(after.group(1))}
+    return frozenset(verbs & done or verbs) | _speech_verbs(question)
+
+
 def _actor_other(
     unit: Unit,
     verbs: frozenset[str],
     subjects: Sequence[tuple[str, str]],
     entities: Sequence[tuple[str, str]],
     question: str = "",
+    span: tuple[str, int, int] | None = None,
 ) -> float:
     """Does the sentence give the question's verb to another named subject than the question's ("Chrysler
     raised its dividend" for "by how much did AT&T raise its dividend", "the U.S. would pay" for "what does
     Cuba pay"), or to another role than the one the question names ("Iran's Foreign Ministry spokesman told
-    reporters" for "what did Iran's foreign minister say"), and never to the question's own?"""
+    reporters" for "what did Iran's foreign minister say"), and never to the question's own? The answer
+    itself doing a verb is no other actor ("which minister did Nakasone instruct to redouble efforts")."""
     if not subjects or not verbs:
         return 0.0
     asked_roles = {w.lower() for _, w in _words(question)} & ROLE_WORDS
@@ -962,6 +980,8 @@ def _actor_other(
     for clause in (c for p in unit.parses for c in p.clauses):
         if clause.subject is None or not _verb_forms(clause.verb) & verbs:
             continue
+        if span is not None and clause.subject.start <= span[1] and span[2] <= clause.subject.end:
+            continue  # the answer does it
         who = text[clause.subject.start : clause.subject.end]
         inside = any(clause.subject.start <= m.start and m.end <= clause.subject.end for m in named)
         if who.lower() in PRONOUN_SUBJECTS:  # "the U.S. indicated it would pay": the name before the pronoun
