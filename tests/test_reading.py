@@ -996,6 +996,29 @@ def test_only_the_verb_the_questions_subject_does_and_not_the_answer_doing_it_is
     assert span_text(doc, asked) == "Tamura" and asked.features["actor_other"] == 0.0
 
 
+def test_what_someone_said_needs_them_to_say_it() -> None:
+    doc = article(
+        S(
+            "Ilhan Omar talks with Speaker Nancy Pelosi during a rally on the Capitol steps.",
+            (("Ilhan Omar", "PERSON"), ("Nancy Pelosi", "PERSON"), ("Capitol", "FAC")),
+            clauses=(("talk", "Ilhan Omar"),),
+        ),
+        S("Nancy Pelosi met the envoy.", (("Nancy Pelosi", "PERSON"),), subject_kind="name"),
+        S("She said the fall of the valley was a tragedy.", subject_kind="pronoun", clauses=(("say", "She"),)),
+        S(
+            "According to Nancy Pelosi, the fall was a tragedy.",
+            (("Nancy Pelosi", "PERSON"),),
+            clauses=(("be", "the fall"),),
+        ),
+    )
+    question = "What did Nancy Pelosi say about the fall of the valley?"
+    assert reading(question, doc, 0).features["speaker_missing"] == 1.0  # in the picture, saying nothing
+    assert reading(question, doc, 2).features["speaker_missing"] == 0.0  # "she", named the sentence before
+    assert reading(question, doc, 3).features["speaker_missing"] == 0.0
+    # a value inside what was said is not "what did X say"
+    assert reading("What did Nancy Pelosi say the fall was?", doc, 0).features["speaker_missing"] == 0.0
+
+
 def test_a_passive_without_an_agent_does_not_say_who_did_it() -> None:
     # the parser hung "who was killed" on "the son": only the passive voice says that no one is named
     doc = article(

@@ -90,6 +90,7 @@ CHECKS = (
     "amount_conflict",
     "actor_other",
     "cause_missing",
+    "speaker_missing",
 )
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
@@ -371,6 +372,7 @@ def read(
             _done_to_the_asked(unit, verbs, entities, reading.span, ask.text),
         ),
         "cause_missing": cause_missing,
+        "speaker_missing": float(_speaker_missing(unit, doers, context, ask.text)),
     }
     return reading
 
@@ -941,6 +943,32 @@ def what_was_said(question: str) -> frozenset[str]:
 def _verb_forms(verb: str) -> set[str]:
     """A clause's verb as the question's verbs hold it: its stems and their base forms, or a speech lemma."""
     return {f for s in stems(verb) for f in (s, base_form(s))} | ({verb} if verb in SPEECH_LEMMAS else set())
+
+
+# nouns a speaker's words come in, done by their possessor ("Massoud's statement")
+SPEECH_NOUNS = frozenset({"statement", "remark", "comment", "message", "tweet", "announcement", "speech", "letter"})
+
+
+def _speaker_missing(unit: Unit, doers: Sequence[tuple[str, str]], context: str, question: str) -> bool:
+    """For "what did X say (about Y)": does no one in the sentence say anything who is X? X says it as the subject of a
+    verb of saying ("Massoud tweeted", "X told reporters"; "he" or "the minister" when the sentence before
+    names X), in a statement of X's ("X's statement"), or "according to X"."""
+    if not doers or not what_was_said(question):
+        return False
+    text = unit.article.text
+    for clause in (c for p in unit.parses for c in p.clauses):
+        if clause.subject is None or clause.verb not in SPEECH_LEMMAS | SPEECH_NOUNS:
+            continue
+        who = text[clause.subject.start : clause.subject.end]
+        if any(mentions(who, name) for name, _ in doers):
+            return False
+        named = any(m.label in NAMED and clause.subject.start <= m.start < clause.subject.end for m in unit.mentions())
+        if not named and any(mentions(unit.text, name) or mentions(context, name) for name, _ in doers):
+            return False  # "he said", "the minister said" of the X the sentence or the one before names
+    for according in re.finditer(r"\baccording to\s+([^,.;]{1,60})", unit.text, re.IGNORECASE):
+        if any(mentions(according.group(1), name) for name, _ in doers):
+            return False
+    return True
 
 
 def _done_by(question: str, doers: Sequence[tuple[str, str]], verbs: frozenset[str]) -> frozenset[str]:
