@@ -875,6 +875,20 @@ def test_the_day_a_thing_was_said_is_no_answer_to_when_it_happened() -> None:
     )
     assert span_text(doc, reading("On what date did the strike at the Acme plant end?", doc)) is None
     assert span_text(doc, reading("When did the union spokesman say it?", doc)) == "today"
+    stated = article(
+        S(
+            "Mulroney was asked about Wilson's statement on Friday that Acme would be sold.",
+            (("Mulroney", "PERSON"), ("Wilson", "PERSON"), ("Friday", "DATE"), ("Acme", "ORG")),
+        )
+    )
+    assert span_text(stated, reading("When does the government plan to sell Acme?", stated)) is None
+
+
+def test_the_size_of_each_is_no_count() -> None:
+    doc = article(
+        S("Acme shipped nine mln (60-kg) bags.", (("Acme", "ORG"), ("nine mln", "CARDINAL"), ("60-kg", "QUANTITY")))
+    )
+    assert span_text(doc, reading("How many bags did Acme ship?", doc)) == "nine mln"
 
 
 def test_a_price_per_unit_is_no_total() -> None:

@@ -685,11 +685,16 @@ def extend_amount(text: str, end: int) -> int:
     return end
 
 
+MEASURE_COMPOUND = re.compile(r"\d[\d.,]*-[a-z]+", re.IGNORECASE)  # "60-kg", "32-km", "10-year": a size
+
+
 def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bool:
     """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags", "eight
     days" for "how many days", not "the end of April")?"""
     if not counted or mention.label not in ("CARDINAL", "QUANTITY", "DATE", "TIME"):
         return True
+    if MEASURE_COMPOUND.fullmatch(text[mention.start : mention.end]):
+        return False  # "(60-kg) bags": the size of each, not how many
     after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
     if not set(stems(counted)) & set(after[:6]):
         return False
@@ -750,7 +755,11 @@ SPEECH_DAY = re.compile(
     r"(?:(?:late|early|earlier|later)\s+)?(?:today|yesterday|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day)",
     re.IGNORECASE,
 )
-SAID_BEFORE = re.compile(r"\b(?:said|says|told|announced|stated|added|reported)(?:\s+\w+){0,2}\s+(?:on\s+)?$", re.I)
+SAID_BEFORE = re.compile(
+    r"\b(?:said|says|told|announced|stated|added|reported|statement|remarks|comments|announcement)"
+    r"(?:\s+\w+){0,2}\s+(?:on\s+)?$",
+    re.I,
+)  # "a spokesman said today", "Wilson's statement on Friday"
 
 
 def _when_said(text: str, mention: Mention) -> bool:
