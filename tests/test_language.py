@@ -321,6 +321,13 @@ def test_a_country_by_its_initials_is_mentioned_by_its_name_and_adjective() -> N
     assert not mentions("The minister told US Steel so", "U.K.")
 
 
+def test_an_irregular_past_has_the_base_form_of_its_verb() -> None:
+    from bot.language import base_form, stems
+
+    assert [base_form(s) for s in stems("led leading bought buys")] == ["lead", "lead", "buy", "buy"]
+    assert [base_form(s) for s in stems("left found")] == ["left", "found"]  # also other words: kept as they are
+
+
 def test_a_number_in_a_name_must_be_mentioned() -> None:
     from bot.language.values import mentions
 

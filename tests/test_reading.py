@@ -1033,6 +1033,22 @@ def test_what_someone_said_needs_them_to_say_it() -> None:
     assert reading("What did Nancy Pelosi say the fall was?", doc, 0).features["speaker_missing"] == 0.0
 
 
+def test_who_does_the_verb_is_the_answer_before_a_nearer_name() -> None:
+    doc = article(
+        S(
+            "The front in the Panjshir Valley is in part led by former vice president Amrullah Saleh and his allies.",
+            (("Panjshir Valley", "LOC"), ("Amrullah Saleh", "PERSON")),
+        ),
+        S(
+            "Acme Corp, whose chief is John Doe, bought the Beta unit.",
+            (("Acme Corp", "ORG"), ("John Doe", "PERSON"), ("Beta", "ORG")),
+            clauses=(("buy", "Acme Corp, whose chief is John Doe"),),
+        ),
+    )
+    assert span_text(doc, reading("Who is leading the resistance in the Panjshir Valley?", doc, 0)) == "Amrullah Saleh"
+    assert span_text(doc, reading("Which company bought the unit?", doc, 1)) == "Acme Corp"
+
+
 def test_a_passive_without_an_agent_does_not_say_who_did_it() -> None:
     # the parser hung "who was killed" on "the son": only the passive voice says that no one is named
     doc = article(

@@ -549,7 +549,8 @@ def _best_span(
     words = _words(text)
     starts = [unit.start + at for at, _ in words]
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
-    best: tuple[tuple[bool, bool, float, int], int, int, float] | None = None
+    agents = _agents(unit, _asked_doing(ask.text))
+    best: tuple[tuple[bool, bool, bool, float, int], int, int, float] | None = None
     for mention in (_as_amount(m, unit.article.text) for m in unit.mentions()):
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
@@ -596,7 +597,9 @@ def _best_span(
         fits = counts and fits_ask(ask, offered)
         # "which Canadian body": a span the text qualifies so ("the Canadian Import Tribunal") before another
         qualified = all(mentions(unit.article.text[max(0, mention.start - 25) : end], q) for q in ask.qualifiers)
-        preference = (fits, qualified, nearness - KIND_STEP * (kind - called), -kind)
+        # "who is leading the resistance": the one the text gives the verb to ("led by ... Amrullah Saleh")
+        agent = any(start <= mention.start and mention.end <= stop for start, stop in agents)
+        preference = (fits, qualified, agent, nearness - KIND_STEP * (kind - called), -kind)
         if best is None or preference > best[0]:
             start = _name_start(unit.article.text, mention.start) if called else mention.start
             best = (preference, start, end, nearness)
@@ -605,6 +608,54 @@ def _best_span(
 
 # "646p", "about 12", "$5": an amount, whatever label the parser gave it ("646p" is no PRODUCT)
 AMOUNT_TEXT = re.compile(r"(?:about |some |around )?(?P<dollar>\$)?\d[\d,.]*(?P<pence>p)?")
+
+
+# "who leads", "which company bought", "who is leading", "who has agreed": the wh-phrase does the verb
+DOING = re.compile(
+    r"^(?:who|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:(?:is|was|are|were)\s+(?P<ing>\w+ing)|(?:has|have|had)\s+"
+    r"(?P<perfect>\w+)|(?!(?:is|was|are|were|has|have|had|did|does|do|will|would|can|could|should)\b)(?P<verb>\w+))\b",
+    re.IGNORECASE,
+)
+
+
+DOING_SHORT = re.compile(DOING.pattern.replace(r"(?:\s+[\w-]+)?)", r"(?:\s+[\w-]+)??)", 1), re.IGNORECASE)
+
+
+def _asked_doing(question: str) -> set[str]:
+    """The forms of the verb the question's wh-phrase does ("lead" in "who is leading the resistance"); none
+    when it asks who had something done to them ("who was killed")."""
+    written = " ".join(question.split())
+    forms: set[str] = set()
+    for pattern in (DOING, DOING_SHORT):  # "which company bought" and "which oil company bought"
+        found = pattern.match(written)
+        verb = found and (found.group("ing") or found.group("perfect") or found.group("verb"))
+        forms |= _verb_forms(verb) if verb else set()
+    return forms
+
+
+def _agents(unit: Unit, doing: set[str]) -> list[tuple[int, int]]:
+    """Article offsets of who does the verb in the sentence: the subject of its clause in the active voice,
+    the name after "by" in the passive ("was being led by the former vice president, Amrullah Saleh")."""
+    if not doing:
+        return []
+    voice = _passive(unit.text, doing)
+    if voice == "by":
+        found = []
+        for match in PASSIVE.finditer(unit.text):
+            if _verb_forms(match.group("verb")) & doing and (by := BY_AGENT.match(unit.text, match.end())):
+                found.append((unit.start + by.end(), unit.start + min(len(unit.text), by.end() + AGENT_REACH)))
+        return found
+    if voice:
+        return []
+    return [
+        (c.subject.start, c.subject.end)
+        for p in unit.parses
+        for c in p.clauses
+        if c.subject is not None and _verb_forms(c.verb) & doing
+    ]
+
+
+AGENT_REACH = 60  # characters after "by" where the doer's name stands ("by the former vice president, X")
 
 
 def _as_amount(mention: Mention, text: str) -> Mention:
@@ -1071,7 +1122,11 @@ def _done_to_the_asked(
     return float(done_to or voice == "agentless")
 
 
-PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?P<verb>\w+(?:ed|en|wn|t))\b", re.IGNORECASE)
+PASSIVE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being)\s+(?:(?:\w+ly|in part|also|not|still|already|being|been)\s+)*"
+    r"(?P<verb>\w+(?:ed|en|wn|t))\b",
+    re.IGNORECASE,
+)  # "was killed", "is in part led", "was being led"
 BY_AGENT = re.compile(r"(?:\s+[\w’'-]+){0,3}?\s+by\b")
 
 

@@ -179,6 +179,19 @@ NOT_NAME_WORDS = frozenset({
     "mrs", "ms",
 })  # fmt: skip
 
+# irregular past forms of verbs news uses, by their base ("was led by", "bought", "taken"); words that are also
+# other words ("left", "found", "won", "lost") are left out
+IRREGULAR = {
+    "led": "lead", "taken": "take", "took": "take", "bought": "buy", "sold": "sell", "paid": "pay", "made": "make",
+    "held": "hold", "shot": "shoot", "struck": "strike", "built": "build", "chosen": "choose", "chose": "choose",
+    "given": "give", "gave": "give", "brought": "bring", "caught": "catch", "fought": "fight", "kept": "keep",
+    "met": "meet", "sent": "send", "spent": "spend", "stolen": "steal", "thrown": "throw", "written": "write",
+    "wrote": "write", "driven": "drive", "drove": "drive", "begun": "begin", "began": "begin", "shown": "show",
+    "overran": "overrun", "seen": "see", "saw": "see", "told": "tell", "said": "say", "sought": "seek",
+    "taught": "teach", "thought": "think", "withdrew": "withdraw", "withdrawn": "withdraw", "rose": "rise",
+    "risen": "rise", "fell": "fall", "fallen": "fall", "grew": "grow", "grown": "grow",
+}  # fmt: skip
+
 # countries news names by their initials, and what else it calls them
 INITIALS = {"u.s": ("united states", "american"), "u.k": ("united kingdom", "britain", "british")}
 INITIALS |= {key.replace(".", ""): names for key, names in INITIALS.items()}

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot.language.lexicon import stopwords
+from bot.language.lexicon import IRREGULAR, stopwords
 
 WORD = re.compile(r"[\w’'-]+")
 
@@ -36,7 +36,10 @@ def _stems(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def base_form(stem: str) -> str:
     """The verb an agent noun comes from, which the stemmer keeps apart: "winner" / "win", "leader" /
-    "lead", "killer" / "kill", "director" / "direct" (the stem of its "-ing" form)."""
+    "lead", "killer" / "kill", "director" / "direct" (the stem of its "-ing" form); and the base of an
+    irregular past ("led" / "lead", "bought" / "buy")."""
+    if stem in IRREGULAR:  # "led": "lead"
+        return str(_stemmer().stemWord(IRREGULAR[stem]))
     for suffix in ("er", "or"):
         if stem.endswith(suffix) and len(stem) > len(suffix) + 2:
             return str(_stemmer().stemWord(stem[: -len(suffix)] + "ing"))
