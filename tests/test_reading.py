@@ -1036,8 +1036,8 @@ def test_what_someone_said_needs_them_to_say_it() -> None:
 def test_who_does_the_verb_is_the_answer_before_a_nearer_name() -> None:
     doc = article(
         S(
-            "The front in the Panjshir Valley is in part led by former vice president Amrullah Saleh and his allies.",
-            (("Panjshir Valley", "LOC"), ("Amrullah Saleh", "PERSON")),
+            "The front Ahmad Massoud founded is in part led by former vice president Amrullah Saleh.",
+            (("Ahmad Massoud", "PERSON"), ("Amrullah Saleh", "PERSON")),
         ),
         S(
             "Acme Corp, whose chief is John Doe, bought the Beta unit.",
@@ -1045,7 +1045,7 @@ def test_who_does_the_verb_is_the_answer_before_a_nearer_name() -> None:
             clauses=(("buy", "Acme Corp, whose chief is John Doe"),),
         ),
     )
-    assert span_text(doc, reading("Who is leading the resistance in the Panjshir Valley?", doc, 0)) == "Amrullah Saleh"
+    assert span_text(doc, reading("Who is leading the front?", doc, 0)) == "Amrullah Saleh"
     assert span_text(doc, reading("Which company bought the unit?", doc, 1)) == "Acme Corp"
 
 
