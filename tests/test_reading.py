@@ -1090,6 +1090,22 @@ def test_a_facility_is_answered_only_by_a_name_the_text_gives_it() -> None:
     assert span_text(doc, reading("Which company would sell it?", doc, 2)) is None
 
 
+def test_a_kin_asked_is_the_one_the_text_relates_from_either_side() -> None:
+    doc = article(
+        S(
+            "The front is led by Amrullah Saleh and Ahmad Massoud, the son of the late commander Ahmad Shah Massoud.",
+            (("Amrullah Saleh", "PERSON"), ("Ahmad Massoud", "PERSON"), ("Ahmad Shah Massoud", "PERSON")),
+        ),
+        S(
+            "Jane Doe, the wife of John Roe, was there with Ann Poe.",
+            (("Jane Doe", "PERSON"), ("John Roe", "PERSON"), ("Ann Poe", "PERSON")),
+        ),
+    )
+    father = reading("Who was Ahmad Massoud's father?", doc, 0)
+    assert span_text(doc, father) == "Ahmad Shah Massoud" and father.features["focus"] == 1.0  # "son of" says it
+    assert span_text(doc, reading("Who is John Roe's wife?", doc, 1)) == "Jane Doe"
+
+
 def test_how_two_people_are_related_is_the_kinship_word() -> None:
     doc = article(
         S(

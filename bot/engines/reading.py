@@ -299,6 +299,7 @@ def read(
 
     # words the question asks about other than its names, weighted by rarity
     found = _content(text) | ({s for b in before for s in _content(b)} if leans_back else set())
+    found |= _kin_given(text, ask.text)
     weight = sum(idf.get(t, 1.0) for t in focus) or 1.0
     focus_share = sum(idf.get(t, 1.0) for t in focus if t in found) / weight
     # the rarest word the question asks about that the sentence lacks ("fee" in "what fee will ... charge")
@@ -550,7 +551,8 @@ def _best_span(
     starts = [unit.start + at for at, _ in words]
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
     agents = _agents(unit, _asked_doing(ask.text))
-    best: tuple[tuple[bool, bool, bool, float, int], int, int, float] | None = None
+    kinships = [k.group(0).lower() for k in KIN_WORD.finditer(ask.text)] if "PERSON" in ask.labels else []
+    best: tuple[tuple[bool, bool, bool, bool, float, int], int, int, float] | None = None
     for mention in (_as_amount(m, unit.article.text) for m in unit.mentions()):
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
@@ -599,7 +601,9 @@ def _best_span(
         qualified = all(mentions(unit.article.text[max(0, mention.start - 25) : end], q) for q in ask.qualifiers)
         # "who is leading the resistance": the one the text gives the verb to ("led by ... Amrullah Saleh")
         agent = any(start <= mention.start and mention.end <= stop for start, stop in agents)
-        preference = (fits, qualified, agent, nearness - KIND_STEP * (kind - called), -kind)
+        # "who was Massoud's father": the one the text makes that kin ("Massoud, the son of ... Ahmad Shah Massoud")
+        kin = bool(kinships) and _kin_of(unit.article.text, mention, kinships)
+        preference = (fits, qualified, kin, agent, nearness - KIND_STEP * (kind - called), -kind)
         if best is None or preference > best[0]:
             start = _name_start(unit.article.text, mention.start) if called else mention.start
             best = (preference, start, end, nearness)
@@ -877,6 +881,42 @@ ROLE_AFTER = re.compile(
     + r")\b(?:\s+of\s+[^,;.()]{1,80}?(?=\s*[,;.(]))?)",
     re.IGNORECASE,
 )
+
+
+# what a kinship says from the other side: "X, the son of Y" says who X's father (or mother) is
+KIN_INVERSE = {
+    "father": ("son", "daughter", "child"), "mother": ("son", "daughter", "child"),
+    "parent": ("son", "daughter", "child"), "son": ("father", "mother", "parent"),
+    "daughter": ("father", "mother", "parent"), "child": ("father", "mother", "parent"),
+    "brother": ("brother", "sister", "sibling"), "sister": ("brother", "sister", "sibling"),
+    "nephew": ("uncle", "aunt"), "niece": ("uncle", "aunt"), "uncle": ("nephew", "niece"), "aunt": ("nephew", "niece"),
+    "wife": ("husband",), "husband": ("wife", "widow"), "widow": ("husband",),
+}  # fmt: skip
+
+
+def _kin_of(text: str, mention: Mention, kinships: Sequence[str]) -> bool:
+    """Does the text make the mention the kin asked: "Y, the father of X" or, from the other side, "X, the
+    son of the late commander Y"?"""
+    for kin in kinships:
+        inverse = "|".join(KIN_INVERSE.get(kin, ()))
+        after = text[mention.end : mention.end + 30]
+        if re.match(rf",?\s+(?:was\s+|is\s+)?(?:the|his|her|their)\s+{kin}\b", after, re.IGNORECASE):
+            return True
+        before = text[max(0, mention.start - 80) : mention.start]
+        if inverse and re.search(rf"\b(?:{inverse})s? of\b[^.;,]*$", before, re.IGNORECASE):
+            return True
+    return False
+
+
+def _kin_given(text: str, question: str) -> set[str]:
+    """The kinship words a question asks ("who was Massoud's father") that the sentence gives from the other
+    side ("Massoud, the son of ..."), as stems: the sentence does name the relation asked."""
+    given = set()
+    for asked in KIN_WORD.finditer(question):
+        kin = asked.group(0).lower()
+        if re.search(rf"\b(?:{'|'.join(KIN_INVERSE.get(kin, ()))})s? of\b", text, re.IGNORECASE):
+            given |= {base_form(s) for s in stems(kin)}
+    return given
 
 
 KIN_WORD = re.compile(
