@@ -195,12 +195,25 @@ def test_the_kind_noun_is_the_head_of_the_phrase_after_the_wh_word(question: str
     [
         "What did Massoud offer the Taliban?",  # a verb follows: the object is of no stated kind
         "Which country's demands did he blame?",  # "country" is only the possessor
-        "Which two senior figures died in the fighting?",  # it counts people, it asks for no amount
         "What is Kenya's largest tea export market?",
     ],
 )
 def test_no_kind_when_the_phrase_names_none(question: str) -> None:
     assert wanted(question).prefer == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "many"),
+    [
+        ("Which two senior figures died in the fighting?", "PERSON", 2),  # names; "figures" are no amounts here
+        ("Which three airlines did the Commission threaten?", "ORG", 3),
+        ("In which two districts did the strike begin?", "GPE", 2),
+        ("Which airline did the Commission threaten?", "ORG", 1),
+    ],
+)
+def test_which_two_asks_for_that_many_names_of_its_kind(question: str, first: str, many: int) -> None:
+    asked = wanted(question)
+    assert asked.prefer[0] == first and asked.many == many
 
 
 # --- parts: two-part questions --------------------------------------------------------------------

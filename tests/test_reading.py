@@ -1106,6 +1106,18 @@ def test_a_kin_asked_is_the_one_the_text_relates_from_either_side() -> None:
     assert span_text(doc, reading("Who is John Roe's wife?", doc, 1)) == "Jane Doe"
 
 
+def test_which_two_takes_the_names_that_stand_together() -> None:
+    doc = article(
+        S(
+            "The front said two leaders, Fahim Dashti, its spokesperson, and General Abdul Zara, died. Ann Poe wept.",
+            (("Fahim Dashti", "PERSON"), ("Abdul Zara", "PERSON"), ("Ann Poe", "PERSON")),
+        )
+    )
+    found = reading("Which two senior figures of the front died?", doc)
+    assert span_text(doc, found) == "Fahim Dashti, its spokesperson, and General Abdul Zara"
+    assert span_text(doc, reading("Which leader wept?", doc)) in ("Fahim Dashti", "Abdul Zara", "Ann Poe")  # one
+
+
 def test_how_two_people_are_related_is_the_kinship_word() -> None:
     doc = article(
         S(

@@ -537,6 +537,11 @@ def _name_initials(question: str) -> set[str]:
     return found
 
 
+# how well a mention answers: of the form asked, qualified as asked, the kin asked, the doer of the verb asked,
+# its nearness less the steps of a less likely kind, its kind
+Preference = tuple[bool, bool, bool, bool, float, int]
+
+
 def _best_span(
     unit: Unit,
     ask: Ask,
@@ -552,7 +557,8 @@ def _best_span(
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
     agents = _agents(unit, _asked_doing(ask.text))
     kinships = [k.group(0).lower() for k in KIN_WORD.finditer(ask.text)] if "PERSON" in ask.labels else []
-    best: tuple[tuple[bool, bool, bool, bool, float, int], int, int, float] | None = None
+    best: tuple[Preference, int, int, float] | None = None
+    offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
     for mention in (_as_amount(m, unit.article.text) for m in unit.mentions()):
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
@@ -604,10 +610,39 @@ def _best_span(
         # "who was Massoud's father": the one the text makes that kin ("Massoud, the son of ... Ahmad Shah Massoud")
         kin = bool(kinships) and _kin_of(unit.article.text, mention, kinships)
         preference = (fits, qualified, kin, agent, nearness - KIND_STEP * (kind - called), -kind)
+        start = _name_start(unit.article.text, mention.start) if called else mention.start
+        offers.append((preference, start, end))
         if best is None or preference > best[0]:
-            start = _name_start(unit.article.text, mention.start) if called else mention.start
             best = (preference, start, end, nearness)
-    return (best[1], best[2], best[3], best[0][0]) if best else None
+    if best is None:
+        return None
+    start, end = _listed(unit.article.text, offers, ask.many)
+    return start, end, best[3], best[0][0]
+
+
+SENTENCE_BREAK = re.compile(r"[.!?]\s")
+LIST_REACH = 150  # characters: the names "which two X" asks for stand this close together ("A, its spokesman, and B")
+
+
+def _listed(text: str, offers: Sequence[tuple[Preference, int, int]], many: int) -> tuple[int, int]:
+    """The answer span among the offered names, each with its preference: the best one; for "which two X"
+    the tightest run of `many` names in a row, in one sentence and close together, that takes in the best
+    name such a run can take in."""
+    ranked = sorted(offers, key=lambda offer: offer[0], reverse=True)
+    if many > 1:
+        ordered = sorted({(o[1], o[2]) for o in offers})
+        runs = [ordered[i : i + many] for i in range(len(ordered) - many + 1)]
+        for _, start, _ in ranked:
+            fitting = [
+                (run[0][0], max(o[1] for o in run))
+                for run in runs
+                if any(o[0] == start for o in run)
+                and max(o[1] for o in run) - run[0][0] <= LIST_REACH
+                and not SENTENCE_BREAK.search(text, run[0][0], max(o[1] for o in run))
+            ]
+            if fitting:
+                return min(fitting, key=lambda span: span[1] - span[0])
+    return ranked[0][1], ranked[0][2]
 
 
 # "646p", "about 12", "$5": an amount, whatever label the parser gave it ("646p" is no PRODUCT)

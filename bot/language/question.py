@@ -60,6 +60,7 @@ class Ask:
     measured: bool = False  # "how long", "how old": the answer is a length of time or an age, with a number
     noun: str = ""  # the kind noun of "which district", "what company": a name the text calls one ("Rokha
     # district") is of the kind, whatever label the parser gave it
+    many: int = 1  # how many names "which two senior figures" asks for
 
     @property
     def labels(self) -> frozenset[str]:
@@ -100,7 +101,11 @@ def wanted(question: str) -> Ask:
         return Ask(question, (), polar, reason)
     counted = ""
     prefer: tuple[str, ...] = ()
-    noun = _kind_noun(question)
+    listed = LISTED.search(question)  # "which two senior figures": two names of that kind
+    many = COUNTS[listed.group("count").lower()] if listed else 1
+    noun = _kind_noun(LISTED.sub(r"\g<wh> ", question, count=1) if listed else question)
+    if listed and noun is not None and KIND_NOUNS[noun] in (AMOUNTS, RATES):
+        noun = None  # "which two figures died": people, not amounts
     first = re.search(r"\b(who|whom|whose|when|where|how|which|what)\b", q)
     lead = first.group(1) if first else ""  # the question's own wh-word, not one in a clause after it
     measured = lead == "how" and bool(re.search(r"\bhow (?:long|old)\b", q))
@@ -133,11 +138,16 @@ def wanted(question: str) -> Ask:
             prefer = NUMBERS
         else:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
-    elif lead in ("what", "which") and re.search(r"\bnames? of\b", q):  # "the name of the miner": any name
+    elif lead in ("what", "which") and (listed or re.search(r"\bnames? of\b", q)):  # any name
         prefer = NAME_LABELS
     elif measure := asked_measure(question, counted):  # "what wage ..., in pesos per month": an amount
         prefer = ("PERCENT", *NUMBERS) if measure == "pct" else NUMBERS
-    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "")
+    return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "", many)
+
+
+# "which two senior figures", "what three airlines": a list of names
+COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+LISTED = re.compile(rf"\b(?P<wh>which|what)\s+(?P<count>{'|'.join(COUNTS)})\s+(?=[a-z])", re.IGNORECASE)
 
 
 # "the capacity in barrels per day", "the value in dollars"
