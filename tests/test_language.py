@@ -328,6 +328,16 @@ def test_an_irregular_past_has_the_base_form_of_its_verb() -> None:
     assert [base_form(s) for s in stems("left found")] == ["left", "found"]  # also other words: kept as they are
 
 
+def test_what_someone_was_asked_to_do_is_answered_by_any_verb_of_asking() -> None:
+    from bot.language.spans import argument_span
+
+    sentence = "Mujahid urged former members of the security forces to join their group."
+    forces = (sentence.index("former"), sentence.index(" to join"))
+    join = (sentence.index("to join"), len(sentence) - 1)
+    found = argument_span(sentence, "What did Mujahid ask the forces to do?", [("urge", (0, 7), forces, join)])
+    assert found is not None and sentence[found[0] : found[1]] == "join their group"
+
+
 def test_a_number_in_a_name_must_be_mentioned() -> None:
     from bot.language.values import mentions
 

@@ -202,6 +202,11 @@ def test_no_kind_when_the_phrase_names_none(question: str) -> None:
     assert wanted(question).prefer == ()
 
 
+def test_an_ethnic_group_is_a_people_not_an_organisation() -> None:
+    assert wanted("What ethnic group are the Taliban mainly drawn from?").prefer[0] == "NORP"
+    assert wanted("Which group claimed the attack?").prefer[0] == "ORG"
+
+
 @pytest.mark.parametrize(
     ("question", "first", "many"),
     [

@@ -1118,6 +1118,32 @@ def test_which_two_takes_the_names_that_stand_together() -> None:
     assert span_text(doc, reading("Which leader wept?", doc)) in ("Fahim Dashti", "Abdul Zara", "Ann Poe")  # one
 
 
+def test_a_date_told_by_an_event_keeps_the_event() -> None:
+    doc = article(
+        S(
+            "Massoud was killed just days before the 9/11 attacks in the U.S. and buried in Panjshir.",
+            (("Massoud", "PERSON"), ("just days", "DATE"), ("9/11", "DATE"), ("U.S.", "GPE"), ("Panjshir", "GPE")),
+        ),
+        S("The mine needs four or five months before it can resume output.", (("four or five months", "DATE"),)),
+    )
+    assert (
+        span_text(doc, reading("When was Massoud killed?", doc, 0)) == "just days before the 9/11 attacks in the U.S."
+    )
+    assert span_text(doc, reading("How long does the mine need to resume output?", doc, 1)) == "four or five months"
+
+
+def test_a_country_taken_for_a_nationality_is_a_place_after_to_or_in() -> None:
+    doc = article(
+        S(
+            "The Taliban said the leaders had fled to neighboring Tajikistan.",
+            (("Taliban", "ORG"), ("Tajikistan", "NORP")),
+        ),
+        S("Afghan forces went to Pakistani camps.", (("Afghan", "NORP"), ("Pakistani", "NORP"))),
+    )
+    assert span_text(doc, reading("Where had the leaders fled?", doc, 0)) == "Tajikistan"
+    assert span_text(doc, reading("Where did the forces go?", doc, 1)) is None  # nationalities before a noun
+
+
 def test_how_two_people_are_related_is_the_kinship_word() -> None:
     doc = article(
         S(

@@ -559,7 +559,7 @@ def _best_span(
     kinships = [k.group(0).lower() for k in KIN_WORD.finditer(ask.text)] if "PERSON" in ask.labels else []
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
-    for mention in (_as_amount(m, unit.article.text) for m in unit.mentions()):
+    for mention in (_as_place(_as_amount(m, unit.article.text), unit.article.text) for m in unit.mentions()):
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
             continue
@@ -583,6 +583,8 @@ def _best_span(
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
         kind = 0 if called else ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
         end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
+        if mention.label == "DATE" and vague_date(mention, span_text) and WHEN.match(ask.text):
+            end = _relative_to(unit.article.text, end)  # "just days before the 9/11 terrorist attacks"
         if ask.measured and (age := AGE.match(span_text)) is not None and HOW_OLD.search(ask.text):
             end = mention.start + age.end(1)  # "how old": "32", not "32-year-old"
         if ask.noun in TALLIES and (tally := _tally(unit.article.text, mention)) is not None:
@@ -707,6 +709,20 @@ def _as_amount(mention: Mention, text: str) -> Mention:
     return Mention(mention.start, mention.end, "MONEY" if found.group("dollar") or found.group("pence") else "CARDINAL")
 
 
+PLACE_BEFORE = re.compile(r"\b(?:to|in|into|from|at|across|toward|towards)\s+(?:neighbou?ring\s+|the\s+)?$", re.I)
+PLACE_AFTER = re.compile(r"\s*(?:[.,;:)]|and\b|or\b|$)")
+
+
+def _as_place(mention: Mention, text: str) -> Mention:
+    """The mention, labelled GPE when the parser took a country for a nationality ("fled to neighboring
+    Tajikistan." is a place): after "to", "in", "from" and with no noun after it, it names a place."""
+    if mention.label != "NORP":
+        return mention
+    if PLACE_BEFORE.search(text, max(0, mention.start - 20), mention.start) and PLACE_AFTER.match(text, mention.end):
+        return Mention(mention.start, mention.end, "GPE")
+    return mention
+
+
 def _headline_run(text: str) -> bool:
     """Is a mention a run of a capitalised headline the parser took for a name ("LANGE PREDICTS N.Z.
     INFLATION TO FALL")? A name runs to three or so words; four or more upper-case words are a headline."""
@@ -758,6 +774,22 @@ def _name_start(text: str, start: int) -> int:
             break
         start -= len(found.group(0))
     return start
+
+
+RELATIVE_TO = re.compile(
+    r"\s+(?:before|after|since|following|ahead of|prior to)\s+[^,;:()\[\]“”\"]{3,60}?"
+    r"(?=[,;:()“”\"]|(?<!\b[A-Z])\.(?:\s|$)|\s+(?:and|but|when|which|who|that)\b|$)"
+)  # "days before the 9/11 attacks", "two weeks after the U.S. election"
+
+
+WHEN = re.compile(r"\s*(?:when|on what (?:date|day)|at what time)\b", re.IGNORECASE)  # not "how long"
+
+
+def _relative_to(text: str, end: int) -> int:
+    """The end of a date given by what it comes before or after ("just days" -> "just days before the 9/11
+    terrorist attacks in the United States"): the event it is told by, up to a clause break."""
+    found = RELATIVE_TO.match(text, end, min(len(text), end + 80))
+    return found.end() if found else end
 
 
 def vague_date(mention: Mention, text: str) -> bool:

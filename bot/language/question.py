@@ -128,6 +128,8 @@ def wanted(question: str) -> Ask:
     elif lead in ("who", "whom", "whose"):
         person = any(KIND_NOUNS.get(w.strip("?,.’'s")) == PEOPLE for w in q.split())
         prefer = ("PERSON",) if person else ("PERSON", "ORG", "NORP")
+    elif ETHNIC.search(q):  # "what ethnic group": a nationality or people, not an organisation
+        prefer = ("NORP", "ORG")  # "the Pashtun Taliban" may be taken for an organisation
     elif noun is not None:
         kinds = KIND_NOUNS[noun]
         if kinds == ROLE and not HOLDS.search(q):  # "what title does he claim": what the verb takes
@@ -144,6 +146,8 @@ def wanted(question: str) -> Ask:
         prefer = ("PERCENT", *NUMBERS) if measure == "pct" else NUMBERS
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "", many)
 
+
+ETHNIC = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?ethnic\s+(?:group|minority|community|people)\b")
 
 # "which two senior figures", "what three airlines": a list of names
 COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}

@@ -34,6 +34,9 @@ RELATIVE = frozenset({"who", "whom", "whose", "which", "that", "where", "when"})
 MAX_WORDS = 8  # a phrase longer than this is cut to its first MAX_WORDS words
 SAID_WORDS = 16  # ... and what someone said, to its first SAID_WORDS
 MARKERS = frozenset({"that", "whether", "if"})  # what begins a clause someone said, not part of it
+# verbs of asking someone to do something: one asks what another does ("asked" / "urged them to join")
+REQUESTS = frozenset({"ask", "urge", "call", "appeal", "order", "instruct", "invite", "press", "encourage"})
+REQUEST_STEMS = frozenset(base_form(s) for verb in REQUESTS for s in stems(verb))
 LIGHT_VERBS = frozenset({"be", "have", "do", "get", "make"})  # say too little to find the answer by
 
 
@@ -64,9 +67,12 @@ def argument_span(
     action = ACTION.search(question) is not None
     stop = stopwords()
     nouns = {base_form(s) for m in NOUN_USE.finditer(question) for s in stems(m.group(1) or m.group(2))}
+    verbs = asked - nouns
+    requested = bool(verbs & REQUEST_STEMS)  # "what did he ask them to do": "urged them to join" answers
     for verb, subject, taken, complement in clauses:
         said = verb in speech
-        if verb in LIGHT_VERBS or not ({base_form(s) for s in stems(verb)} & (asked - nouns) or said):
+        forms = {base_form(s) for s in stems(verb)}
+        if verb in LIGHT_VERBS or not (forms & verbs or said or (requested and verb in REQUESTS)):
             continue
         if subject is None or not _subject_fits(sentence[subject[0] : subject[1]], question):
             continue  # no one does it ("claims of conquering the province"), or someone else does
