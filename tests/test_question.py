@@ -194,7 +194,6 @@ def test_the_kind_noun_is_the_head_of_the_phrase_after_the_wh_word(question: str
     "question",
     [
         "What did Massoud offer the Taliban?",  # a verb follows: the object is of no stated kind
-        "Which country's demands did he blame?",  # "country" is only the possessor
         "What is Kenya's largest tea export market?",
     ],
 )
@@ -205,6 +204,11 @@ def test_no_kind_when_the_phrase_names_none(question: str) -> None:
 def test_an_ethnic_group_is_a_people_not_an_organisation() -> None:
     assert wanted("What ethnic group are the Taliban mainly drawn from?").prefer[0] == "NORP"
     assert wanted("Which group claimed the attack?").prefer[0] == "ORG"
+
+
+def test_which_countrys_asks_for_a_nationality_or_a_country() -> None:
+    assert wanted("In which country's media were the reports circulating?").prefer == ("NORP", "GPE")
+    assert wanted("Which country's demands did he blame?").prefer == ("NORP", "GPE")  # not the demands' kind
 
 
 @pytest.mark.parametrize(

@@ -130,6 +130,8 @@ def wanted(question: str) -> Ask:
         prefer = ("PERSON",) if person else ("PERSON", "ORG", "NORP")
     elif ETHNIC.search(q):  # "what ethnic group": a nationality or people, not an organisation
         prefer = ("NORP", "ORG")  # "the Pashtun Taliban" may be taken for an organisation
+    elif COUNTRYS.search(q):  # "in which country's media": "Pakistani media", "Pakistan's media"
+        prefer = ("NORP", "GPE")
     elif noun is not None:
         kinds = KIND_NOUNS[noun]
         if kinds == ROLE and not HOLDS.search(q):  # "what title does he claim": what the verb takes
@@ -147,6 +149,7 @@ def wanted(question: str) -> Ask:
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "", many)
 
 
+COUNTRYS = re.compile(r"\b(?:which|what)\s+(?:country|nation)['’]s\b")
 ETHNIC = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?ethnic\s+(?:group|minority|community|people)\b")
 
 # "which two senior figures", "what three airlines": a list of names
