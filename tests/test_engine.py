@@ -132,6 +132,11 @@ def test_real_disputed_short_answer_names_who_holds_each_side(real_bot) -> None:
     answer = real_bot.answer("Is all of Afghanistan now under Taliban control?")
     assert answer.disputed and answer.short_answer is not None
     assert answer.short_answer == "Disputed: claimed by the Taliban, denied by the National Resistance Front"
+    # a side no name holds is left out ("If the allegation is true, ..."), and one whose speaker is "it" is not
+    # given to the name its quote mentions ("“Taliban's claim ... is false,” it said")
+    provinces = real_bot.answer("Did the Taliban take all 34 provinces?")
+    assert provinces.short_answer == "Disputed: denied by the National Resistance Front"
+    assert "Taliban" not in (real_bot.answer("Did the Taliban really take Panjshir?").short_answer or "")
 
 
 @pytest.mark.model

@@ -73,11 +73,13 @@ from retrieval.index import Index
 from retrieval.records import Article, Chunk, Span
 
 PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
-# verbs whose subject holds a claim or a denial ("the Taliban claimed", "the NRF denied the allegation")
-STANCE_VERBS = frozenset(
-    {"say", "tell", "claim", "announce", "state", "declare", "report", "tweet", "insist", "confirm", "allege"}
-    | {"deny", "reject", "dismiss", "refute", "vow", "call"}
-)
+# verbs whose subject holds a claim ("the Taliban claimed") or disputes one ("the NRF denied the allegation")
+SAYING = frozenset({"say", "tell", "state", "tweet", "insist"})
+STANCE_VERBS = {
+    "claim": SAYING | {"claim", "announce", "declare", "report", "confirm", "allege"},
+    "deny": SAYING | {"deny", "reject", "dismiss", "refute", "call"},
+    "resist": SAYING | {"vow", "pledge", "promise"},
+}
 VALUE_WINDOW = 8  # words between a question's word and the answer value it gives
 NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|denied|den(?:y|ies)|rejected|declined)\b|n[’']t\b", re.I)
 
@@ -524,34 +526,38 @@ class ExtractiveEngine(Engine):
         return None
 
     def sides(self, index: Index, sides: tuple[Scored, Scored]) -> str:
-        """The short answer to a disputed yes/no question, with who holds each side when the sentences name
-        them ("Disputed: claimed by the Taliban, denied by the National Resistance Front")."""
+        """The short answer to a disputed yes/no question, with who holds each side the sentences name ("Disputed:
+        claimed by the Taliban, denied by the National Resistance Front"; a side no name holds is left out)."""
         held = []
         for side in sides:
-            kind, who = stance(side.text), self.claimant(index, side.quote)
+            kind = stance(side.text)
+            who = self.claimant(index, self.whole_quote(index, side.quote), kind) if kind in SIDES else ""
             if kind in SIDES and who:
                 held.append(SIDES[kind].format(who))
-        return f"{DISPUTED}: {', '.join(held)}" if len(held) == len(sides) else DISPUTED
+        return f"{DISPUTED}: {', '.join(held)}" if held else DISPUTED
 
     @staticmethod
-    def claimant(index: Index, quote: Quote) -> str:
-        """Who makes the claim or denial a quote holds: the name in the subject of its verb of saying (or of
-        its main clause), a person before an organisation ("Taliban spokesman Zabihullah Mujahid" is
-        Mujahid); "" when the subject names no one ("he", "witnesses")."""
+    def claimant(index: Index, quote: Quote, kind: str) -> str:
+        """Who makes the claim or denial (`kind`, as `stance` says) a quote holds: the name in the subject of
+        its verb of saying, claiming or denying, a person before an organisation ("Taliban spokesman Zabihullah
+        Mujahid" is Mujahid); the subject of its main clause only when no such verb says who ("“Taliban's claim
+        ... is false,” it said" is no denial by the Taliban); "" when the subject names no one ("he",
+        "witnesses")."""
         article = index.articles[quote.source]
-        for span, parse in zip(article.sentences, article.parses, strict=False):
-            if not quote.start <= span.start < quote.end:
+        inside = [
+            parse for span, parse in zip(article.sentences, article.parses, strict=False)
+            if quote.start <= span.start < quote.end
+        ]  # fmt: skip
+        said = [(c.subject, p) for p in inside for c in p.clauses if c.verb in STANCE_VERBS[kind]]
+        for subject, parse in said or [(p.subject, p) for p in inside]:
+            if subject is None:
                 continue
-            said = [c.subject for c in parse.clauses if c.verb in STANCE_VERBS]
-            for subject in [*said, parse.subject]:
-                if subject is None:
-                    continue
-                inside = [m for m in parse.mentions if subject.start <= m.start and m.end <= subject.end]
-                for label in ("PERSON", "ORG", "NORP", "GPE"):
-                    named = next((m for m in inside if m.label == label), None)
-                    if named is not None:
-                        the = "the " if article.text[max(0, named.start - 4) : named.start].lower() == "the " else ""
-                        return the + " ".join(article.text[named.start : named.end].split())
+            named = [m for m in parse.mentions if subject.start <= m.start and m.end <= subject.end]
+            for label in ("PERSON", "ORG", "NORP", "GPE"):
+                found = next((m for m in named if m.label == label), None)
+                if found is not None:
+                    the = "the " if article.text[max(0, found.start - 4) : found.start].lower() == "the " else ""
+                    return the + " ".join(article.text[found.start : found.end].split())
         return ""
 
     def conflict(
