@@ -338,6 +338,23 @@ def test_what_someone_was_asked_to_do_is_answered_by_any_verb_of_asking() -> Non
     assert found is not None and sentence[found[0] : found[1]] == "join their group"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "word"),
+    [
+        ("“Reports are circulating. This is a fabrication,” Massoud tweeted.", "fabrication"),
+        ("The minister called the deal a disgrace, aides said.", "disgrace"),
+        ("He described it as a triumph.", "triumph"),
+        ("Officials spoke of a “quagmire” in the valley.", "quagmire"),
+    ],
+)
+def test_the_word_someone_used_is_what_they_call_the_thing(sentence: str, word: str) -> None:
+    from bot.language.spans import word_used
+
+    found = word_used(sentence, "What word did the minister use for the deal?")
+    assert found is not None and sentence[found[0] : found[1]] == word
+    assert word_used(sentence, "What did the minister say about the deal?") is None  # no word asked
+
+
 def test_a_number_in_a_name_must_be_mentioned() -> None:
     from bot.language.values import mentions
 

@@ -54,7 +54,7 @@ from bot.language.question import (
     wanted,
 )
 from bot.language.question import parts as question_parts
-from bot.language.spans import argument_span, unasked_span
+from bot.language.spans import argument_span, unasked_span, word_used
 from bot.phrases import (
     CLOSEST,
     DISAGREE,
@@ -446,9 +446,11 @@ class ExtractiveEngine(Engine):
             clauses = [
                 (c.verb, local(c.subject), local(c.object), local(c.complement)) for p in inside for c in p.clauses
             ]
-            found = argument_span(text, question, clauses, what_was_said(question)) or unasked_span(
-                text, question, [v for p in inside for v in p.verbs]
-            )
+            whole = self.whole_quote(index, quote)  # the word used may stand in the quotation's next sentence
+            if (word := word_used(article.text[whole.start : whole.end], question)) is not None:
+                return " ".join(article.text[whole.start + word[0] : whole.start + word[1]].split())
+            found = argument_span(text, question, clauses, what_was_said(question))
+            found = found or unasked_span(text, question, [v for p in inside for v in p.verbs])
             if found is not None:
                 return " ".join(article.text[quote.start + found[0] : quote.start + found[1]].split())
         return ""

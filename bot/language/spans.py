@@ -99,6 +99,30 @@ def argument_span(
     return None
 
 
+# "what word did X use for the reports", "what term did she use to describe the deal": the word is what X
+# calls the thing ("called it a fabrication"), what a pronoun for it is ("This is a fabrication."), or a
+# single word quoted (“quagmire”)
+WORD_USED = re.compile(r"\bwhat (?:word|term|phrase|expression|label)\b.*\b(?:use|used|call|called|describe)\b", re.I)
+CALLED_AS = re.compile(
+    r"\b(?:call(?:ed|s|ing)?|describ(?:ed|es|ing) (?:it|them|this|that|the \w+) as|dubb(?:ed|ing))\s+"
+    r"(?:(?:it|them|this|that|the \w+)\s+)?(?:an?\s+|the\s+)?(?P<word>[\w-]+(?:\s+[\w-]+)?)(?=\s*[.,;:!?”\"]|$)"
+    r"|\b(?:this|it|that|these|they)\s+(?:is|was|are|were)\s+(?:an?\s+|the\s+)?(?P<pred>[\w-]+(?:\s+[\w-]+)?)"
+    r"(?=\s*[.,;:!?”\"]|$)"
+    r"|[“\"](?P<quoted>[\w-]+)[”\"]",
+    re.IGNORECASE,
+)
+
+
+def word_used(sentence: str, question: str) -> tuple[int, int] | None:
+    """(start, end) in `sentence` of the word the question asks someone used for something, or None."""
+    if not WORD_USED.search(question):
+        return None
+    for found in CALLED_AS.finditer(sentence):
+        group = next(g for g in ("word", "pred", "quoted") if found.group(g))
+        return found.start(group), found.end(group)
+    return None
+
+
 # a question word used as a noun: after an article or a possessive, or before "of" ("the Taliban's claim")
 NOUN_USE = re.compile(r"(?:\b(?:the|a|an|its|their|his|her)\s+|['’]s\s+)(\w+)|\b(\w+)\s+of\b", re.IGNORECASE)
 
