@@ -30,6 +30,7 @@ import bisect
 import math
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -369,7 +370,7 @@ def read(
         "role_missing": role,
         "amount_conflict": float(amount_conflict(ask.text, text)),
         "actor_other": max(
-            _actor_other(unit, _done_by(ask.text, doers, verbs), doers, entities, ask.text, reading.span),
+            _actor_other(unit, _done_by(ask.text, tuple(doers), verbs), doers, entities, ask.text, reading.span),
             _done_to_the_asked(unit, verbs, entities, reading.span, ask.text),
         ),
         "cause_missing": cause_missing,
@@ -652,29 +653,30 @@ AMOUNT_TEXT = re.compile(r"(?:about |some |around )?(?P<dollar>\$)?\d[\d,.]*(?P<
 
 
 # "who leads", "which company bought", "who is leading", "who has agreed": the wh-phrase does the verb
-DOING = re.compile(
-    r"^(?:who|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:(?:is|was|are|were)\s+(?P<ing>\w+ing)|(?:has|have|had)\s+"
-    r"(?P<perfect>\w+)|(?!(?:is|was|are|were|has|have|had|did|does|do|will|would|can|could|should)\b)(?P<verb>\w+))\b",
-    re.IGNORECASE,
+DOES = (
+    r"\s+(?:(?:is|was|are|were)\s+(?P<ing>\w+ing)|(?:has|have|had)\s+(?P<perfect>\w+)|"
+    r"(?!(?:is|was|are|were|has|have|had|did|does|do|will|would|can|could|should)\b)(?P<verb>\w+))\b"
+)
+DOING = (
+    re.compile(r"^(?:who|which\s+[\w-]+)" + DOES, re.IGNORECASE),  # "which company bought"
+    re.compile(r"^which\s+[\w-]+\s+[\w-]+" + DOES, re.IGNORECASE),  # "which oil company bought"
 )
 
 
-DOING_SHORT = re.compile(DOING.pattern.replace(r"(?:\s+[\w-]+)?)", r"(?:\s+[\w-]+)??)", 1), re.IGNORECASE)
-
-
-def _asked_doing(question: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _asked_doing(question: str) -> frozenset[str]:
     """The forms of the verb the question's wh-phrase does ("lead" in "who is leading the resistance"); none
     when it asks who had something done to them ("who was killed")."""
     written = " ".join(question.split())
     forms: set[str] = set()
-    for pattern in (DOING, DOING_SHORT):  # "which company bought" and "which oil company bought"
+    for pattern in DOING:
         found = pattern.match(written)
         verb = found and (found.group("ing") or found.group("perfect") or found.group("verb"))
         forms |= _verb_forms(verb) if verb else set()
-    return forms
+    return frozenset(forms)
 
 
-def _agents(unit: Unit, doing: set[str]) -> list[tuple[int, int]]:
+def _agents(unit: Unit, doing: frozenset[str]) -> list[tuple[int, int]]:
     """Article offsets of who does the verb in the sentence: the subject of its clause in the active voice,
     the name after "by" in the passive ("was being led by the former vice president, Amrullah Saleh")."""
     if not doing:
@@ -978,7 +980,7 @@ def _kin_of(text: str, mention: Mention, kinships: Sequence[str]) -> bool:
 def _kin_given(text: str, question: str) -> set[str]:
     """The kinship words a question asks ("who was Massoud's father") that the sentence gives from the other
     side ("Massoud, the son of ..."), as stems: the sentence does name the relation asked."""
-    given = set()
+    given: set[str] = set()
     for asked in KIN_WORD.finditer(question):
         kin = asked.group(0).lower()
         if re.search(rf"\b(?:{'|'.join(KIN_INVERSE.get(kin, ()))})s? of\b", text, re.IGNORECASE):
@@ -1089,6 +1091,7 @@ SPEECH_LEMMAS = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def _speech_verbs(question: str) -> frozenset[str]:
     """The parser's lemmas of the verbs of saying, when the question asks what someone said."""
     return SPEECH_LEMMAS if ASKS_SAYING.search(question) else frozenset()
@@ -1102,6 +1105,7 @@ SAYS_WHAT = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def what_was_said(question: str) -> frozenset[str]:
     """The verbs of saying whose whole clause answers the question, when it asks what someone said."""
     return SPEECH_LEMMAS if SAYS_WHAT.search(" ".join(question.split())) else frozenset()
@@ -1117,9 +1121,9 @@ SPEECH_NOUNS = frozenset({"statement", "remark", "comment", "message", "tweet", 
 
 
 def _speaker_missing(unit: Unit, doers: Sequence[tuple[str, str]], context: str, question: str) -> bool:
-    """For "what did X say (about Y)": does no one in the sentence say anything who is X? X says it as the subject of a
-    verb of saying ("Massoud tweeted", "X told reporters"; "he" or "the minister" when the sentence before
-    names X), in a statement of X's ("X's statement"), or "according to X"."""
+    """For "what did X say (about Y)": does no one in the sentence say anything who is X? X says it as the
+    subject of a verb of saying ("Massoud tweeted", "X told reporters"; "he" or "the minister" when the
+    sentence before names X), in a statement of X's ("X's statement"), or "according to X"."""
     if not doers or not what_was_said(question):
         return False
     text = unit.article.text
@@ -1138,7 +1142,8 @@ def _speaker_missing(unit: Unit, doers: Sequence[tuple[str, str]], context: str,
     return True
 
 
-def _done_by(question: str, doers: Sequence[tuple[str, str]], verbs: frozenset[str]) -> frozenset[str]:
+@lru_cache(maxsize=4096)
+def _done_by(question: str, doers: tuple[tuple[str, str], ...], verbs: frozenset[str]) -> frozenset[str]:
     """The question's verbs its own subject does: the verb right after it ("accept" in "how much of the sugar
     offered did the EC accept", not "offer"), or all of them when none follows it; and the verbs of saying
     when it asks what someone said."""
@@ -1237,7 +1242,7 @@ PASSIVE = re.compile(
 BY_AGENT = re.compile(r"(?:\s+[\w’'-]+){0,3}?\s+by\b")
 
 
-def _passive(text: str, verbs: set[str]) -> str:
+def _passive(text: str, verbs: AbstractSet[str]) -> str:
     """How the sentence gives the verb in the passive: "by" when it names who did it ("X was killed by Y"),
     "agentless" when it never does ("Massoud, who was killed days before 9/11"), "" when not in the passive."""
     voice = ""
