@@ -1085,6 +1085,8 @@ def test_a_facility_is_answered_only_by_a_name_the_text_gives_it() -> None:
         S("Rokha said the company would sell it.", (("Rokha", "GPE"),)),
     )
     assert span_text(doc, reading("At which plant will Acme restart a line?", doc, 0)) == "Troutdale"
+    at = article(S("Billiton's mine at Onverdacht is still working.", (("Billiton", "ORG"), ("Onverdacht", "ORG"))))
+    assert span_text(at, reading("Which Billiton mine is still working?", at)) == "Onverdacht"
     assert span_text(doc, reading("Which field does Statoil want a share in?", doc, 1)) is None  # a country
     # "Rokha said the company" does not call Rokha a company: only a place's noun stands apart from its name
     assert span_text(doc, reading("Which company would sell it?", doc, 2)) is None

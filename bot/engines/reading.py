@@ -751,8 +751,9 @@ def _before_the_story(ask: Ask, article: Article, span: str) -> bool:
 
 
 def _called(text: str, mention: Mention, ask: Ask) -> bool:
-    """Does the text call the mention by the question's kind noun ("Rokha district", "the port of Santos";
-    "of" only for places: "the bank of Germany" is a bank in Germany, not one called Germany)?"""
+    """Does the text call the mention by the question's kind noun ("Rokha district", "the port of Santos",
+    "the mine at Onverdacht"; "of" only for places: "the bank of Germany" is a bank in Germany, not one
+    called Germany)?"""
     noun = re.escape(ask.noun)
     # "Rokha district"; "the Troutdale, Ore., primary aluminum plant": a place's state and up to two words
     # that say what it is between the name and its noun
@@ -766,7 +767,9 @@ def _called(text: str, mention: Mention, ask: Ask) -> bool:
     if between and (ask.called_kind != "place" or set(between.lower().split()) & stopwords()):
         after = None  # "Acme said the company": only a place's noun stands apart from its name
     before = text[max(0, mention.start - len(noun) - 9) : mention.start]
-    return bool(after or (ask.called_kind == "place" and re.search(rf"\b{noun}s? of (?:the )?$", before, re.I)))
+    # "the port of Santos"; a facility also by where it stands: "Billiton's mine at Onverdacht"
+    of = "(?:of|at)" if ask.noun in FACILITIES else "of"
+    return bool(after or (ask.called_kind == "place" and re.search(rf"\b{noun}s? {of} (?:the )?$", before, re.I)))
 
 
 def _name_start(text: str, start: int) -> int:
