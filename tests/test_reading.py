@@ -884,6 +884,17 @@ def test_the_day_a_thing_was_said_is_no_answer_to_when_it_happened() -> None:
     assert span_text(stated, reading("When does the government plan to sell Acme?", stated)) is None
 
 
+def test_an_amount_of_another_thing_is_no_answer_to_how_much_of_this() -> None:
+    doc = article(
+        S(
+            "The Myra Falls complex produced 966,266 ounces of silver and 44,000 ounces of gold in 1986.",
+            (("Myra Falls", "FAC"), ("966,266 ounces", "QUANTITY"), ("44,000 ounces", "QUANTITY"), ("1986", "DATE")),
+        )
+    )
+    assert span_text(doc, reading("How much gold did the Myra Falls complex produce in 1986?", doc)) == "44,000 ounces"
+    assert span_text(doc, reading("How much copper did the Myra Falls complex produce in 1986?", doc)) is None
+
+
 def test_the_size_of_each_is_no_count() -> None:
     doc = article(
         S("Acme shipped nine mln (60-kg) bags.", (("Acme", "ORG"), ("nine mln", "CARDINAL"), ("60-kg", "QUANTITY")))

@@ -39,6 +39,7 @@ from bot.language import base_form, mentions, stems
 from bot.language.lexicon import DEMONYMS, FACILITIES, KIND_NOUNS, NOT_NAME_WORDS, PEOPLE, stopwords
 from bot.language.question import (
     COUNTS_OF_THINGS,
+    MONEY_HEADS,
     MONTH,
     NAMED,
     PER_UNIT,
@@ -596,6 +597,8 @@ def _best_span(
         offered = unit.article.text[mention.start : end]
         if measure_conflict(ask.measure, offered):
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
+        if _of_another(ask.text, unit.article.text, end):
+            continue  # "413,800 tonnes of zinc" for "how much copper"
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
         if TOTAL.search(ask.text) and PER_UNIT.search(offered):
@@ -813,6 +816,24 @@ def extend_amount(text: str, end: int) -> int:
 
 
 MEASURE_COMPOUND = re.compile(r"\d[\d.,]*-[a-z]+", re.IGNORECASE)  # "60-kg", "32-km", "10-year": a size
+
+
+HOW_MUCH_OF = re.compile(
+    r"\bhow much (?:more |less )?(?P<what>(?:[\w-]+ ){1,4}?)"
+    r"(?=(?:did|does|do|is|are|was|were|will|would|has|have|had|can|could)\b)",
+    re.IGNORECASE,
+)
+
+
+def _of_another(question: str, text: str, end: int) -> bool:
+    """Is an amount one of another thing than "how much X" asks ("413,800 tonnes of zinc" for "how much
+    copper did the mine produce")?"""
+    asked = HOW_MUCH_OF.search(question)
+    what = {s for w in asked.group("what").split() for s in stems(w)} if asked else set()
+    if not what or what & {s for h in MONEY_HEADS for s in stems(h)}:
+        return False
+    other = re.match(r"\s+of\s+((?:[\w-]+\s+){0,2}[\w-]+)", text[end : end + 60], re.IGNORECASE)
+    return other is not None and not set(stems(other.group(1))) & what
 
 
 def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bool:
