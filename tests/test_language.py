@@ -355,6 +355,14 @@ def test_the_word_someone_used_is_what_they_call_the_thing(sentence: str, word: 
     assert word_used(sentence, "What did the minister say about the deal?") is None  # no word asked
 
 
+def test_a_title_before_a_name_is_no_short_answer() -> None:
+    from bot.language.spans import unasked_span
+
+    sentence = "Mr Fahim Dashty, the spokesperson, was killed."
+    found = unasked_span(sentence, "What did Fahim Dashty do before the war?")
+    assert found is None or sentence[found[0] : found[1]] != "Mr"
+
+
 def test_a_number_in_a_name_must_be_mentioned() -> None:
     from bot.language.values import mentions
 

@@ -30,6 +30,8 @@ ATTRIBUTION = frozenset(
     {"said", "says", "say", "saying", "told", "tells", "tell", "added", "adds", "stated", "according", "reported",
      "reportedly", "quoted", "announced", "spokesman", "spokeswoman", "spokesperson"}
 )  # fmt: skip
+# titles before a name say nothing by themselves: "Mr" is no answer
+HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "mullah", "sheikh", "messrs"})
 RELATIVE = frozenset({"who", "whom", "whose", "which", "that", "where", "when"})
 MAX_WORDS = 8  # a phrase longer than this is cut to its first MAX_WORDS words
 SAID_WORDS = 16  # ... and what someone said, to its first SAID_WORDS
@@ -181,7 +183,7 @@ def unasked_span(sentence: str, question: str, verbs: Iterable[str] = ()) -> tup
             kept = kept[:MAX_WORDS]
             while _bare(kept[-1].group(0)) in stop:
                 kept.pop()
-            content = [w for w in kept if _bare(w.group(0)) not in stop]
+            content = [w for w in kept if _bare(w.group(0)) not in stop and _bare(w.group(0)) not in HONORIFICS]
             phrases.append(
                 _Phrase(
                     start=kept[0].start(),
