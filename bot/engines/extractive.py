@@ -533,8 +533,9 @@ class ExtractiveEngine(Engine):
         held = []
         for side in sides:
             kind = stance(side.text)
-            who = self.claimant(index, self.whole_quote(index, side.quote), kind) if kind in SIDES else ""
-            if kind in SIDES and who:
+            if kind is None or kind not in SIDES:
+                continue
+            if who := self.claimant(index, self.whole_quote(index, side.quote), kind):
                 held.append(SIDES[kind].format(who))
         return f"{DISPUTED}: {', '.join(held)}" if held else DISPUTED
 

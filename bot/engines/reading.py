@@ -684,15 +684,16 @@ def _agents(unit: Unit, doing: frozenset[str]) -> list[tuple[int, int]]:
     the name after "by" in the passive ("was being led by the former vice president, Amrullah Saleh")."""
     if not doing:
         return []
-    voice = _passive(unit.text, doing)
-    if voice == "by":
-        found = []
-        for match in PASSIVE.finditer(unit.text):
-            if _verb_forms(match.group("verb")) & doing and (by := BY_AGENT.match(unit.text, match.end())):
+    passive = named = False  # the verb in the passive; with "by" right after it (as `_passive` reads it)
+    found = []
+    for match in PASSIVE.finditer(unit.text):
+        if _verb_forms(match.group("verb")) & doing:
+            passive = True
+            named = named or BY_AGENT.match(unit.text, match.end(), match.end() + 40) is not None
+            if (by := BY_AGENT.match(unit.text, match.end())) is not None:
                 found.append((unit.start + by.end(), unit.start + min(len(unit.text), by.end() + AGENT_REACH)))
-        return found
-    if voice:
-        return []
+    if passive:  # the names after "by", none when the passive names no one
+        return found if named else []
     return [
         (c.subject.start, c.subject.end)
         for p in unit.parses
@@ -825,12 +826,19 @@ HOW_MUCH_OF = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
+def _how_much_of(question: str) -> frozenset[str]:
+    """The stems of what "how much X" asks an amount of ("copper"); none for money or without a noun."""
+    asked = HOW_MUCH_OF.search(question)
+    what = frozenset(s for w in asked.group("what").split() for s in stems(w)) if asked else frozenset()
+    return frozenset() if what & {s for h in MONEY_HEADS for s in stems(h)} else what
+
+
 def _of_another(question: str, text: str, end: int) -> bool:
     """Is an amount one of another thing than "how much X" asks ("413,800 tonnes of zinc" for "how much
     copper did the mine produce")?"""
-    asked = HOW_MUCH_OF.search(question)
-    what = {s for w in asked.group("what").split() for s in stems(w)} if asked else set()
-    if not what or what & {s for h in MONEY_HEADS for s in stems(h)}:
+    what = _how_much_of(question)
+    if not what:
         return False
     other = re.match(r"\s+of\s+((?:[\w-]+\s+){0,2}[\w-]+)", text[end : end + 60], re.IGNORECASE)
     return other is not None and not set(stems(other.group(1))) & what

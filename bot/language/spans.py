@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.language.lexicon import stopwords
 from bot.language.words import WORD, _bare, asked_words, base_form, stems
@@ -38,7 +39,6 @@ SAID_WORDS = 16  # ... and what someone said, to its first SAID_WORDS
 MARKERS = frozenset({"that", "whether", "if"})  # what begins a clause someone said, not part of it
 # verbs of asking someone to do something: one asks what another does ("asked" / "urged them to join")
 REQUESTS = frozenset({"ask", "urge", "call", "appeal", "order", "instruct", "invite", "press", "encourage"})
-REQUEST_STEMS = frozenset(base_form(s) for verb in REQUESTS for s in stems(verb))
 LIGHT_VERBS = frozenset({"be", "have", "do", "get", "make"})  # say too little to find the answer by
 
 
@@ -58,10 +58,9 @@ def argument_span(
     not its verb, nor one without a subject or whose subject is a name the question does not give (the
     question asks what its own subject did). `speech`: lemmas of the verbs of saying, when the question asks
     what someone said ("say" is too common a word to be one of its terms): what such a verb takes answers it,
-    its clause ("that the group is forming a government") first. The object comes first, the complement for
-    "... to do?"; the
-    part kept is cut at the first break of its clause, then to the phrase in it the question does not say
-    (`unasked_span`)."""
+    its clause ("that the group is forming a government") first, whole. The object comes first, the
+    complement for "... to do?"; the part kept is cut at the first break of its clause, then to the phrase
+    in it the question does not say (`unasked_span`)."""
     if WHY.search(question):
         return None
     asked = {base_form(s) for s in stems(question)}
@@ -70,7 +69,7 @@ def argument_span(
     stop = stopwords()
     nouns = {base_form(s) for m in NOUN_USE.finditer(question) for s in stems(m.group(1) or m.group(2))}
     verbs = asked - nouns
-    requested = bool(verbs & REQUEST_STEMS)  # "what did he ask them to do": "urged them to join" answers
+    requested = bool(verbs & _request_stems())  # "what did he ask them to do": "urged them to join" answers
     for verb, subject, taken, complement in clauses:
         said = verb in speech
         forms = {base_form(s) for s in stems(verb)}
@@ -119,10 +118,17 @@ def word_used(sentence: str, question: str) -> tuple[int, int] | None:
     """(start, end) in `sentence` of the word the question asks someone used for something, or None."""
     if not WORD_USED.search(question):
         return None
-    for found in CALLED_AS.finditer(sentence):
-        group = next(g for g in ("word", "pred", "quoted") if found.group(g))
-        return found.start(group), found.end(group)
-    return None
+    found = CALLED_AS.search(sentence)
+    if found is None:
+        return None
+    group = next(g for g in ("word", "pred", "quoted") if found.group(g))
+    return found.start(group), found.end(group)
+
+
+@lru_cache(maxsize=1)
+def _request_stems() -> frozenset[str]:
+    """REQUESTS as the question's stems hold them."""
+    return frozenset(base_form(s) for verb in REQUESTS for s in stems(verb))
 
 
 # a question word used as a noun: after an article or a possessive, or before "of" ("the Taliban's claim")
