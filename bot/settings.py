@@ -61,6 +61,7 @@ ANSWER_WEIGHTS: dict[str, float] = {
     "actor_other": -1.8728,
     "cause_missing": -1.4797,
     "speaker_missing": -1.1563,
+    "unnamed": -1.8919,
     "ranked": 0.3848,
     "lead": 0.2694,
 }

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from bot.engines.calibration import fit, fit_ranker, linear, log_loss, probability
+from bot.engines.calibration import fit, fit_ranker, fit_some, linear, log_loss, probability
 from bot.engines.reading import FEATURES
 
 
@@ -117,3 +117,12 @@ def test_fit_ranker_ignores_groups_where_all_or_none_answer() -> None:
     ]
     assert all(v == 0.0 for v in fit_ranker(uninformative).values())
     assert fit_ranker([]) == dict.fromkeys(FEATURES, 0.0)
+
+
+def test_fit_some_refits_only_the_named_weights() -> None:
+    rows, labels = _synthetic()
+    base = {"bias": -0.5, "typed": 2.5, "dense": 0.3}
+    weights = fit_some(rows, labels, base, ("time_conflict",), l2=0.1)
+    assert {k: weights[k] for k in base} == base  # the others are held as they were
+    assert weights["time_conflict"] < -1.0
+    assert log_loss(weights, rows, labels) < log_loss({**base, "time_conflict": 0.0}, rows, labels)

@@ -9,6 +9,7 @@ from bot.language.question import (
     asked_heads,
     asked_measure,
     asked_roles,
+    asked_thing,
     asks_price,
     carry_over,
     entities_in,
@@ -499,3 +500,37 @@ def test_the_names_that_qualify_the_kind_noun() -> None:
     assert wanted("Which Canadian body found that imports hurt growers?").qualifiers == ("Canadian",)
     assert wanted("Which U.S. official did Kuroda meet?").qualifiers == ("U.S.",)
     assert wanted("Which bank cut its rates first?").qualifiers == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("Which shipping lines ordered their vessels away from Panama?", "lines"),
+        ("Which other suitors was Chemlawn negotiating with?", "suitors"),
+        ("Which Waste Management officers bought ChemLawn stock?", "officers"),
+        ("In which two major tin mining districts did the strike begin?", "districts"),
+        ("Which company bought Ampex Corp?", "company"),
+        ("Who was appointed mediator in the strike?", "mediator"),
+        ("Who was the industrial conciliator handling the dispute?", "conciliator"),
+        ("Who is Chrysler's chairman?", "chairman"),
+        ("What was the name of the miner killed in the fire?", "miner"),
+    ],
+)
+def test_the_thing_a_question_asks_to_be_named(question: str, thing: str) -> None:
+    assert asked_thing(question) == thing
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who killed Ahmad Shah Massoud?",  # a verb, not a role
+        "Who was awarded the 2019 Nobel Prize in Literature?",  # what was given
+        "What rate did Lloyds set?",  # an amount
+        "What is Kenya's largest tea export market?",  # a value the sentence names
+        "In which city's court did the union file?",  # the possessor is what is asked
+        "What reportedly happened to his house?",  # no noun
+        "Did the Taliban take Panjshir?",
+    ],
+)
+def test_no_thing_to_name(question: str) -> None:
+    assert asked_thing(question) == ""

@@ -1206,3 +1206,92 @@ def test_a_year_before_the_story_answers_nothing_still_to_come() -> None:
     )
     assert span_text(doc, reading("When does China plan to issue its first bond in the U.S.?", doc)) is None
     assert span_text(doc, reading("When did China issue the railway bonds?", doc)) == "1911"
+
+
+# --- the asked thing named only as an unnamed one -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "mentions"),
+    [
+        (
+            "Which shipping lines ordered their vessels away from Panama?",
+            "Unconfirmed reports said several shipping lines had ordered their vessels away from Panama.",
+            (("Panama", "GPE"),),
+        ),
+        (
+            "Who was appointed mediator in the Canadian postal strike?",
+            "Talks resumed after the federal government appointed a mediator in the Canadian postal strike.",
+            (("Canadian", "NORP"),),
+        ),
+        (
+            "Which other suitors was Chemlawn negotiating with?",
+            "Chemlawn said it was negotiating with other possible suitors, which it did not identify.",
+            (("Chemlawn", "ORG"),),
+        ),
+        (
+            "Which EC products did Yeutter name as targets?",
+            "Yeutter said the U.S. would retaliate, but he did not say what EC products would be targets.",
+            (("Yeutter", "PERSON"), ("U.S.", "GPE"), ("EC", "ORG")),
+        ),
+    ],
+)
+def test_a_sentence_that_leaves_the_asked_thing_unnamed_sets_unnamed(
+    question: str, text: str, mentions: tuple[tuple[str, str], ...]
+) -> None:
+    doc = article(S(text, mentions))
+    assert reading(question, doc).features["unnamed"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "mentions", "clauses"),
+    [
+        (  # the name stands right before the noun
+            "Which bank cut its base rate?",
+            "Midland Bank cut its base rate to 10.5 pct.",
+            (("Midland Bank", "ORG"),),
+            (),
+        ),
+        (  # ... or right after it
+            "Which shipping lines ordered their vessels away?",
+            "Several shipping lines, including Evergreen, ordered their vessels away.",
+            (("Evergreen", "ORG"),),
+            (),
+        ),
+        (  # "the" points at one named elsewhere
+            "Who was appointed mediator?",
+            "The government appointed the mediator on Friday.",
+            (),
+            (),
+        ),
+        (  # the answer stands beside the noun
+            "Which financial advisers did GenCorp pick?",
+            "GenCorp plans to use First Boston Corp as financial advisers.",
+            (("GenCorp", "ORG"), ("First Boston Corp", "ORG")),
+            (),
+        ),
+        (  # the answer is the subject, whatever follows
+            "Which country won the most medals?",
+            "Norway collected 39 medals in 2018, the largest haul of medals in the games by any country.",
+            (("Norway", "GPE"), ("39", "CARDINAL"), ("2018", "DATE")),
+            (("collect", "Norway"),),
+        ),
+        (  # a value, not a thing to name
+            "What registered capital will the joint venture have?",
+            "Chit said the joint venture will have a registered capital of four mln dlrs.",
+            (("Chit", "PERSON"), ("four mln dlrs", "MONEY")),
+            (),
+        ),
+    ],
+)
+def test_a_named_or_pointed_at_thing_does_not_set_unnamed(
+    question: str, text: str, mentions: tuple[tuple[str, str], ...], clauses: tuple[tuple[str, str], ...]
+) -> None:
+    doc = article(S(text, mentions, clauses=clauses))
+    assert reading(question, doc).features["unnamed"] == 0.0
+
+
+def test_unnamed_needs_the_asked_noun_in_the_sentence() -> None:
+    doc = article(S("A fire last week killed one miner at the Murdochville mine.", (("Murdochville", "GPE"),)))
+    assert reading("What was the name of the miner killed in the fire?", doc).features["unnamed"] == 1.0
+    assert reading("Which company owns the Murdochville mine?", doc).features["unnamed"] == 0.0

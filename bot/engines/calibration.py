@@ -75,6 +75,32 @@ def fit(
     return {"bias": round(float(w[0]), 4), **{k: round(float(v), 4) for k, v in zip(names, w[1:], strict=True)}}
 
 
+def fit_some(
+    rows: Sequence[Mapping[str, float]],
+    labels: Sequence[bool],
+    base: Mapping[str, float],
+    names: Sequence[str],
+    l2: float = 1.0,
+    steps: int = 50,
+) -> dict[str, float]:
+    """The base weights with only the named ones refitted, the others held as they are: a new check's weight
+    is fitted without moving the threshold the rest were chosen at."""
+    held = {k: v for k, v in base.items() if k not in names}
+    offset = np.array([held.get("bias", 0.0) + linear(held, r) for r in rows])
+    x = np.array([[float(r.get(k, 0.0)) for k in names] for r in rows])
+    y = np.array([1.0 if label else 0.0 for label in labels])
+    w = np.zeros(len(names))
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(offset + x @ w, -30, 30)))
+        gradient = x.T @ (p - y) + l2 * w
+        hessian = (x.T * (p * (1 - p))) @ x + np.eye(len(names)) * l2
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    return {**base, **{k: round(float(v), 4) for k, v in zip(names, w, strict=True)}}
+
+
 def log_loss(weights: Mapping[str, float], rows: Sequence[Mapping[str, float]], labels: Sequence[bool]) -> float:
     total = 0.0
     for row, label in zip(rows, labels, strict=True):

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from bot.language import base_form, mentions, stems
+from bot.language import asked_words, base_form, mentions, stems, tokens
 from bot.language.lexicon import DEMONYMS, FACILITIES, KIND_NOUNS, NOT_NAME_WORDS, PEOPLE, stopwords
 from bot.language.question import (
     COUNTS_OF_THINGS,
@@ -45,6 +45,7 @@ from bot.language.question import (
     PER_UNIT,
     Ask,
     actors,
+    asked_thing,
     asks_holder,
     asks_price,
     measure_conflict,
@@ -54,6 +55,7 @@ from bot.language.question import (
 )
 from bot.language.question import WORD as NAME_WORD
 from bot.language.values import amount_conflict, units_in
+from bot.language.words import WORD as TOKEN
 from retrieval.records import Article, Mention, Parse
 
 
@@ -93,6 +95,7 @@ CHECKS = (
     "actor_other",
     "cause_missing",
     "speaker_missing",
+    "unnamed",
 )
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
@@ -376,8 +379,30 @@ def read(
         ),
         "cause_missing": cause_missing,
         "speaker_missing": float(_speaker_missing(unit, doers, context, ask.text)),
+        "unnamed": float(
+            not _is_subject(unit, reading.span)
+            and _unnamed(text, asked_thing(ask.text), ask.text, _local(reading.span, unit))
+        ),
     }
     return reading
+
+
+def _is_subject(unit: Unit, span: tuple[str, int, int] | None) -> bool:
+    """Is the answer span the head (the end) of the subject of one of the unit's verbs ("Norway collected 39 medals, the
+    largest haul by any country")? Then the sentence names what it speaks of, however it words it after."""
+    if span is None:
+        return False
+    _, start, end = span
+    return any(
+        c.subject is not None and c.subject.start <= start and end <= c.subject.end and end == c.subject.end
+        for p in unit.parses
+        for c in p.clauses
+    )
+
+
+def _local(span: tuple[str, int, int] | None, unit: Unit) -> tuple[int, int] | None:
+    """An answer span in article offsets as offsets into the unit's text."""
+    return (span[1] - unit.start, span[2] - unit.start) if span is not None else None
 
 
 ROLE_REACH = 40  # characters either side of a person's name where the role it holds is named
@@ -448,6 +473,85 @@ def _holds_role(
         if any(mentions(owner, name) or mentions(name, owner) for name, _ in entities):
             return True
     return False
+
+
+# words before a noun that leave it unnamed: "several shipping lines", "a mediator", "other possible suitors",
+# "what EC products", "certain officers", "two banks"
+UNNAMING = frozenset(
+    {"a", "an", "another", "other", "others", "several", "some", "certain", "various", "many", "few", "any", "no"}
+    | {"unnamed", "unidentified", "undisclosed", "unspecified", "what", "which", "whichever", "more", "one"}
+    | {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "dozens", "number"}
+)
+VALUE_AFTER = re.compile(
+    rf"\s+(?:of|at|to|is|was|were|are)\s+(?:about\s+|some\s+|around\s+)?(?:\d|[A-Z]\w*\b|(?i:{NUMBER_WORD}))"
+)  # "a registered capital of four mln dlrs": a value, not a thing to name
+# words before a noun that point at one named elsewhere ("the mediator", "its chairman")
+POINTING = frozenset({"the", "this", "that", "these", "those", "its", "his", "her", "their", "our", "whose"})
+# what may stand between a noun and a name that says which: "lines, including Evergreen", "a bank (Midland)"
+NAMING_AFTER = re.compile(
+    r"(?:['’]s)?\s*(?:[,(:]\s*|\s+-+\s+)?(?:(?:including|such as|like|namely|notably|led by|called|named|known as)\s+)?"
+    r"(?:the\s+)?(?P<name>[A-Z][\w.&'’-]*)"
+)
+
+
+def _bare(word: str) -> str:
+    return word.lower().removesuffix("’s").removesuffix("'s")
+
+
+def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None = None) -> bool:
+    """Does the sentence speak of the thing the question asks to be named only as one it does not name?
+    "Which shipping lines ..." against "several shipping lines had ordered their vessels away", "who was
+    appointed mediator" against "appointed a mediator", "which other suitors" against "other possible suitors,
+    which it did not identify". Each mention of the noun is looked at: a name in its phrase or right after it
+    (not one the question gives, nor a nationality) names it; "the"/"its" point at one named elsewhere; "a",
+    "several", "other", a number, or nothing at all before a noun no name follows leave it unnamed. False
+    when the sentence never names the noun."""
+    wanted = stems(thing)
+    if not wanted:
+        return False
+    asked = asked_words(question)
+    starts, stemmed = tokens(text)
+    words = list(TOKEN.finditer(text))
+    if len(words) != len(starts):
+        return False
+    mentions = [i for i, stem in enumerate(stemmed) if stem == wanted[0]]
+    for i in mentions:
+        unnamed = not (i and words[i].group(0)[:1].isupper())  # "Midland Bank", "the Canadian Import Tribunal"
+        for j in range(i - 1, max(i - 6, -1), -1):
+            word = words[j].group(0)
+            low = _bare(word)
+            if text[words[j].end() : words[j + 1].start()].strip().strip("-"):
+                break  # punctuation: the phrase starts after it
+            if low[:1].isdigit() and not YEAR_ONLY.fullmatch(low):
+                unnamed = False  # "a 10 mln dlr cap": a value, not a thing to name
+                break
+            if low in UNNAMING:
+                break
+            if low in POINTING:
+                unnamed = False
+                break
+            if word[:1].isupper() and low not in asked and low not in NATIONALITIES:
+                unnamed = False  # "Midland Bank", "Lloyds chairman"
+                break
+            if low == "as" and any(
+                w.group(0)[:1].isupper() and _bare(w.group(0)) not in asked for w in words[max(j - 6, 0) : j]
+            ):
+                unnamed = False  # "plans to use First Boston Corp as financial advisers"
+                break
+            if low in stopwords():
+                break  # a preposition or a verb's auxiliary: the phrase starts after it
+        if span is not None and span[0] - ROLE_REACH <= words[i].start() <= span[1] + ROLE_REACH:
+            unnamed = False  # the answer stands beside it: "First Boston Corp ... as financial advisers"
+        if VALUE_AFTER.match(text, words[i].end()):
+            unnamed = False  # "a registered capital of four mln dlrs"
+        after = NAMING_AFTER.match(text, words[i].end())
+        if after is not None:
+            name = _bare(after.group("name"))
+            if name not in asked and name not in NATIONALITIES and name not in stopwords():
+                unnamed = False  # "a bank, Midland", "lines including Evergreen"
+        if not unnamed:
+            return False
+    return bool(mentions)
 
 
 OWNER_LABELS = frozenset({"ORG", "GPE", "NORP"})

@@ -83,10 +83,16 @@ def calibrate_command(
     work_dir: Annotated[Path, typer.Option(help="Where corpora named by question files are built.")] = Path(
         "results/eval-corpora"
     ),
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", help="Fit only these answer-model weights (a new check's), holding the others as they are."
+        ),
+    ] = None,
 ) -> None:
     """Fit the answer model's weights on question sets and print them (set them in bot/settings.py)."""
     from bot.core import QABot
-    from bot.engines.calibration import fit, fit_ranker, linear, log_loss, probability
+    from bot.engines.calibration import fit, fit_ranker, fit_some, linear, log_loss, probability
     from bot.engines.reading import ANSWER_FEATURES
     from bot.evaluation.cases import load_cases
     from bot.settings import Settings as load_settings
@@ -106,7 +112,7 @@ def calibrate_command(
         found = candidate_groups(QABot.load(load_settings(**overrides)), cases)
         typer.echo(f"{file}: {len(found)} questions, {sum(any(ok for _, ok in g) for g in found)} answerable", err=True)
         groups += found
-    ranker = dict(base.rank_weights) if answer_only else fit_ranker(groups, l2=l2)
+    ranker = dict(base.rank_weights) if answer_only or only else fit_ranker(groups, l2=l2)
     top1 = sum(g[max(range(len(g)), key=lambda i: linear(ranker, g[i][0]))][1] for g in groups if g)
     first = sum(g[0][1] for g in groups if g)
     typer.echo(
@@ -122,7 +128,13 @@ def calibrate_command(
         rows += more_rows
         labels += more_labels
     before = log_loss(base.answer_weights, rows, labels)
-    weights = fit(rows, labels, l2=l2, names=ANSWER_FEATURES)
+    if only:
+        unknown = sorted(set(only) - set(ANSWER_FEATURES))
+        if unknown:
+            raise typer.BadParameter(f"not answer-model features: {', '.join(unknown)}", param_hint="--only")
+        weights = fit_some(rows, labels, base.answer_weights, only, l2=l2)
+    else:
+        weights = fit(rows, labels, l2=l2, names=ANSWER_FEATURES)
     after = log_loss(weights, rows, labels)
     typer.echo(f"answer model log loss: {before:.4f} with the current weights, {after:.4f} fitted", err=True)
     fitted = {"rank_weights": ranker, "answer_weights": weights}

@@ -425,6 +425,66 @@ def asked_roles(question: str) -> frozenset[str]:
     return frozenset(base_form(s) for s in stems(noun))
 
 
+NAMED_KINDS = frozenset(NAME_LABELS) | {"NORP"}
+OBJECT_STARTS = DETERMINERS | PHRASE_ENDS | {"our", "my", "your"}
+
+
+@lru_cache(maxsize=4096)
+def asked_thing(question: str) -> str:
+    """The noun naming what a question asks to be named, as written: "lines" in "which shipping lines
+    ordered ...", "suitors" in "which other suitors was ...", "mediator" in "who was appointed mediator",
+    "chairman" in "who is Chrysler's chairman", "miner" in "what was the name of the miner killed". A
+    sentence that speaks of it only as one unnamed ("several shipping lines", "a mediator") does not say
+    which. "" when the question asks for an amount, a date or a place, or names no such noun ("who killed",
+    "what did he say")."""
+    written = " ".join(question.split())
+    ask = wanted(written)
+    if ask.polar or ask.reason or (ask.prefer and not set(ask.prefer) <= NAMED_KINDS):
+        return ""
+    lead = re.search(r"\b(who|which|what)\b", written, re.IGNORECASE)
+    if lead is None:
+        return ""
+    words, copula = _phrase_after(rf"\b{lead.group(1)}\b", written)
+    if lead.group(1).lower() == "who":
+        if not copula:
+            return ""  # "who killed ...": a verb, not a role
+        passive = list(itertools.dropwhile(lambda w: w.lower().endswith("ed"), words))  # "who was appointed mediator"
+        if passive != words and passive[:1] and passive[0].lower() in DETERMINERS:
+            return ""  # "who was awarded the prize": what was given, not a role
+        words = passive
+    elif copula:
+        lowered = [w.lower() for w in words]
+        if lowered[:1] in (["name"], ["names"]) or lowered[1:2] in (["name"], ["names"]):
+            at = lowered.index("of") + 1 if "of" in lowered[:4] else len(words)
+            words = words[at:]  # "what was the name of the miner killed"
+        else:
+            return ""  # "what is Kenya's largest market": a value the sentence names
+    phrase = after_possessor(words)
+    if lead.group(1).lower() != "who" and len(phrase) < len(words):
+        return ""  # "which city's court", "which OPEC committee's meeting": the possessor is what is asked
+    run: list[str] = []
+    for at, word in enumerate(phrase[:8]):
+        low = word.lower()
+        leading = low in DETERMINERS or low in NUMBER_WORDS or low in ("other", "another")
+        if not run and (leading or _is_name(word) or not low.isalpha()):
+            continue  # "which other suitors", "which EC products", "what 1987 forecast"
+        acronym = word.isupper() and word.isalpha()  # "the new CEO"
+        if low in PHRASE_ENDS or low in DETERMINERS or (word[:1].isupper() and not acronym) or not low.isalpha():
+            break
+        following = phrase[at + 1] if at + 1 < len(phrase) else ""
+        if run and low.endswith(("ed", "ing")) and (following.lower() in OBJECT_STARTS or _is_name(following)):
+            break  # a verb and its object: "which shipping lines ordered their ...", "the conciliator handling the"
+        if low.endswith("ly"):
+            return ""  # "what reportedly happened": a verb follows, no noun
+        run.append(low)
+    if not run:
+        return ""
+    plural = [w for w in run if w.endswith("s") and not w.endswith("ss") and len(w) > 3]
+    if plural:
+        return plural[0]  # a plural noun is the phrase's head ("which officers bought")
+    return ask.noun if ask.noun in run else run[-1]
+
+
 TITLE_PREFIXES = frozenset({"vice", "co", "deputy", "ex", "acting", "sub", "under", "assistant"})
 
 
