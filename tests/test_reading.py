@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.engines.reading import Reading, Unit, read
+from bot.engines.reading import Reading, Unit, fits_ask, read
 from bot.language import base_form, stems
 from bot.language.question import asked_heads, asked_roles, entities_in, entity_lexicon, subjects, times_in, wanted
 from retrieval.records import Article, Clause, Mention, Parse, Span
@@ -1295,3 +1295,28 @@ def test_unnamed_needs_the_asked_noun_in_the_sentence() -> None:
     doc = article(S("A fire last week killed one miner at the Murdochville mine.", (("Murdochville", "GPE"),)))
     assert reading("What was the name of the miner killed in the fire?", doc).features["unnamed"] == 1.0
     assert reading("Which company owns the Murdochville mine?", doc).features["unnamed"] == 0.0
+
+
+def test_a_role_of_an_organisation_the_question_does_not_name_sets_role_missing() -> None:
+    doc = article(
+        S("AFBF president Dean Kleckner made the comments.", (("AFBF", "ORG"), ("Dean Kleckner", "PERSON"))),
+    )
+    question = "Who is the president of the Ontario corn growers' association?"
+    assert reading(question, doc).features["role_missing"] == 1.0
+    assert reading("Who is the president of the AFBF farm group?", doc).features["role_missing"] == 0.0
+    assert reading("Who is the president of the association?", doc).features["role_missing"] == 0.0  # names none
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "fits"),
+    [
+        ("How much copper did the mine produce last year?", "70.5 pct", False),  # a recovery rate
+        ("How much copper did the mine produce last year?", "two-thirds", False),
+        ("How much copper did the mine produce last year?", "413,800 tonnes", True),
+        ("How much did the World Bank lend Ecuador?", "two-thirds", False),  # a share, no money
+        ("How much did the World Bank lend Ecuador?", "80 mln dlrs", True),
+        ("By how much did the government plan to cut compensation?", "one third", True),  # a change may be a share
+    ],
+)
+def test_a_share_is_no_amount_of_a_thing(question: str, span: str, fits: bool) -> None:
+    assert fits_ask(wanted(question), span) is fits

@@ -46,6 +46,7 @@ from bot.language.question import (
     Ask,
     actors,
     asked_thing,
+    asks_amount_of,
     asks_holder,
     asks_price,
     measure_conflict,
@@ -132,6 +133,11 @@ NUMBER_WORD = (
 NUMBER = re.compile(rf"\d|{NUMBER_WORD}", re.IGNORECASE)
 # a number with nothing it counts or measures: "two", "158", "about 40"
 BARE_NUMBER = re.compile(rf"(?:about |some |around |over |nearly |almost )?(?:[\d.,]+|{NUMBER_WORD})", re.IGNORECASE)
+FRACTION = re.compile(
+    r"(?:about |some |nearly |almost |over |more than )?(?:(?:an?|one|two|three|four)[\s-])?"
+    r"(?:half|halves|thirds?|quarters?|fifths?|tenths?)",
+    re.IGNORECASE,
+)  # "two-thirds", "one third", "half": a share
 PERCENT_WORD = re.compile(r"%|\b(?:pct|percent|per cent|percentage points?)\b", re.IGNORECASE)
 YEAR_OR_DAY = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\d{1,2}/\d{1,2}")  # "1987", "9/11"
 YEAR_ONLY = re.compile(r"(?:1[89]\d\d|20\d\d)(?:/\d\d)?")
@@ -468,8 +474,12 @@ def _holds_role(
         if found.start() >= end and not APPOSED.match(article.text, end, found.start()):
             continue  # after the name only as its apposition ("John Smith, chairman of"), not "appointed a chairman"
         owner = _role_owner(article.text, found.start(), found.end(), owners)
-        if owner is None or not entities:
+        if owner is None:
             return True
+        if not entities:  # the question names no organisation the parser knows; it may still say whose role
+            if not _owner_asked(question, roles) or set(stems(owner)) & set(stems(question)):
+                return True
+            continue  # "AFBF president Dean Kleckner" for "the president of the Ontario corn growers' association"
         if any(mentions(owner, name) or mentions(name, owner) for name, _ in entities):
             return True
     return False
@@ -554,6 +564,23 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
     return bool(mentions)
 
 
+@lru_cache(maxsize=4096)
+def _owner_asked(question: str, roles: frozenset[str]) -> bool:
+    """Does the question name whose role it asks about: "the president of the Ontario growers' association",
+    "Acme's chairman"? ("the chairman of the company" names none: the company is the one the story is about.)"""
+    words = _words(question)
+    for i, (_, word) in enumerate(words):
+        if _anchor_stem(word) not in roles:
+            continue
+        after = words[i + 1][1].lower() if i + 1 < len(words) else ""
+        before = words[i - 1][1] if i else ""
+        if after in ("of", "at", "for") and any(w[:1].isupper() for _, w in words[i + 2 : i + 6]):
+            return True
+        if before[:1].isupper() and before.endswith(("'s", "’s", "s'", "s’")):
+            return True
+    return False
+
+
 OWNER_LABELS = frozenset({"ORG", "GPE", "NORP"})
 
 
@@ -578,6 +605,10 @@ def fits_ask(ask: Ask, span: str) -> bool:
         return False
     if first == "PERCENT":  # "what percentage", "what rate": a share, not an amount
         return bool(NUMBER.search(span)) and bool(PERCENT_WORD.search(span))
+    amount_of = first in NUMERIC - {"PERCENT"} and asks_amount_of(ask.text)
+    share = FRACTION.fullmatch(span.strip()) or (amount_of and PERCENT_WORD.search(span))
+    if share and (amount_of or (first in NUMERIC - {"PERCENT"} and ask.measure == "money")):
+        return False  # "how much copper": "70.5 pct" or "two-thirds" is a share of something, no amount
     if first == "MONEY":
         priced = asks_price(ask.text) or PER_UNIT.search(ask.text)
         if priced and not CURRENCY.search(span) and UNIT_WORD.search(span):

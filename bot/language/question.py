@@ -336,6 +336,27 @@ PAYS = re.compile(
 )
 
 
+# "how much copper did", "how much orange juice does": an amount of a thing, which a share of it is not
+AMOUNT_OF = re.compile(
+    r"\bhow much (?!(?:more|less|better|worse|higher|lower|longer|further|bigger|larger|smaller|of|per|a|an|in|on)\b)"
+    r"([a-z]+(?: [a-z]+)?)"
+    r"(?: (?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|might|and)\b|\W*$)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def asks_amount_of(question: str) -> bool:
+    """Does the question ask how much of a thing there is, was made or was moved ("how much copper did the mine
+    produce", "how much cash will it receive")? Then "70.5 pct" or "two-thirds" is a share of something, not
+    the amount. Not for a rate ("how much interest rate", "how much growth") or a change ("how much more")."""
+    found = AMOUNT_OF.search(" ".join(question.split()))
+    if found is None:
+        return False
+    noun = found.group(1).lower().split()[-1]
+    return KIND_NOUNS.get(_as_kind_noun(noun) or "") != RATES
+
+
 @lru_cache(maxsize=4096)
 def asks_price(question: str) -> bool:
     """Does the question ask for a sum of money: a price, cost or fee as the noun it asks the value of ("what
