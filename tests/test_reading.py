@@ -1320,3 +1320,35 @@ def test_a_role_of_an_organisation_the_question_does_not_name_sets_role_missing(
 )
 def test_a_share_is_no_amount_of_a_thing(question: str, span: str, fits: bool) -> None:
     assert fits_ask(wanted(question), span) is fits
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Wilson Gomes de Moura, president of the national confederation, told Reuters.", "Wilson Gomes de Moura"),
+        ("Dominican Alfredo Ricart will take over as executive director of the ISO.", "Alfredo Ricart"),
+        ("The talks will end soon, ISO officer in charge Constantin Politoff said.", "Constantin Politoff"),
+    ],
+)
+def test_a_person_the_parser_took_for_an_organisation_answers_who(text: str, name: str) -> None:
+    doc = article(S(text, ((name, "ORG"),)))
+    assert span_text(doc, reading("Who is the president of the confederation?", doc)) == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Midland Bank, the lender to the group, said it would help.",  # an organisation's word
+        "Acme Widgets, whose chairman is retiring, said it would help.",  # the role is another's
+        "Acme Widgets said it would help.",  # nothing says it is a person
+    ],
+)
+def test_an_organisation_stays_one(text: str) -> None:
+    name = text.split(",")[0].removesuffix(" said it would help.")
+    doc = article(S(text, ((name, "ORG"),)))
+    assert span_text(doc, reading("Who is the chairman?", doc)) is None
+
+
+def test_which_citys_asks_for_the_city() -> None:
+    doc = article(S("The union will take its case to a court in Amsterdam.", (("Amsterdam", "GPE"),)))
+    assert span_text(doc, reading("In which city's court did the union plan its challenge?", doc)) == "Amsterdam"

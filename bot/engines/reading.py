@@ -696,7 +696,8 @@ def _best_span(
     kinships = [k.group(0).lower() for k in KIN_WORD.finditer(ask.text)] if "PERSON" in ask.labels else []
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
-    for mention in (_as_place(_as_amount(m, unit.article.text), unit.article.text) for m in unit.mentions()):
+    text_of = unit.article.text
+    for mention in (_as_person(_as_place(_as_amount(m, text_of), text_of), text_of) for m in unit.mentions()):
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
             continue
@@ -861,6 +862,42 @@ def _as_place(mention: Mention, text: str) -> Mention:
         return mention
     if PLACE_BEFORE.search(text, max(0, mention.start - 20), mention.start) and PLACE_AFTER.match(text, mention.end):
         return Mention(mention.start, mention.end, "GPE")
+    return mention
+
+
+PEOPLE_NOUNS = "|".join(sorted((k for k, v in KIND_NOUNS.items() if v == PEOPLE), key=len, reverse=True))
+# a role right before a name ("spokesman Don Townson", "ISO officer in charge Constantin Politoff")
+TITLE_BEFORE = re.compile(rf"\b(?:{PEOPLE_NOUNS})s?(?:\s+in\s+charge)?\s+$", re.IGNORECASE)
+# a role in apposition after a name ("Wilson Gomes de Moura, president of ..."), or taken up "as" one
+# ("Alfredo Ricart will take over as executive director")
+TITLE_AFTER = re.compile(
+    rf"\s*,\s+(?:(?:the|a|an|its|their)\s+)?(?:(?!(?:whose|which|who|whom|that|and|or|but)\b)[\w'’-]+\s+){{0,3}}?"
+    rf"(?:{PEOPLE_NOUNS})\b"
+    rf"|\s+(?:[a-z]+\s+){{0,4}}?as\s+(?:(?:the|a|an|its|their)\s+)?(?:[\w-]+\s+){{0,2}}?(?:{PEOPLE_NOUNS})\b"
+)
+# words of organisations' names, never of a person's
+ORG_NAME_WORDS = COMPANY_FORMS | frozenset(
+    {"bank", "association", "union", "council", "committee", "organization", "organisation", "ministry"}
+    | {"department", "commission", "board", "court", "agency", "federation", "confederation", "party", "fund"}
+    | {"government", "exchange", "institute", "university", "airlines", "airways", "lines", "motors", "oil"}
+    | {"petroleum", "steel", "mining", "securities", "trust", "partners", "brothers", "bancorp", "tribunal"}
+)
+NAME_PARTICLES = frozenset({"de", "da", "do", "dos", "van", "von", "der", "al", "el", "bin", "ben", "del", "la", "le"})
+
+
+def _as_person(mention: Mention, text: str) -> Mention:
+    """The mention, labelled PERSON when the parser took a person's name for an organisation's and the text
+    says it is a person's: a role right before it or in apposition after it, or one taken up "as". Only a
+    name of two to five capitalised words with no word of an organisation's name ("Bank", "Corp") is one."""
+    if mention.label != "ORG":
+        return mention
+    words = text[mention.start : mention.end].split()
+    if not 2 <= len(words) <= 5 or any(w.lower().strip(".,") in ORG_NAME_WORDS for w in words):
+        return mention
+    if not all((w[:1].isupper() and not w.isupper()) or w.lower() in NAME_PARTICLES for w in words):
+        return mention  # "ISO", "U.S. Lines": an acronym or a lower-case word is no part of a person's name
+    if TITLE_BEFORE.search(text, max(0, mention.start - 40), mention.start) or TITLE_AFTER.match(text, mention.end):
+        return Mention(mention.start, mention.end, "PERSON")
     return mention
 
 

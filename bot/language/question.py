@@ -132,6 +132,8 @@ def wanted(question: str) -> Ask:
         prefer = ("NORP", "ORG")  # "the Pashtun Taliban" may be taken for an organisation
     elif COUNTRYS.search(q):  # "in which country's media": "Pakistani media", "Pakistan's media"
         prefer = ("NORP", "GPE")
+    elif PLACES_OF.search(q):  # "in which city's court": the city
+        prefer = ("GPE", "LOC")
     elif noun is not None:
         kinds = KIND_NOUNS[noun]
         if kinds == ROLE and not HOLDS.search(q):  # "what title does he claim": what the verb takes
@@ -150,6 +152,7 @@ def wanted(question: str) -> Ask:
 
 
 COUNTRYS = re.compile(r"\b(?:which|what)\s+(?:country|nation)['’]s\b")
+PLACES_OF = re.compile(r"\b(?:which|what)\s+(?:city|town|state|province|region|district|port|capital)['’]s\b")
 ETHNIC = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?ethnic\s+(?:group|minority|community|people)\b")
 
 # "which two senior figures", "what three airlines": a list of names
