@@ -370,3 +370,31 @@ def test_a_number_in_a_name_must_be_mentioned() -> None:
     assert not mentions("Members of local 174 of the union", "Local 222")  # another local
     assert mentions("It filed under Chapter Eleven of the law", "Chapter 11")  # written out
     assert mentions("Super Bowl LV was held in Tampa", "Super Bowl 2021")  # a year tells no name apart
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        (
+            "Output fell due to customer resistance to the fixed prices of Abu Dhabi oil, industry sources said.",
+            "customer resistance to the fixed prices of Abu Dhabi oil",
+        ),
+        (
+            "Japan's approval was delayed by parliamentary debate over the sales tax issue.",
+            "parliamentary debate over the sales tax issue",
+        ),
+        ("Sales fell because of lower demand, a spokesman for the company said today.", "lower demand"),
+        ("Sales fell because demand fell; prices rose.", "demand fell"),
+    ],
+)
+def test_the_reason_a_sentence_gives(sentence: str, reason: str) -> None:
+    from bot.language.spans import reason_span
+
+    found = reason_span(sentence)
+    assert found is not None and sentence[found[0] : found[1]] == reason
+
+
+def test_no_reason_without_a_word_that_gives_one() -> None:
+    from bot.language.spans import reason_span
+
+    assert reason_span("Sales fell 10 pct in March, the company said.") is None

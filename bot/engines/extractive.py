@@ -54,7 +54,7 @@ from bot.language.question import (
     wanted,
 )
 from bot.language.question import parts as question_parts
-from bot.language.spans import argument_span, unasked_span, word_used
+from bot.language.spans import argument_span, reason_span, unasked_span, word_used
 from bot.phrases import (
     CLOSEST,
     DISAGREE,
@@ -434,6 +434,15 @@ class ExtractiveEngine(Engine):
         ask = wanted(question)
         if ask.polar:
             return NO if NEGATION.search(best.text) else YES
+        if ask.reason:  # "why": the reason the answer's sentence gives, or the sentence after it that gives one
+            article = index.articles[best.quote.source]
+            places = [(best.quote.start, best.quote.end)]
+            if reading.antecedent is not None:
+                places.append((article.sentences[reading.antecedent].start, article.sentences[reading.antecedent].end))
+            for start, end in places:
+                if (why := reason_span(article.text[start:end])) is not None:
+                    return " ".join(article.text[start + why[0] : start + why[1]].split())
+            return ""
         if analyse(question).wants is None:  # no name, number or date asked: what the quote adds to the question
             article, quote = index.articles[best.quote.source], best.quote
             inside = [p for span, p in zip(article.sentences, article.parses, strict=False)

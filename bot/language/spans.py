@@ -7,8 +7,8 @@ words and is cut to MAX_WORDS. The phrase kept is the one that best looks like t
 for "what kind of X", the words just before X; for "... to do?", a phrase that begins with a verb; for
 "which X", a phrase with a name in it; then one that holds a word other than a verb, stands next to the
 question's words, is not a relative clause ("who ...", "which ...") describing something the question
-names, and holds the most content words (up to four count). "Why" questions get none: a reason is a
-clause, and the quote gives it.
+names, and holds the most content words (up to four count). "Why" questions get the clause of the reason
+the sentence gives instead (`reason_span`: "because ...", "due to ...", "delayed by ...").
 """
 
 from __future__ import annotations
@@ -43,6 +43,34 @@ LIGHT_VERBS = frozenset({"be", "have", "do", "get", "make"})  # say too little t
 
 
 Offsets = tuple[int, int] | None
+
+# what introduces a reason: "because (of)", "due to", "owing to", "as a result of", "citing", "blamed on"
+REASON = re.compile(
+    r"\b(?:because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|result(?:ed|ing)?\s+from|thanks\s+to|"
+    r"in\s+response\s+to|on\s+the\s+back\s+of|citing|attributed\s+(?:it\s+)?to|blamed\s+(?:it\s+)?on|"
+    r"(?:caused|prompted|necessitated|delayed|hit|hurt)\s+by)\s+",
+    re.IGNORECASE,
+)
+# where a reason's clause ends: a new clause of attribution ("..., he said"), a semicolon, the sentence's end
+REASON_END = re.compile(
+    r"\s*(?:[;:]|,\s+(?:[\w'’-]+\s+){1,6}?(?:said|says|added|told|reported)\b|[,.]?[\"”’]?\s*$|\.\s)"
+)
+REASON_WORDS = 20  # a reason longer than this is cut to its first REASON_WORDS words
+
+
+def reason_span(sentence: str) -> Offsets:
+    """(start, end) in `sentence` of the reason it gives for a "why" question: the clause after "because",
+    "due to", "citing", "delayed by" ... ("customer resistance to the fixed prices of Abu Dhabi oil"), up to
+    the clause's end or its attribution ("..., he said"), cut to REASON_WORDS words; None without one."""
+    found = REASON.search(sentence)
+    if found is None:
+        return None
+    end = REASON_END.search(sentence, found.end())
+    stop = end.start() if end is not None else len(sentence)
+    words = list(WORD.finditer(sentence, found.end(), stop))
+    if not words:
+        return None
+    return found.end(), words[min(len(words), REASON_WORDS) - 1].end()
 
 
 def argument_span(
@@ -160,7 +188,7 @@ class _Phrase:
 
 def unasked_span(sentence: str, question: str, verbs: Iterable[str] = ()) -> tuple[int, int] | None:
     """(start, end) in `sentence` of the phrase that answers beyond what the question says, or None (also
-    for "why": a reason is a clause, and the quote is the answer). `verbs`: lemmas of the sentence's verbs
+    for "why": see `reason_span`). `verbs`: lemmas of the sentence's verbs
     (from the index-time parse)."""
     if WHY.search(question):
         return None
