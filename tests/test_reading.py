@@ -1352,3 +1352,10 @@ def test_an_organisation_stays_one(text: str) -> None:
 def test_which_citys_asks_for_the_city() -> None:
     doc = article(S("The union will take its case to a court in Amsterdam.", (("Amsterdam", "GPE"),)))
     assert span_text(doc, reading("In which city's court did the union plan its challenge?", doc)) == "Amsterdam"
+
+
+def test_whose_role_a_person_holds_is_no_answer_to_who() -> None:
+    text = "The order was given by Navy Minister Henrique Saboya on Friday."
+    doc = article(S(text, (("Navy", "ORG"), ("Henrique Saboya", "PERSON"))))
+    assert span_text(doc, reading("Who gave the order?", doc)) == "Henrique Saboya"
+    assert span_text(doc, reading("Which ministry gave the order?", doc)) == "Navy"

@@ -394,13 +394,14 @@ def read(
 
 
 def _is_subject(unit: Unit, span: tuple[str, int, int] | None) -> bool:
-    """Is the answer span the head (the end) of the subject of one of the unit's verbs ("Norway collected 39 medals, the
-    largest haul by any country")? Then the sentence names what it speaks of, however it words it after."""
+    """Is the answer span the head (the end) of the subject of one of the unit's verbs ("Norway collected 39
+    medals, the largest haul by any country")? Then the sentence names what it speaks of, however it words it
+    after. The subject of a verb of saying is who speaks ("..., secretary Ross Wilson told reporters")."""
     if span is None:
         return False
     _, start, end = span
     return any(
-        c.subject is not None and c.subject.start <= start and end <= c.subject.end and end == c.subject.end
+        c.subject is not None and c.subject.start <= start and end == c.subject.end and c.verb not in SPEECH_LEMMAS
         for p in unit.parses
         for c in p.clauses
     )
@@ -697,13 +698,17 @@ def _best_span(
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
     text_of = unit.article.text
-    for mention in (_as_person(_as_place(_as_amount(m, text_of), text_of), text_of) for m in unit.mentions()):
+    found = [_as_person(_as_place(_as_amount(m, text_of), text_of), text_of) for m in unit.mentions()]
+    people = [m for m in found if m.label == "PERSON"]
+    for mention in found:
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
             continue
         span_text = unit.article.text[mention.start : mention.end]
         if _given(span_text, ask.text) or _headline_run(span_text):
             continue
+        if "PERSON" in ask.labels and mention.label != "PERSON" and _titles(text_of, mention, people):
+            continue  # "Navy" in "given by Navy Minister Henrique Saboya": whose minister, not who
         if ask.measured and not _measures(unit.article.text, mention, span_text):
             continue
         # a number that does not count what "how many" asks is a poor answer, but the only one a sentence about
@@ -899,6 +904,17 @@ def _as_person(mention: Mention, text: str) -> Mention:
     if TITLE_BEFORE.search(text, max(0, mention.start - 40), mention.start) or TITLE_AFTER.match(text, mention.end):
         return Mention(mention.start, mention.end, "PERSON")
     return mention
+
+
+def _titles(text: str, mention: Mention, people: Sequence[Mention]) -> bool:
+    """Does the mention name whose role a person after it holds ("Navy" in "Navy Minister Henrique Saboya",
+    "ICCO" in "ICCO chairman John Smith")?"""
+    return any(
+        0 < person.start - mention.end <= ROLE_REACH
+        and re.fullmatch(r"(?:['’]s)?\s+(?:[\w-]+\s+){1,3}", text[mention.end : person.start]) is not None
+        and TITLE_BEFORE.search(text, mention.end, person.start) is not None
+        for person in people
+    )
 
 
 def _headline_run(text: str) -> bool:
