@@ -534,3 +534,15 @@ def test_the_thing_a_question_asks_to_be_named(question: str, thing: str) -> Non
 )
 def test_no_thing_to_name(question: str) -> None:
     assert asked_thing(question) == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("What was BHP's third quarter net profit to February 1987?", "MONEY"),  # a time before the noun says when
+        ("What was the fourth quarter operating loss?", "MONEY"),
+        ("What quarter did sales peak?", "DATE"),
+    ],
+)
+def test_a_time_before_the_asked_noun_only_says_when(question: str, first: str) -> None:
+    assert wanted(question).prefer[0] == first

@@ -295,6 +295,12 @@ def _kind_noun(question: str) -> str | None:
         if word in DETERMINERS or word.endswith(("'s", "’s", "s'")):  # a determiner or a possessor
             continue
         kind = _as_kind_noun(word)
+        if found is not None and kind is None and KIND_NOUNS[found] == TIMES:
+            # "third quarter net profit": a time before a noun only says when; the noun after says what
+            later = next((k for w in itertools.takewhile(lambda w: w not in PHRASE_ENDS, words[i : i + 3])
+                          if (k := _as_kind_noun(w)) is not None), None)  # fmt: skip
+            if later is not None:
+                return later
         if found is not None and (kind is None or words[i - 1] != found):  # a plural ends the compound
             break
         if found is not None and i + 1 < len(words) and (words[i + 1] in DETERMINERS or _is_name(phrase[i + 1])):
