@@ -19,7 +19,9 @@ and checks of the question's constraints, which only the answer model weighs:
   share without "pct" for "what percentage", "today" for "on what date");
 - the sentence never names the noun whose value is asked ("quota", "cash", "fee");
 - the person in the answer is named beside another role than the one asked ("who is the chairman");
-- a "why" or "what caused" question whose sentence, and the few after it, give no cause.
+- a "why" or "what caused" question whose sentence, and the few after it, give no cause;
+- the thing the question asks to be named spoken of only as an unnamed one ("several shipping lines" for
+  "which shipping lines", "appointed a mediator" for "who was appointed mediator").
 An amount measured in another unit than the question names or implies ("4.7 mln tonnes" for a capacity in
 barrels per day, "eight pct" for how much money) is no answer span at all.
 """
