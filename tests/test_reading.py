@@ -1359,3 +1359,27 @@ def test_whose_role_a_person_holds_is_no_answer_to_who() -> None:
     doc = article(S(text, (("Navy", "ORG"), ("Henrique Saboya", "PERSON"))))
     assert span_text(doc, reading("Who gave the order?", doc)) == "Henrique Saboya"
     assert span_text(doc, reading("Which ministry gave the order?", doc)) == "Navy"
+
+
+def test_a_short_name_the_story_defines_stands_for_the_name_the_question_gives() -> None:
+    doc = article(
+        S("<Equiticorp Tasman Ltd> (ETL) said it would bid for Monier.", (("Equiticorp Tasman Ltd", "ORG"),)),
+        S("ETL built up a 14.99 pct stake in Monier.", (("ETL", "ORG"), ("14.99", "CARDINAL"), ("Monier", "ORG"))),
+    )
+    result = reading("What stake in Monier had Equiticorp Tasman built up?", doc, 1)
+    assert result.features["entity_missing"] == 0.0
+    assert result.features["subject_missing"] == 0.0
+
+
+def test_it_stands_for_the_organisation_of_the_subject_before_it_not_a_person() -> None:
+    text = "The offer by ETL, controlled by entrepreneur Allan Hawkins, came after it built up a 15 pct stake."
+    doc = article(
+        S(
+            text,
+            (("ETL", "ORG"), ("Allan Hawkins", "PERSON"), ("15 pct", "PERCENT")),
+            clauses=(("come", "The offer by ETL, controlled by entrepreneur Allan Hawkins,"), ("build", "it")),
+        ),
+        S("Redland holds 49 pct of Monier.", (("Redland", "ORG"), ("49 pct", "PERCENT"), ("Monier", "ORG"))),
+    )
+    assert reading("What stake did ETL build up?", doc).features["actor_other"] == 0.0
+    assert reading("What stake did Redland build up?", doc).features["actor_other"] == 1.0

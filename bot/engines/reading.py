@@ -265,6 +265,17 @@ def read(
     leans_back = _subject_kind(unit) in ("pronoun", "title")
     context = " ".join([*before, article.title]) if leans_back else " ".join([*before[-1:], article.title])
 
+    # a name the question gives is also the short name the article defines for it ("Equiticorp Tasman Ltd (ETL)")
+    defined = _aliases(article.text)
+    asked_doers = actors(ask.text, subjects)  # as the question writes them, to find their verb in it
+    doers = [(_with_alias(name, defined), label) for name, label in asked_doers]
+    if defined:
+        written = {_with_alias(name, defined): name for name, _ in entities}
+        entities = [(_with_alias(name, defined), label) for name, label in entities]
+        subjects = [(_with_alias(name, defined), label) for name, label in subjects]
+    else:
+        written = {name: name for name, _ in entities}
+
     # the question's named entities: in the sentence, only in its context, or nowhere near
     missing = context_only = 0.0
     absent = []
@@ -278,7 +289,7 @@ def read(
         else:
             missing += 1
             if label in ("PERSON", "") and len(name.split()) > 1:  # a person's or an unknown full name
-                absent.append(name)
+                absent.append(written[name])
     n_entities = max(len(entities), 1)
     # the entities the question is about (its subject, a possessor): a sentence about another one answers
     # another question
@@ -361,7 +372,6 @@ def read(
             holder = bool(roles) and not titled and asks_holder(ask.text)
             role = float(holder and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
-    doers = actors(ask.text, subjects)
     reading.features = {
         **base,
         "focus": focus_share,
@@ -382,7 +392,7 @@ def read(
         "role_missing": role,
         "amount_conflict": float(amount_conflict(ask.text, text)),
         "actor_other": max(
-            _actor_other(unit, _done_by(ask.text, tuple(doers), verbs), doers, entities, ask.text, reading.span),
+            _actor_other(unit, _done_by(ask.text, tuple(asked_doers), verbs), doers, entities, ask.text, reading.span),
             _done_to_the_asked(unit, verbs, entities, reading.span, ask.text),
         ),
         "cause_missing": cause_missing,
@@ -407,6 +417,35 @@ def _is_subject(unit: Unit, span: tuple[str, int, int] | None) -> bool:
         for p in unit.parses
         for c in p.clauses
     )
+
+
+# a short name a story defines for a longer one: "<Equiticorp Tasman Ltd> (ETL)", "International Sugar
+# Organization (ISO)"
+DEFINED = re.compile(r"((?:[A-Z][\w&.'’-]*\s+)*[A-Z][\w&.'’-]*)>?\s*\(([A-Z][A-Z&]{1,6})\)")
+
+
+@lru_cache(maxsize=1024)
+def _aliases(text: str) -> tuple[tuple[str, str], ...]:
+    """The short names the text defines, as (short name, the words of the full name its letters begin):
+    the last words before the brackets whose initials spell it ("Equiticorp Tasman Ltd" for "ETL")."""
+    found = []
+    for match in DEFINED.finditer(text):
+        words, short = match.group(1).split(), match.group(2).replace("&", "")
+        for size in range(len(short), 0, -1):
+            if len(words) >= size and "".join(w[0] for w in words[-size:]) == short:
+                found.append((match.group(2), " ".join(words[-size:])))
+                break
+    return tuple(dict.fromkeys(found))
+
+
+def _with_alias(name: str, defined: Sequence[tuple[str, str]]) -> str:
+    """The name with the short name the text defines for it added as one more word ("Equiticorp Tasman ETL"):
+    when every word of the name is a word of the full name."""
+    words = {w.lower().removesuffix("’s").removesuffix("'s") for w in name.split()}
+    for short, full in defined:
+        if short.lower() not in words and words <= {w.lower() for w in full.split()}:
+            return f"{name} {short}"
+    return name
 
 
 def _local(span: tuple[str, int, int] | None, unit: Unit) -> tuple[int, int] | None:
@@ -1407,7 +1446,13 @@ def _actor_other(
         who = text[clause.subject.start : clause.subject.end]
         inside = any(clause.subject.start <= m.start and m.end <= clause.subject.end for m in named)
         if who.lower() in PRONOUN_SUBJECTS:  # "the U.S. indicated it would pay": the name before the pronoun
-            before = [m for m in named if unit.start <= m.end <= clause.subject.start]
+            before = [
+                m for m in named if unit.start <= m.end <= clause.subject.start and _agrees(who, m.label)
+            ]  # "it" is no person ("ETL, controlled by Allan Hawkins, ... it built up a stake"), "he" one
+            # the first name of the subject of a clause before it comes first: "The offer by ETL, controlled by
+            # New Zealand entrepreneur Allan Hawkins, came after it built up a stake" is ETL's
+            heads = [m for m in before if _in_subject_before(unit, m, clause.subject.start)]
+            before = heads[:1] or before[-1:]
             who, inside = (text[before[-1].start : before[-1].end], True) if before else (who, False)
         their_roles = {w.lower() for _, w in _words(who)} & ROLE_WORDS
         another_role = bool(asked_roles and their_roles and not their_roles & asked_roles)
@@ -1415,6 +1460,25 @@ def _actor_other(
             return 0.0
         other = other or another_role or (inside and not any(mentions(who, name) for name, _ in entities))
     return float(other)
+
+
+def _in_subject_before(unit: Unit, mention: Mention, at: int) -> bool:
+    """Does the mention stand in the subject of a clause of the unit that ends before offset `at`?"""
+    return any(
+        c.subject is not None and c.subject.start <= mention.start and mention.end <= c.subject.end <= at
+        for p in unit.parses
+        for c in p.clauses
+    )
+
+
+def _agrees(pronoun: str, label: str) -> bool:
+    """Can the pronoun stand for a name of this kind? "It" for no person, "he" and "she" for persons only."""
+    word = pronoun.lower()
+    if word in ("he", "she", "him", "her", "his"):
+        return label == "PERSON"
+    if word in ("it", "its"):
+        return label != "PERSON"
+    return True
 
 
 # "who killed ...", "which company bought ...": the wh-word does what the verb says
