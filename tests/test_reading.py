@@ -1384,3 +1384,17 @@ def test_it_stands_for_the_organisation_of_the_subject_before_it_not_a_person() 
     build = frozenset({"build"})
     assert reading("What stake did ETL build up?", doc, verbs=build).features["actor_other"] == 0.0
     assert reading("What stake did Redland build up?", doc, verbs=build).features["actor_other"] == 1.0
+
+
+def test_a_surname_holds_the_role_the_story_gives_beside_the_full_name() -> None:
+    doc = article(
+        S("CSR chief executive Bryan Kelman said the bid was fair.", (("CSR", "ORG"), ("Bryan Kelman", "PERSON"))),
+        S('"It will broaden our interests," Kelman said.', (("Kelman", "PERSON"),)),
+        S('"It is a good deal," Smith said.', (("Smith", "PERSON"),)),
+    )
+    assert reading("Who is CSR's chief executive?", doc, 1).features["role_missing"] == 0.0
+    assert reading("Who is CSR's chief executive?", doc, 2).features["role_missing"] == 1.0
+
+
+def test_british_and_american_spellings_stem_alike() -> None:
+    assert stems("licences labour organise centre") == stems("licenses labor organize center")

@@ -497,7 +497,29 @@ def _holds_role(
     chairman John Smith", "John Smith, chairman of ...")? A name beside another role answers another question;
     so does one beside the role of another organisation than the question names ("Renault chairman Georges
     Besse" for "who is Chrysler's chairman"), and so does a deputy's or a former holder's, unless the question
-    asks for one ("deputy chairman Graeme Odgers" for "who is the chairman")."""
+    asks for one ("deputy chairman Graeme Odgers" for "who is the chairman"). A person named by surname alone
+    holds the role the story gives beside the full name elsewhere ("chief executive Bryan Kelman ..." for
+    "..., Kelman said")."""
+    if _role_beside(article, start, end, roles, entities, question):
+        return True
+    name = article.text[start:end].split()
+    if len(name) != 1 or not name[0][:1].isupper():
+        return False
+    return any(
+        found.start() != start and _role_beside(article, found.start(), found.end(), roles, entities, question)
+        for found in re.finditer(rf"(?<![\w.])(?:[A-Z][\w.'’-]*\s+){{1,2}}{re.escape(name[0])}\b", article.text)
+    )
+
+
+def _role_beside(
+    article: Article,
+    start: int,
+    end: int,
+    roles: frozenset[str],
+    entities: Sequence[tuple[str, str]],
+    question: str,
+) -> bool:
+    """Is one of the asked roles named right beside the name at start..end, in its sentence (see `_holds_role`)?"""
     at = _sentence_at(article, start)
     sentence = article.sentences[at] if article.sentences else None
     low, high = (sentence.start, sentence.end) if sentence is not None else (0, len(article.text))

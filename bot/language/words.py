@@ -19,6 +19,28 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
+# British and American spellings of one word stem alike ("licences" / "licenses", "labour" / "labor",
+# "organise" / "organize", "centre" / "center"): questions and stories do not always spell the same way
+SPELLINGS = {"programm": "program", "chequ": "check", "catalogu": "catalog", "aluminium": "aluminum"}
+SPELLINGS |= {"sulphur": "sulfur", "tonn": "ton", "grey": "gray", "jewelleri": "jewelri", "tyre": "tire"}
+SPELLING_RULES = (
+    (re.compile(r"(?<=\w\w)our$"), "or"),  # labour, harbour, favour (not four, hour)
+    (re.compile(r"(?<=\w\w\w)([iy])s$"), r"\1z"),  # organis, analys
+    (re.compile(r"(?<=\w\w)enc$"), "ens"),  # licenc, defenc, offenc
+    (re.compile(r"(?<=\w\w)([tb])r$"), r"\1er"),  # centr, metr, fibr
+)
+
+
+@lru_cache(maxsize=65536)
+def spelled(stem: str) -> str:
+    """One spelling of a stem for British and American English ("licenc" and "licens" give "licens")."""
+    if stem in SPELLINGS:
+        return SPELLINGS[stem]
+    for pattern, replacement in SPELLING_RULES:
+        stem = pattern.sub(replacement, stem)
+    return stem
+
+
 def stems(text: str) -> list[str]:
     """Lower-cased, stemmed content words (stop words and question words removed)."""
     return list(_stems(text))
@@ -30,7 +52,7 @@ def _stems(text: str) -> tuple[str, ...]:
     words = [w.strip("’'-").lower() for w in WORD.findall(text)]
     words = [w.removesuffix("’s").removesuffix("'s") for w in words]
     stop = stopwords()
-    return tuple(s for s in _stemmer().stemWords([w for w in words if w and w not in stop]) if s)
+    return tuple(spelled(s) for s in _stemmer().stemWords([w for w in words if w and w not in stop]) if s)
 
 
 @lru_cache(maxsize=65536)
@@ -60,7 +82,8 @@ def tokens(sentence: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """Where each word of a sentence starts, and its stem (possessive dropped). Sentences come back
     question after question, so they are tokenised once."""
     words = list(WORD.finditer(sentence))
-    return tuple(w.start() for w in words), tuple(_stemmer().stemWords([_bare(w.group(0)) for w in words]))
+    stemmed = _stemmer().stemWords([_bare(w.group(0)) for w in words])
+    return tuple(w.start() for w in words), tuple(map(spelled, stemmed))
 
 
 def _word_at(starts: tuple[int, ...], offset: int) -> int:
