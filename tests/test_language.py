@@ -398,3 +398,20 @@ def test_no_reason_without_a_word_that_gives_one() -> None:
     from bot.language.spans import reason_span
 
     assert reason_span("Sales fell 10 pct in March, the company said.") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "withheld"),
+    [
+        ("He did not say what EC products would be singled out.", "Which EC products did Yeutter name?", True),
+        ("The company did not indicate when it would resubmit them.", "When will GenCorp resubmit them?", True),
+        ("Terms were not disclosed.", "How much did Acme pay for the unit?", True),
+        ("Terms were not disclosed.", "Who bought the unit?", False),  # what is withheld is not what is asked
+        ("He declined to say whether talks would resume.", "When will talks resume?", False),
+        ("He would not give any details on timing of a sale.", "How much would the company be worth?", False),
+    ],
+)
+def test_a_sentence_that_says_it_does_not_tell_what_is_asked(sentence: str, question: str, withheld: bool) -> None:
+    from bot.language.stance import withholds
+
+    assert withholds(sentence, question) is withheld

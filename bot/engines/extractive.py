@@ -55,6 +55,7 @@ from bot.language.question import (
 )
 from bot.language.question import parts as question_parts
 from bot.language.spans import argument_span, reason_span, unasked_span, word_used
+from bot.language.stance import withholds
 from bot.phrases import (
     CLOSEST,
     DISAGREE,
@@ -370,6 +371,8 @@ class ExtractiveEngine(Engine):
         runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0
         reading.features = {**reading.features, "ranked": top, "lead": top - runner_up}
         reading.probability = probability(self.settings.answer_weights, reading.features)
+        if withholds(self.with_next(evidence.index, best.quote), question):
+            reading.probability = 0.0  # "he did not say what EC products ...": the article says it doesn't say
         return best, reading
 
     def candidates(
@@ -409,6 +412,14 @@ class ExtractiveEngine(Engine):
             reading = read(unit, ask, entities, times, focus, stats.idf, verbs, base, about, heads, roles, taken)
             readings.append((candidate, reading))
         return readings
+
+    @staticmethod
+    def with_next(index: Index, quote: Quote) -> str:
+        """The quote's text and the sentence after it, where a story often adds what it does not know ("...
+        withdrew the proposals. The company did not indicate when it would resubmit them.")."""
+        article = index.articles[quote.source]
+        after = next((s for s in article.sentences if s.start >= quote.end), None)
+        return article.text[quote.start : after.end if after is not None else quote.end]
 
     def unit(self, index: Index, candidate: Scored) -> Unit:
         stats = self.stats(index)

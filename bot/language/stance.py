@@ -54,3 +54,45 @@ def is_instruction(text: str) -> bool:
 
 def is_caption(sentence: str) -> bool:
     return bool(CAPTION.search(sentence))
+
+
+# a sentence that says what it does not say: "he did not say what EC products would be singled out", "the
+# company did not indicate when it would resubmit the proposals", "terms were not disclosed"
+_NOT_TOLD = r"(?:(?:did|does|do|would|could|will)\s+not|declined\s+to|refused\s+to|without)\s+"
+_TELL = (
+    r"(?:say(?:ing)?|indicat(?:e|ing)|disclos(?:e|ing)|specify(?:ing)?|reveal(?:ing)?|identify(?:ing)?|nam(?:e|ing)|"
+    r"give|giving|comment\s+on)\s+"
+)
+WITHHELD = re.compile(
+    rf"\b{_NOT_TOLD}{_TELL}(?:(?P<wh>when|what|which|who|whom|how\s+much|how\s+many|where|why|whether|if)\b|"
+    r"(?:the\s+|its\s+|their\s+|any\s+)?(?P<noun>amount|price|terms|value|cost|size|figure|name|identity|date|"
+    r"timing|reason)s?\b)"
+    r"|\b(?P<passive>price|terms|amount|value|cost|financial\s+terms)\s+(?:was|were)\s+not\s+"
+    r"(?:disclosed|given|revealed|announced)\b",
+    re.IGNORECASE,
+)
+# what each withheld thing would have answered
+WITHHELD_ANSWERS = {
+    "when": "when", "date": "when", "timing": "when", "what": "what", "which": "what",
+    "who": "who", "whom": "who", "name": "who", "identity": "who", "how much": "how much", "amount": "how much",
+    "price": "how much", "terms": "how much", "value": "how much", "cost": "how much", "figure": "how much",
+    "size": "how much", "how many": "how many", "where": "where", "why": "why", "reason": "why",
+}  # fmt: skip
+ASKING = re.compile(r"\b(when|what|which|who|whom|how\s+much|how\s+many|how\s+large|how\s+big|where|why)\b", re.I)
+
+
+def withholds(sentence: str, question: str) -> bool:
+    """Does the sentence say it does not tell what the question asks ("did not say what EC products" for
+    "which EC products", "did not indicate when" for "when will it resubmit", "terms were not disclosed" for
+    "how much did it pay")? Then the articles say they don't say."""
+    asked = ASKING.search(question)
+    if asked is None:
+        return False
+    wh = " ".join(asked.group(1).lower().split())
+    wh = {"which": "what", "whom": "who", "how large": "how much", "how big": "how much"}.get(wh, wh)
+    for found in WITHHELD.finditer(sentence):
+        told = " ".join((found.group("wh") or found.group("noun") or found.group("passive") or "").lower().split())
+        kind = WITHHELD_ANSWERS.get(told, "how much" if found.group("passive") else "")
+        if kind == wh or (kind == "what" and wh in ("what", "who")) or ({kind, wh} == {"how much", "what"}):
+            return True
+    return False
