@@ -1398,3 +1398,15 @@ def test_a_surname_holds_the_role_the_story_gives_beside_the_full_name() -> None
 
 def test_british_and_american_spellings_stem_alike() -> None:
     assert stems("licences labour organise centre") == stems("licenses labor organize center")
+
+
+def test_the_role_must_be_of_the_organisation_the_question_asks_about() -> None:
+    doc = article(
+        S(
+            "Monier chairman Bill Locke said Redland supported the offer.",
+            (("Monier", "ORG"), ("Bill Locke", "PERSON"), ("Redland", "ORG")),
+        )
+    )
+    asked = "Who is the chairman of Redland, Monier's major shareholder?"
+    assert reading(asked, doc).features["role_missing"] == 1.0
+    assert reading("Who is the chairman of Monier?", doc).features["role_missing"] == 0.0

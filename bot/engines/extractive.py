@@ -371,7 +371,7 @@ class ExtractiveEngine(Engine):
         runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0
         reading.features = {**reading.features, "ranked": top, "lead": top - runner_up}
         reading.probability = probability(self.settings.answer_weights, reading.features)
-        if withholds(self.with_next(evidence.index, best.quote), question):
+        if self.withheld(evidence.index, best.quote, question):
             reading.probability = 0.0  # "he did not say what EC products ...": the article says it doesn't say
         return best, reading
 
@@ -414,12 +414,12 @@ class ExtractiveEngine(Engine):
         return readings
 
     @staticmethod
-    def with_next(index: Index, quote: Quote) -> str:
-        """The quote's text and the sentence after it, where a story often adds what it does not know ("...
-        withdrew the proposals. The company did not indicate when it would resubmit them.")."""
+    def withheld(index: Index, quote: Quote, question: str) -> bool:
+        """Does the answer's sentence, or the sentence after it, say it does not tell what the question asks
+        ("... withdrew the proposals. The company did not indicate when it would resubmit them.")?"""
         article = index.articles[quote.source]
         after = next((s for s in article.sentences if s.start >= quote.end), None)
-        return article.text[quote.start : after.end if after is not None else quote.end]
+        return withholds(article.text[quote.start : after.end if after is not None else quote.end], question)
 
     def unit(self, index: Index, candidate: Scored) -> Unit:
         stats = self.stats(index)

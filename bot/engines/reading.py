@@ -544,6 +544,9 @@ def _role_beside(
             if not _owner_asked(question, roles) or set(stems(owner)) & set(stems(question)):
                 return True
             continue  # "AFBF president Dean Kleckner" for "the president of the Ontario corn growers' association"
+        named = _owner_named(question, roles)  # of the question's names, the one whose role it asks
+        if named and not (mentions(owner, named) or mentions(named, owner)):
+            continue  # "Monier chairman Bill Locke" for "the chairman of Redland Plc, Monier's major shareholder"
         if any(mentions(owner, name) or mentions(name, owner) for name, _ in entities):
             return True
     return False
@@ -626,6 +629,22 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
         if not unnamed:
             return False
     return bool(mentions)
+
+
+@lru_cache(maxsize=4096)
+def _owner_named(question: str, roles: frozenset[str]) -> str:
+    """The name the question gives as the role's owner: "Redland Plc" in "who is the chairman of Redland Plc,
+    Monier's major shareholder", "Chrysler" in "who is Chrysler's chairman"; "" when it gives none."""
+    for at, word in _words(question):
+        if _anchor_stem(word) not in roles:
+            continue
+        after = re.match(r"\s+(?:of|at|for)\s+(?:the\s+)?((?:[A-Z][\w&.'’-]*\s*)+)", question[at + len(word) :])
+        if after is not None:
+            return after.group(1).strip()
+        before = re.search(r"((?:[A-Z][\w&.'’-]*\s+)*[A-Z][\w&.'’-]*)['’]s\s+(?:[\w-]+\s+)?$", question[:at])
+        if before is not None:
+            return before.group(1)
+    return ""
 
 
 @lru_cache(maxsize=4096)
