@@ -243,7 +243,6 @@ def test_a_two_part_question_is_split_and_each_part_is_a_question() -> None:
         "Who won, and what did he say?",  # first part under three words
         "Who won the vote and why?",  # second part under three words
         "What did Smith and Jones agree?",  # 'and' not followed by a wh-word
-        "Where and when did the talks take place?",
     ],
 )
 def test_a_single_question_is_kept_whole(question: str) -> None:
@@ -546,3 +545,29 @@ def test_no_thing_to_name(question: str) -> None:
 )
 def test_a_time_before_the_asked_noun_only_says_when(question: str, first: str) -> None:
     assert wanted(question).prefer[0] == first
+
+
+@pytest.mark.parametrize(
+    ("question", "split"),
+    [
+        (
+            "When and where will the producers meet to discuss quotas?",
+            ["When will the producers meet to discuss quotas?", "where will the producers meet to discuss quotas?"],
+        ),
+        (
+            "How much corn and how much wheat did the Soviet Union buy in the third year?",
+            [
+                "How much corn did the Soviet Union buy in the third year?",
+                "how much wheat did the Soviet Union buy in the third year?",
+            ],
+        ),
+        ("When did the strike begin, and what prompted it?", ["When did the strike begin?", "what prompted it?"]),
+    ],
+)
+def test_two_questions_that_share_a_predicate_each_get_it(question: str, split: list[str]) -> None:
+    assert parts(question) == split
+
+
+def test_where_a_market_closed_asks_for_a_level() -> None:
+    assert wanted("Where did the London May coffee contract close on Monday?").prefer[0] == "MONEY"
+    assert wanted("Where did the talks end?").prefer[0] == "GPE"

@@ -123,6 +123,8 @@ def wanted(question: str) -> Ask:
         prefer = ("KIN",)
     elif lead == "when":
         prefer = ("DATE", "TIME")
+    elif lead == "where" and LEVEL_WHERE.search(q):  # "where did the May coffee contract close": at what level
+        prefer = NUMBERS
     elif lead == "where":
         prefer = ("GPE", "LOC", "FAC", "ORG")
     elif lead in ("who", "whom", "whose"):
@@ -151,6 +153,12 @@ def wanted(question: str) -> Ask:
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "", many)
 
 
+# markets' "where": the level a price, an index or a currency ended at
+LEVEL_WHERE = re.compile(
+    r"\bwhere\s+(?:did|does|do|will|would|was|were|is|are|has|have|had)\s+.*\b(?:contracts?|prices?|index|stocks?|"
+    r"shares|dollar|yen|mark|sterling|pound|currency|futures|bonds?|market|average|rates?)\s+(?:\w+\s+)?"
+    r"(?:close|closed|end|ended|finish|finished|settle|settled|stand|stood|trade|traded|open|opened)\b"
+)
 COUNTRYS = re.compile(r"\b(?:which|what)\s+(?:country|nation)['’]s\b")
 PLACES_OF = re.compile(r"\b(?:which|what)\s+(?:city|town|state|province|region|district|port|capital)['’]s\b")
 ETHNIC = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?ethnic\s+(?:group|minority|community|people)\b")
@@ -569,12 +577,30 @@ def _value_phrase(first: str) -> str:
 
 
 def parts(question: str) -> list[str]:
-    """A question that asks two things ("When ..., and what prompted it?") as its two parts; else itself."""
+    """A question that asks two things ("When ..., and what prompted it?", "When and where will they meet?")
+    as its two parts; else itself. A first part with no verb of its own takes the second's ("How much corn
+    and how much wheat did the Soviets buy?": "How much corn did the Soviets buy?")."""
+    paired = WH_PAIR.match(question.strip())
+    if paired is not None:
+        rest = paired.group("rest")
+        return [f"{paired.group('a')} {rest}", f"{paired.group('b')} {rest}"]
     match = PART_SPLIT.match(question.strip())
     if not match or len(match.group("first").split()) < 3 or len(match.group("second").split()) < 3:
         return [question]
-    first = match.group("first").rstrip(" ,")
-    return [first if first.endswith("?") else f"{first}?", match.group("second")]
+    first, second = match.group("first").rstrip(" ,?"), match.group("second")
+    words = first.lower().split()
+    predicate = re.search(rf"\s(?:{'|'.join(VERB_AUXILIARIES)})\s.*$", second, re.IGNORECASE)
+    if predicate is not None and not set(words) & VERB_AUXILIARIES and words[0] in ("how", "what", "which"):
+        return [first + predicate.group(0), second]
+    return [f"{first}?", second]
+
+
+# "When and where will they meet?": two questions with one predicate
+WH_PAIR = re.compile(
+    r"^(?P<a>when|where|who|why|how\s+much|how\s+many)\s+and\s+(?P<b>when|where|who|why|how\s+much|how\s+many)\s+"
+    r"(?P<rest>.+)$",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4096)
