@@ -571,3 +571,11 @@ def test_two_questions_that_share_a_predicate_each_get_it(question: str, split: 
 def test_where_a_market_closed_asks_for_a_level() -> None:
     assert wanted("Where did the London May coffee contract close on Monday?").prefer[0] == "MONEY"
     assert wanted("Where did the talks end?").prefer[0] == "GPE"
+
+
+def test_a_clause_before_the_question_does_not_say_what_is_asked() -> None:
+    asked = "When New York coffee futures fell below 1 dlr on April 1, at what price did the May contract close?"
+    assert wanted(asked).prefer[0] == "MONEY"
+    assert wanted(asked).text == asked
+    assert wanted("When the strike began, who led it?").prefer[0] == "PERSON"
+    assert wanted("When did the strike begin?").prefer[0] == "DATE"  # the question's own "when"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from bot.language.lexicon import (
@@ -90,7 +90,12 @@ class Ask:
 
 
 def wanted(question: str) -> Ask:
-    """The kind of answer a question (or one part of it) asks for, the likeliest kinds first."""
+    """The kind of answer a question (or one part of it) asks for, the likeliest kinds first. A clause before
+    the question proper says when or under what condition ("When New York futures fell below 1 dlr, at what
+    price did they close?"): the question after it says what is asked."""
+    clause = LEAD_CLAUSE.match(question.strip())
+    if clause is not None:
+        return replace(wanted(question.strip()[clause.end() :]), text=question)
     q = " ".join(question.lower().split())
     polar = bool(
         re.match(r"^(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", q)
@@ -158,6 +163,15 @@ LEVEL_WHERE = re.compile(
     r"\bwhere\s+(?:did|does|do|will|would|was|were|is|are|has|have|had)\s+.*\b(?:contracts?|prices?|index|stocks?|"
     r"shares|dollar|yen|mark|sterling|pound|currency|futures|bonds?|market|average|rates?)\s+(?:\w+\s+)?"
     r"(?:close|closed|end|ended|finish|finished|settle|settled|stand|stood|trade|traded|open|opened)\b"
+)
+# a clause before the question proper: "When Taiwan's reserves hit 56 billion dlrs, what ...", "If the stalemate
+# continued, until what date ..."; not a question's own "when did ..."
+LEAD_CLAUSE = re.compile(
+    r"^(?:when|if|after|before|as|while|since|once|although|though|besides)\s+"
+    r"(?!(?:do|does|did|has|have|had|is|are|was|were|will|would|can|could|should|may|might|must|shall)\b)"
+    r"[^?]*?,\s*(?=(?:(?:at|in|on|to|by|from|for|under|with|of|into|until)\s+)?"
+    r"(?:what|when|where|who|whom|whose|which|how|why)\b)",
+    re.IGNORECASE,
 )
 COUNTRYS = re.compile(r"\b(?:which|what)\s+(?:country|nation)['’]s\b")
 PLACES_OF = re.compile(r"\b(?:which|what)\s+(?:city|town|state|province|region|district|port|capital)['’]s\b")
