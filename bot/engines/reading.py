@@ -59,6 +59,7 @@ from bot.language.question import (
 from bot.language.question import WORD as NAME_WORD
 from bot.language.values import amount_conflict, units_in
 from bot.language.words import WORD as TOKEN
+from bot.language.words import _bare
 from retrieval.records import Article, Mention, Parse
 
 
@@ -569,10 +570,6 @@ NAMING_AFTER = re.compile(
     r"(?:['’]s)?\s*(?:[,(:]\s*|\s+-+\s+)?(?:(?:including|such as|like|namely|notably|led by|called|named|known as)\s+)?"
     r"(?:the\s+)?(?P<name>[A-Z][\w.&'’-]*)"
 )
-
-
-def _bare(word: str) -> str:
-    return word.lower().removesuffix("’s").removesuffix("'s")
 
 
 def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None = None) -> bool:
