@@ -60,18 +60,9 @@ def fit(
 ) -> dict[str, float]:
     """Logistic regression weights (and "bias") for the named features, by Newton's method with an L2 penalty."""
     x = np.array([[1.0, *(float(r.get(k, 0.0)) for k in names)] for r in rows])
-    y = np.array([1.0 if label else 0.0 for label in labels])
-    w = np.zeros(x.shape[1])
     penalty = np.eye(x.shape[1]) * l2
     penalty[0, 0] = 0.0  # the bias is not shrunk
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
-        gradient = x.T @ (p - y) + penalty @ w
-        hessian = (x.T * (p * (1 - p))) @ x + penalty
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if float(np.abs(step).max()) < 1e-8:
-            break
+    w = _newton(x, labels, penalty, np.zeros(len(rows)), steps)
     return {"bias": round(float(w[0]), 4), **{k: round(float(v), 4) for k, v in zip(names, w[1:], strict=True)}}
 
 
@@ -88,17 +79,23 @@ def fit_some(
     held = {k: v for k, v in base.items() if k not in names}
     offset = np.array([held.get("bias", 0.0) + linear(held, r) for r in rows])
     x = np.array([[float(r.get(k, 0.0)) for k in names] for r in rows])
+    w = _newton(x, labels, np.eye(len(names)) * l2, offset, steps)
+    return {**base, **{k: round(float(v), 4) for k, v in zip(names, w, strict=True)}}
+
+
+def _newton(x: np.ndarray, labels: Sequence[bool], penalty: np.ndarray, offset: np.ndarray, steps: int) -> np.ndarray:
+    """Weights w of a logistic model p = sigmoid(offset + x @ w) under the quadratic penalty, by Newton's method."""
     y = np.array([1.0 if label else 0.0 for label in labels])
-    w = np.zeros(len(names))
+    w = np.zeros(x.shape[1])
     for _ in range(steps):
         p = 1 / (1 + np.exp(-np.clip(offset + x @ w, -30, 30)))
-        gradient = x.T @ (p - y) + l2 * w
-        hessian = (x.T * (p * (1 - p))) @ x + np.eye(len(names)) * l2
+        gradient = x.T @ (p - y) + penalty @ w
+        hessian = (x.T * (p * (1 - p))) @ x + penalty
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if float(np.abs(step).max()) < 1e-8:
             break
-    return {**base, **{k: round(float(v), 4) for k, v in zip(names, w, strict=True)}}
+    return w
 
 
 def log_loss(weights: Mapping[str, float], rows: Sequence[Mapping[str, float]], labels: Sequence[bool]) -> float:
