@@ -644,21 +644,10 @@ def _owner_named(question: str, roles: frozenset[str]) -> str:
     return ""
 
 
-@lru_cache(maxsize=4096)
 def _owner_asked(question: str, roles: frozenset[str]) -> bool:
     """Does the question name whose role it asks about: "the president of the Ontario growers' association",
     "Acme's chairman"? ("the chairman of the company" names none: the company is the one the story is about.)"""
-    words = _words(question)
-    for i, (_, word) in enumerate(words):
-        if _anchor_stem(word) not in roles:
-            continue
-        after = words[i + 1][1].lower() if i + 1 < len(words) else ""
-        before = words[i - 1][1] if i else ""
-        if after in ("of", "at", "for") and any(w[:1].isupper() for _, w in words[i + 2 : i + 6]):
-            return True
-        if before[:1].isupper() and before.endswith(("'s", "’s", "s'", "s’")):
-            return True
-    return False
+    return bool(_owner_named(question, roles))
 
 
 OWNER_LABELS = frozenset({"ORG", "GPE", "NORP"})
