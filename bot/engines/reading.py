@@ -442,7 +442,7 @@ def _aliases(text: str) -> tuple[tuple[str, str], ...]:
 def _with_alias(name: str, defined: Sequence[tuple[str, str]]) -> str:
     """The name with the short name the text defines for it added as one more word ("Equiticorp Tasman ETL"):
     when every word of the name is a word of the full name."""
-    words = {w.lower().removesuffix("’s").removesuffix("'s") for w in name.split()}
+    words = {_bare(w) for w in name.split()}
     for short, full in defined:
         if short.lower() not in words and words <= {w.lower() for w in full.split()}:
             return f"{name} {short}"
@@ -584,10 +584,8 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
     if not wanted:
         return False
     asked = asked_words(question)
-    starts, stemmed = tokens(text)
+    _, stemmed = tokens(text)  # one stem per word of TOKEN, the tokenizer `tokens` splits by
     words = list(TOKEN.finditer(text))
-    if len(words) != len(starts):
-        return False
     mentions = [i for i, stem in enumerate(stemmed) if stem == wanted[0]]
     for i in mentions:
         unnamed = not (i and words[i].group(0)[:1].isupper())  # "Midland Bank", "the Canadian Import Tribunal"
