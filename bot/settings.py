@@ -62,6 +62,7 @@ ANSWER_WEIGHTS: dict[str, float] = {
     "cause_missing": -1.4797,
     "speaker_missing": -1.1563,
     "unnamed": -1.8919,
+    "time_absent": -2.1438,
     "ranked": 0.3848,
     "lead": 0.2694,
 }

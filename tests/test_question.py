@@ -270,6 +270,14 @@ def test_a_single_question_is_kept_whole(question: str) -> None:
         ("exports in january", {"jan"}),  # full month names count in lower case
         ("In May, prices rose", {"may"}),
         ("sales in the third quarter of 1986", {"q3", "1986"}),
+        ("the deficit in the March 1987 quarter", {"mar", "1987", "qe-mar"}),  # a quarter by its last month
+        ("for the quarter ended December 31", {"dec", "dec-31", "qe-dec"}),
+        ("first half profit", {"h1"}),
+        ("in the first nine months of 1987", {"m9", "1987"}),
+        ("in the second year of the accord", {"y2"}),
+        ("in the third agreement year", {"y3"}),
+        ("rose for a second straight year", set()),  # a streak, not a year of something
+        ("its first full year", set()),
     ],
 )
 def test_times_named_by_a_text(text: str, times: set[str]) -> None:
@@ -355,6 +363,10 @@ def test_a_known_entity_ending_in_a_dot_keeps_its_label() -> None:
         ("GNP will exceed 10 pct real growth this year", "1987-04-10", {"1987"}),
         ("output is expected to recover next year", "1987-04-10", {"1988"}),
         ("up from 1.2 mln a year ago", "1987-04-10", {"1986"}),
+        ("were suspended a year\nago", "1987-03-02", {"1986"}),  # across a hard line wrap
+        ("Last summer the administration offered", "1987-04-20", {"1986"}),
+        ("last summer's drought", "1987-10-20", {"1987"}),
+        ("the talks next spring", "1987-10-20", {"1988"}),
         ("compared with year-earlier sales", "1987-04-10", {"1986"}),
         ("prices fell last month", "1987-01-15", {"dec", "1986"}),
         ("the meeting this month", "1987-06-01", {"jun", "1987"}),

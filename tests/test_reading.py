@@ -326,6 +326,23 @@ def test_the_time_a_story_was_told_is_no_conflict_when_the_sentence_gives_the_as
     )
 
 
+def test_a_period_the_whole_article_never_names_beside_others_of_its_kind_is_absent() -> None:
+    doc = article(
+        S("Acme's third quarter profit rose to 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))),
+        S("Its aerospace unit earned 2 mln dlrs.", (("2 mln dlrs", "MONEY"),)),
+        date="1987-10-20",
+    )
+    assert reading("What did Acme's aerospace unit earn in the second quarter?", doc, 1).features["time_absent"] == 1.0
+    assert reading("What did Acme's aerospace unit earn in the third quarter?", doc, 1).features["time_absent"] == 0.0
+    # no quarter named at all: the article may well be of the one asked
+    assert reading("What did Acme's aerospace unit earn in 1986?", doc, 1).features["time_absent"] == 0.0
+
+
+def test_the_month_of_the_dateline_is_no_rival_period() -> None:
+    doc = article(S("Acme said today it cut prices.", (("Acme", "ORG"),)), date="1987-04-09")
+    assert reading("When did Acme cut prices in March 1987?", doc).features["time_absent"] == 0.0
+
+
 def test_a_month_the_sentence_lacks_is_missing_not_a_conflict() -> None:
     doc = article(S("Acme earned 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))))
     result = reading("How much did Acme earn in March 1987?", doc)

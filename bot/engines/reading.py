@@ -100,6 +100,7 @@ CHECKS = (
     "cause_missing",
     "speaker_missing",
     "unnamed",
+    "time_absent",
 )
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
@@ -402,8 +403,20 @@ def read(
             not _is_subject(unit, reading.span)
             and _unnamed(text, asked_thing(ask.text), ask.text, _local(reading.span, unit))
         ),
+        "time_absent": float(_time_absent(article, times)),
     }
     return reading
+
+
+def _time_absent(article: Article, times: frozenset[str]) -> bool:
+    """Whether the question asks a period (a month, year, quarter, half ...) the whole article never names,
+    while its text names others of that kind: "the second quarter" in a story of the third quarter, "1984" in
+    one of 1985 and 1986. The article's figures are for those other periods. Days are left out: news gives
+    them as weekdays."""
+    dated = times_in(article.date or "")
+    named = times_in(article.text) | times_in(article.title) | relative_times(article.text, article.date) | dated
+    kinds = {time_kind(n) for n in named - dated} - {"day", "weekday"}  # the dateline names no rival period
+    return any(v not in named and time_kind(v) in kinds for v in times)
 
 
 def _is_subject(unit: Unit, span: tuple[str, int, int] | None) -> bool:

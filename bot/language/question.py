@@ -44,6 +44,22 @@ YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d)(?:/(\d\d))?(?![\d])")
 QUARTER = re.compile(r"\b(?:(first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|qtr)|q([1-4]))\b", re.IGNORECASE)
 _QUARTERS = {"first": "q1", "1st": "q1", "second": "q2", "2nd": "q2", "third": "q3", "3rd": "q3"}
 _QUARTERS |= {"fourth": "q4", "4th": "q4"}
+# "the March quarter", "the quarter ended December 31": a quarter named by its last month
+QUARTER_END = re.compile(
+    rf"\b{MONTH.pattern[2:-5]}\.?(?:\s+\d{{4}})?\s+quarter\b|\bquarter\s+(?:ended|ending|to)\s+{MONTH.pattern[2:-5]}",
+    re.IGNORECASE,
+)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+MONTH_COUNTS = {"three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "11": 11}
+# "the first half", "the first nine months": the part of a year a figure covers
+HALF = re.compile(r"\b(first|second|1st|2nd)\s+half\b", re.IGNORECASE)
+MONTHS_RUN = re.compile(r"\bfirst\s+(three|four|five|six|seven|eight|nine|ten|11)\s+months\b", re.IGNORECASE)
+# "the second year of the agreement", "the third agreement year"; not "a second straight year" (a streak)
+NTH_YEAR = re.compile(
+    r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th)\s+(?!(?:straight|consecutive|successive|running|"
+    r"full|half|quarter)\b)(?:[a-z]+\s+)?year\b(?!\s+in\s+a\s+row)",
+    re.IGNORECASE,
+)
 PART_SPLIT = re.compile(r"^(?P<first>.+?),?\s+and\s+(?P<second>(?:what|when|where|who|whom|how|which|why)\b.+)$", re.I)
 WORD = re.compile(r"[\w’'.&-]+")
 
@@ -620,7 +636,9 @@ WH_PAIR = re.compile(
 @lru_cache(maxsize=4096)
 def times_in(text: str) -> frozenset[str]:
     """Days ("mar-18"), months ("mar"), years ("1987"; "1986/87" gives both, and the split year "fy1987"),
-    quarters ("q1") and days of the week ("sunday": news says "on Sunday" of this week's events) a text names."""
+    quarters ("q1"; "qe-dec" for "the quarter ended December 31"), halves ("h1"), the first months of a year
+    ("m9" for "the first nine months"), a year of something ("y2" for "the second year of the accord")
+    and days of the week ("sunday": news says "on Sunday" of this week's events) a text names."""
     out: set[str] = set()
     for m in MONTH.finditer(text):
         if not _is_month(m, text):
@@ -644,15 +662,23 @@ def times_in(text: str) -> frozenset[str]:
             out |= {str(last), f"fy{last}"}  # a split year is also a year of its own: 1986/87 is not 1985/86
     for m in QUARTER.finditer(text):
         out.add(_QUARTERS[m.group(1).lower()] if m.group(1) else f"q{m.group(2)}")
+    for m in QUARTER_END.finditer(text):
+        out.add(f"qe-{(m.group(1) or m.group(2))[:3].lower()}")
+    out |= {f"h{ORDINALS[m.group(1).lower()]}" for m in HALF.finditer(text)}
+    out |= {f"m{MONTH_COUNTS[m.group(1).lower()]}" for m in MONTHS_RUN.finditer(text)}
+    out |= {f"y{ORDINALS[m.group(1).lower()]}" for m in NTH_YEAR.finditer(text)}
     out |= {m.group(0).lower() for m in WEEKDAY.finditer(text)}
     return frozenset(out)
 
 
 RELATIVE = re.compile(
-    r"\b(?:(last|this|next|previous|coming|current)\s+(year|month)|(?:a\s+)?(year|month)[- ](?:ago|earlier))\b",
+    r"\b(?:(last|this|next|previous|coming|current)\s+(year|month)|(?:a\s+)?(year|month)(?:-|\s+)(?:ago|earlier))\b",
     re.IGNORECASE,
 )
 _SHIFT = {"last": -1, "previous": -1, "this": 0, "current": 0, "next": 1, "coming": 1}
+# "last summer": the latest one that had ended by the article's date (its last month, from 1)
+SEASON_AWAY = re.compile(r"\b(last|this|next)\s+(spring|summer|autumn|fall)\b", re.IGNORECASE)
+_SEASON_ENDS = {"spring": 5, "summer": 8, "autumn": 11, "fall": 11}
 # "next March", "last September": the month's year follows from the article's date
 MONTH_AWAY = re.compile(rf"\b(last|next)\s+{MONTH.pattern[2:]}", re.IGNORECASE)
 
@@ -673,6 +699,12 @@ def relative_times(text: str, dated: str | None) -> frozenset[str]:
         elif 0 <= month <= 11:  # "last month" in a story of March 1987 is February 1987
             out.add(MONTHS[(month + shift) % 12])
             out.add(str(year + (month + shift) // 12))
+    for m in SEASON_AWAY.finditer(text):
+        ends, which = _SEASON_ENDS[m.group(2).lower()], m.group(1).lower()
+        if which == "last":
+            out.add(str(year if month + 1 > ends else year - 1))
+        else:
+            out.add(str(year + (which == "next" and month + 1 > ends - 3)))
     for m in MONTH_AWAY.finditer(text):
         named = MONTHS.index(m.group(2)[:3].lower())
         if m.group(1).lower() == "next":
@@ -696,13 +728,17 @@ def _is_month(match: re.Match[str], text: str) -> bool:
 
 
 def time_kind(value: str) -> str:
+    if value.startswith("qe-"):
+        return "quarter end"
     if "-" in value:
         return "day"
     if value.endswith("day"):
         return "weekday"
     if value.startswith("fy"):
         return "split year"
-    return "month" if value in MONTHS else "quarter" if value.startswith("q") else "year"
+    if value in MONTHS:
+        return "month"
+    return {"q": "quarter", "h": "half", "m": "months", "y": "nth year"}.get(value[0], "year")
 
 
 def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]]:
