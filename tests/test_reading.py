@@ -111,6 +111,21 @@ def test_the_span_is_the_wanted_mention_nearest_the_questions_words(text: str) -
     assert result.antecedent is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["To what level has Acme proposed cutting its output?", "What level has Acme proposed cutting its output to?"],
+)
+def test_the_span_after_the_preposition_the_question_asks_with_comes_first(question: str) -> None:
+    doc = article(
+        S(
+            "Acme has proposed cutting output from 75,000 barrels per day to 35,000 bpd to save money.",
+            (("Acme", "ORG"), ("75,000 barrels", "QUANTITY"), ("35,000 bpd", "QUANTITY")),
+        )
+    )
+    assert span_text(doc, reading(question, doc)) == "35,000 bpd"
+    assert span_text(doc, reading("From what level has Acme proposed cutting its output?", doc)) == "75,000 barrels"
+
+
 def test_no_mention_of_the_wanted_kind_gives_no_span() -> None:
     doc = article(S("Acme will appoint a new chairman next week.", (("Acme", "ORG"), ("next week", "DATE"))))
     result = reading("How much will Acme pay its new chairman?", doc)

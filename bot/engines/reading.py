@@ -45,12 +45,14 @@ from bot.language.question import (
     MONTH,
     NAMED,
     PER_UNIT,
+    PREPOSITIONS,
     Ask,
     actors,
     asked_thing,
     asks_amount_of,
     asks_holder,
     asks_price,
+    asked_preposition,
     measure_conflict,
     relative_times,
     time_kind,
@@ -755,8 +757,22 @@ def _name_initials(question: str) -> set[str]:
 
 
 # how well a mention answers: of the form asked, qualified as asked, the kin asked, the doer of the verb asked,
-# its nearness less the steps of a less likely kind, its kind
-Preference = tuple[bool, bool, bool, bool, float, int]
+# after the preposition asked, its nearness less the steps of a less likely kind, its kind
+Preference = tuple[bool, bool, bool, bool, bool, float, int]
+# words that may stand between a preposition and its amount or name: "to a record 148.40", "at about 10 pct"
+PREPOSITION_FILLERS = frozenset({"a", "an", "the", "about", "around", "some", "nearly", "almost", "roughly", "record"})
+PREPOSITION_WORDS = frozenset(PREPOSITIONS.split("|")) | {"of", "as", "than"}
+
+
+def _after_preposition(text: str, start: int, preposition: str) -> bool:
+    """Whether the mention at `start` stands after `preposition`, a few filler words aside ("to a record 148.40")."""
+    before = re.findall(r"[\w'-]+", text[max(0, start - 40) : start].lower())
+    for word in reversed(before[-4:]):
+        if word in PREPOSITION_WORDS:
+            return word == preposition
+        if word not in PREPOSITION_FILLERS and not word.replace(",", "").replace(".", "").isdigit():
+            return False
+    return False
 
 
 def _best_span(
@@ -774,6 +790,7 @@ def _best_span(
     anchors = [i for i, (_, w) in enumerate(words) if (s := _anchor_stem(w)) and s in focus]
     agents = _agents(unit, _asked_doing(ask.text))
     kinships = [k.group(0).lower() for k in KIN_WORD.finditer(ask.text)] if "PERSON" in ask.labels else []
+    preposition = asked_preposition(ask.text)
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
     text_of = unit.article.text
@@ -835,7 +852,8 @@ def _best_span(
         agent = any(start <= mention.start and mention.end <= stop for start, stop in agents)
         # "who was Massoud's father": the one the text makes that kin ("Massoud, the son of ... Ahmad Shah Massoud")
         kin = bool(kinships) and _kin_of(unit.article.text, mention, kinships)
-        preference = (fits, qualified, kin, agent, nearness - KIND_STEP * (kind - called), -kind)
+        after = bool(preposition) and _after_preposition(unit.article.text, mention.start, preposition)
+        preference = (fits, qualified, kin, agent, after, nearness - KIND_STEP * (kind - called), -kind)
         start = _name_start(unit.article.text, mention.start) if called else mention.start
         offers.append((preference, start, end))
         if best is None or preference > best[0]:

@@ -625,6 +625,19 @@ def parts(question: str) -> list[str]:
     return [f"{first}?", second]
 
 
+# the preposition the wh-phrase stands after: "to what level were rates cut", "at what rate did it quote the
+# won", "what level were rates cut to"; its answer stands after the same one ("cut to 10 pct")
+PREPOSITIONS = "to|at|in|on|by|from|for|under|along|into|against|through|since|until|with"
+LEADING_PREPOSITION = re.compile(rf"^(?:[^,]+,\s+)?({PREPOSITIONS})\s+(?:what|which|whom|how\s+much|how\s+many)\b", re.I)
+TRAILING_PREPOSITION = re.compile(rf"^(?:what|which)\b[^,]*\s({PREPOSITIONS})\s*\?$", re.IGNORECASE)
+
+
+def asked_preposition(question: str) -> str:
+    """The preposition a question puts before (or, at its end, after) what it asks; "" for none."""
+    found = LEADING_PREPOSITION.match(question.strip()) or TRAILING_PREPOSITION.match(question.strip())
+    return found.group(1).lower() if found else ""
+
+
 # "When and where will they meet?": two questions with one predicate
 WH_PAIR = re.compile(
     r"^(?P<a>when|where|who|why|how\s+much|how\s+many)\s+and\s+(?P<b>when|where|who|why|how\s+much|how\s+many)\s+"
