@@ -126,6 +126,20 @@ def test_the_span_after_the_preposition_the_question_asks_with_comes_first(quest
     assert span_text(doc, reading("From what level has Acme proposed cutting its output?", doc)) == "75,000 barrels"
 
 
+def test_an_amount_of_another_result_than_the_one_asked_is_no_span() -> None:
+    doc = article(
+        S(
+            "Acme earned 5 mln dlrs on sales of 100 mln dlrs.",
+            (("Acme", "ORG"), ("5 mln dlrs", "MONEY"), ("100 mln dlrs", "MONEY")),
+        ),
+        S("Last year Acme had revenues of 695 mln dlrs.", (("Acme", "ORG"), ("695 mln dlrs", "MONEY"))),
+    )
+    assert span_text(doc, reading("What were Acme's sales?", doc)) == "100 mln dlrs"
+    assert span_text(doc, reading("How much did Acme earn?", doc)) == "5 mln dlrs"
+    assert reading("How much did Acme earn last year?", doc, 1).span is None  # revenues are no earnings
+    assert span_text(doc, reading("What were Acme's revenues last year?", doc, 1)) == "695 mln dlrs"
+
+
 def test_no_mention_of_the_wanted_kind_gives_no_span() -> None:
     doc = article(S("Acme will appoint a new chairman next week.", (("Acme", "ORG"), ("next week", "DATE"))))
     result = reading("How much will Acme pay its new chairman?", doc)

@@ -836,6 +836,9 @@ def _best_span(
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
         if _of_another(ask.text, unit.article.text, end):
             continue  # "413,800 tonnes of zinc" for "how much copper"
+        if mention.label in NUMERIC and (asked := _result_asked(ask.text)):
+            if (result := _result_of(unit.article.text, mention.start, end)) and result != asked:
+                continue  # "revenues of 695 mln dlrs" for how much it earned
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
         if TOTAL.search(ask.text) and PER_UNIT.search(offered):
@@ -1117,6 +1120,37 @@ def _how_much_of(question: str) -> frozenset[str]:
     asked = HOW_MUCH_OF.search(question)
     what = frozenset(s for w in asked.group("what").split() for s in stems(w)) if asked else frozenset()
     return frozenset() if what & {s for h in MONEY_HEADS for s in stems(h)} else what
+
+
+# what a result figure measures: what a business earned or lost, or what it sold
+RESULTS = {
+    "income": frozenset({"profit", "profits", "earn", "earns", "earned", "earnings", "income", "loss", "losses"}),
+    "turnover": frozenset({"sales", "revenue", "revenues", "turnover"}),
+}
+RESULT_WINDOW = 8  # words: "revenues rose 10 pct to 695 mln dlrs from 600 mln"
+CLAUSE_BREAK = re.compile(r"[;:]|\.\s|,\s+(?:while|whereas|but|and)\b|\s(?:while|whereas)\s")
+
+
+def _result_asked(question: str) -> str:
+    """ "income" or "turnover" when the question asks one of them (and not both); else ""."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    asked = [kind for kind, names in RESULTS.items() if words & names]
+    return asked[0] if len(asked) == 1 else ""
+
+
+def _result_of(text: str, start: int, end: int) -> str:
+    """What result an amount is of, by the nearest result word before it in its clause ("had revenues of 695
+    mln dlrs", "net income rose to 5 mln") or right after it ("5 mln dlrs in sales"); "" for none."""
+    clause = text[max(0, start - 120) : start]
+    breaks = list(CLAUSE_BREAK.finditer(clause))
+    clause = clause[breaks[-1].end() :] if breaks else clause
+    before = re.findall(r"[A-Za-z]+|\d[\d.,]*", clause)[-RESULT_WINDOW:]
+    after = re.findall(r"[A-Za-z]+", text[end : end + 30])[:3]
+    for word in [*reversed(before), *(w for w in after if after[0].lower() in ("in", "of"))]:
+        for kind, names in RESULTS.items():
+            if word.lower() in names:
+                return kind
+    return ""
 
 
 def _of_another(question: str, text: str, end: int) -> bool:
