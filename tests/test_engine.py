@@ -369,3 +369,23 @@ def test_the_corpus_verbs_hold_the_base_forms_the_questions_focus_uses(tmp_path:
     verbs = corpus_stats(bot.evidence("What did Acme offer?").index).verbs
     # "offer" reads as "off" in the focus ("-er" of an agent noun): the question's verb must still be found
     assert {"offer", base_form("offer")} <= verbs
+
+
+def test_a_part_without_an_answer_of_its_own_is_read_in_the_sentence_that_answers_the_other(tmp_path: Path) -> None:
+    story = (
+        "Rotterdam port talks fail\n\n"
+        "Talks broke down when employers tabled their final offer to end the strikes which started January 19 "
+        "in protest at planned redundancies of 800 from the sector's workforce.\n\n"
+        "The union said the dispute had disrupted the general cargo sector for weeks.\n"
+    )
+    bot = _one_story_bot(tmp_path, "port.txt", story, abstain_below=0.0)
+    first, second = "When did the Rotterdam strikes begin?", "how many redundancies were the employers planning?"
+    evidence = bot.evidence(f"{first[:-1]}, and {second}")
+    answered = bot.engine.pick(second, evidence, None)
+    assert answered[1] is not None and answered[1].span is not None
+    picks = bot.engine.together([first, second], [(None, None), answered], evidence, 0.0)
+    found, reading = picks[0]
+    assert found is answered[0] and reading is not None and reading.span is not None
+    text = bot.index.articles["port.txt"].text
+    assert text[reading.span[1] : reading.span[2]] == "January 19"
+    assert picks[1] == answered  # the part that had its answer keeps it

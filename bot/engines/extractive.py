@@ -15,7 +15,7 @@ import math
 import re
 import threading
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -274,6 +274,8 @@ class ExtractiveEngine(Engine):
                 part = self.carried_over(part, questions[0], evidence, picks[0][1])
             searched = self.with_part_evidence(evidence, part) if len(questions) > 1 else evidence
             picks.append(self.pick(part, searched, scored if len(questions) == 1 else None, taken))
+        if len(questions) > 1:
+            picks = self.together(questions, picks, evidence, threshold)
         found = [(s, r) for s, r in picks if s is not None and r is not None]
         if len(found) < len(questions):
             nearest = found[0][0] if found else None
@@ -326,6 +328,40 @@ class ExtractiveEngine(Engine):
         return self.compose(
             index, quotes, reading.probability, short_answers=(short,) if short else (), features=reading.features
         )
+
+    def together(
+        self,
+        questions: Sequence[str],
+        picks: list[tuple[Scored | None, Reading | None]],
+        evidence: Evidence,
+        threshold: float,
+    ) -> list[tuple[Scored | None, Reading | None]]:
+        """A part whose own pick is too weak to answer, read again in the sentence another part's answer came
+        from: a two-part question about one event is often answered in one sentence ("the sinking in 1912 of
+        the Titanic with a loss of 1,500 lives"). That reading replaces the part's own pick when the answer
+        model trusts it more; its lead is measured against the part's own best candidate."""
+        ranker, out = self.settings.rank_weights, list(picks)
+        for i, part in enumerate(questions):
+            own = out[i][1]
+            if own is not None and own.probability >= threshold:
+                continue
+            if i:
+                part = self.carried_over(part, questions[0], evidence, out[0][1])
+            for j, (other, answer) in enumerate(out):
+                if j == i or other is None or answer is None or answer.probability < threshold:
+                    continue
+                taken = frozenset(r.span for k, (_, r) in enumerate(out) if k != i and r is not None and r.span)
+                readings = self.candidates(part, evidence, [other], taken)
+                if not readings or (reading := readings[0][1]).span is None or reading.features["time_conflict"]:
+                    continue
+                top = linear(ranker, reading.features)
+                rival = own.features.get("ranked", top) if own is not None else top
+                reading.features = {**reading.features, "ranked": top, "lead": top - rival}
+                reading.probability = probability(self.settings.answer_weights, reading.features)
+                reading.nearest = max(answer.nearest, own.nearest if own is not None else 0.0)
+                if own is None or reading.probability > own.probability:
+                    out[i], own = (other, reading), reading
+        return out
 
     def carried_over(self, part: str, first: str, evidence: Evidence, answer: Reading | None) -> str:
         """The second part with its pronoun replaced (`carry_over`): by the first part's value phrase, its

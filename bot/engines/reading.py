@@ -48,11 +48,11 @@ from bot.language.question import (
     PREPOSITIONS,
     Ask,
     actors,
+    asked_preposition,
     asked_thing,
     asks_amount_of,
     asks_holder,
     asks_price,
-    asked_preposition,
     measure_conflict,
     relative_times,
     time_kind,
@@ -836,9 +836,9 @@ def _best_span(
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
         if _of_another(ask.text, unit.article.text, end):
             continue  # "413,800 tonnes of zinc" for "how much copper"
-        if mention.label in NUMERIC and (asked := _result_asked(ask.text)):
-            if (result := _result_of(unit.article.text, mention.start, end)) and result != asked:
-                continue  # "revenues of 695 mln dlrs" for how much it earned
+        asked_result = _result_asked(ask.text) if mention.label in NUMERIC else ""
+        if asked_result and _result_of(unit.article.text, mention.start, end) not in ("", asked_result):
+            continue  # "revenues of 695 mln dlrs" for how much it earned
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
         if TOTAL.search(ask.text) and PER_UNIT.search(offered):

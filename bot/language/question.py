@@ -628,7 +628,9 @@ def parts(question: str) -> list[str]:
 # the preposition the wh-phrase stands after: "to what level were rates cut", "at what rate did it quote the
 # won", "what level were rates cut to"; its answer stands after the same one ("cut to 10 pct")
 PREPOSITIONS = "to|at|in|on|by|from|for|under|along|into|against|through|since|until|with"
-LEADING_PREPOSITION = re.compile(rf"^(?:[^,]+,\s+)?({PREPOSITIONS})\s+(?:what|which|whom|how\s+much|how\s+many)\b", re.I)
+LEADING_PREPOSITION = re.compile(
+    rf"^(?:[^,]+,\s+)?({PREPOSITIONS})\s+(?:what|which|whom|how\s+much|how\s+many)\b", re.IGNORECASE
+)
 TRAILING_PREPOSITION = re.compile(rf"^(?:what|which)\b[^,]*\s({PREPOSITIONS})\s*\?$", re.IGNORECASE)
 
 
