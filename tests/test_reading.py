@@ -874,6 +874,18 @@ def test_why_brings_the_sentence_after_that_gives_the_cause() -> None:
     assert reading("Why is Reynolds restarting the potline?", cause).antecedent is None  # the cause is here
 
 
+def test_a_cause_after_that_goes_on_about_the_same_subject_needs_no_word_of_the_question() -> None:
+    def story(subject_kind: str) -> Article:
+        return article(
+            S("Reynolds Metals said it will restart its idle potline.", (("Reynolds Metals", "ORG"),)),
+            S("The company said the start up was necessitated by strong demand.", subject_kind=subject_kind),
+        )
+
+    question = "Why is Reynolds Metals restarting its idle potline?"
+    assert reading(question, story("title")).antecedent == 1
+    assert reading(question, story("name")).antecedent is None  # another subject, none of the question's words
+
+
 def test_a_reason_question_whose_sentence_gives_no_cause_sets_cause_missing() -> None:
     doc = article(
         S("A fire at the Acme mine killed one miner and caused 10 mln dlrs in damage.", (("Acme", "ORG"),)),

@@ -1192,13 +1192,14 @@ CAUSE = re.compile(
 
 def _cause_after(unit: Unit, focus: frozenset[str], reach: int = 3) -> int | None:
     """The position of the first of the `reach` sentences after the unit that gives a cause and shares a word
-    the question asks about: "Reynolds said it will restart the potline. ... The company said the start up
-    was necessitated by continuing strong demand." """
+    the question asks about, or goes on about the same subject ("it", "the company"): "Reynolds said it will
+    restart the potline. ... The company said the start up was necessitated by continuing strong demand." """
     article = unit.article
     for after in range(unit.positions[-1] + 1, min(unit.positions[-1] + 1 + reach, len(article.sentences))):
         span = article.sentences[after]
         text = article.text[span.start : span.end]
-        if CAUSE.search(text) and {base_form(s) for s in stems(text)} & focus:
+        leans_back = after < len(article.parses) and article.parses[after].subject_kind in ("pronoun", "title")
+        if CAUSE.search(text) and ({base_form(s) for s in stems(text)} & focus or leans_back):
             return after
     return None
 
