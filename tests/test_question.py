@@ -591,3 +591,17 @@ def test_a_clause_before_the_question_does_not_say_what_is_asked() -> None:
     assert wanted(asked).text == asked
     assert wanted("When the strike began, who led it?").prefer[0] == "PERSON"
     assert wanted("When did the strike begin?").prefer[0] == "DATE"  # the question's own "when"
+
+
+def test_a_first_part_with_a_verb_of_its_own_keeps_its_own_predicate() -> None:
+    assert parts("Which company bought Allied-Signal's MPB Corp unit, and how much did it pay?") == [
+        "Which company bought Allied-Signal's MPB Corp unit?",
+        "how much did it pay?",
+    ]
+
+
+def test_he_in_a_second_part_stands_for_the_person_the_first_part_asks_for() -> None:
+    second = carry_over(
+        "which other country was he also visiting?", "Which British minister went to Tokyo?", ["Tokyo"], "Howard"
+    )
+    assert second == "which other country was Howard also visiting?"

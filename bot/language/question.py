@@ -576,7 +576,8 @@ def carry_over(second: str, first: str, names: Sequence[str], answer: str = "") 
     """The second part of a two-part question with its pronoun replaced by what it stands for in the first:
     "what was it a year earlier?" after "What was BHP's third quarter net profit to February 1987?" asks
     "what was BHP's third quarter net profit a year earlier?"; "which country is he from?" after "Who ...?"
-    asks where its answer (`answer`) is from; otherwise the pronoun is the first part's first name (`names`):
+    asks where its answer (`answer`) is from, and so does "which other country was he visiting" after "Which
+    British minister went to Tokyo?"; otherwise the pronoun is the first part's first name (`names`):
     "how many new jobs will it create?" after "Where is GenCorp building its plant?"."""
     found = PRONOUN.search(second)
     if found is None:
@@ -584,7 +585,7 @@ def carry_over(second: str, first: str, names: Sequence[str], answer: str = "") 
     if IT_IS.search(second) and (phrase := _value_phrase(first)):
         return second[: found.start()] + phrase + second[found.end() :]
     person = found.group(1).lower() in ("he", "his", "him", "she", "her")
-    stands_for = answer if person and answer and re.match(r"^\s*whom?\b", first, re.IGNORECASE) else ""
+    stands_for = answer if person and answer and "PERSON" in wanted(first).labels else ""
     stands_for = stands_for or (names[0] if names else "")
     if not stands_for:
         return second
@@ -620,7 +621,8 @@ def parts(question: str) -> list[str]:
     first, second = match.group("first").rstrip(" ,?"), match.group("second")
     words = first.lower().split()
     predicate = re.search(rf"\s(?:{'|'.join(VERB_AUXILIARIES)})\s.*$", second, re.IGNORECASE)
-    if predicate is not None and not set(words) & VERB_AUXILIARIES and words[0] in ("how", "what", "which"):
+    bare = len(words) <= BARE_PHRASE and not set(words) & VERB_AUXILIARIES  # a wh-phrase and nothing more
+    if predicate is not None and bare and words[0] in ("how", "what", "which"):
         return [first + predicate.group(0), second]
     return [f"{first}?", second]
 
@@ -639,6 +641,10 @@ def asked_preposition(question: str) -> str:
     found = LEADING_PREPOSITION.match(question.strip()) or TRAILING_PREPOSITION.match(question.strip())
     return found.group(1).lower() if found else ""
 
+
+# words of a first part that is only a wh-phrase ("How much U.S. corn"); a longer one has a verb of its own
+# ("Which company bought Allied-Signal's MPB Corp unit")
+BARE_PHRASE = 5
 
 # "When and where will they meet?": two questions with one predicate
 WH_PAIR = re.compile(
