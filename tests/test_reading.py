@@ -372,6 +372,17 @@ def test_the_month_of_the_dateline_is_no_rival_period() -> None:
     assert reading("When did Acme cut prices in March 1987?", doc).features["time_absent"] == 0.0
 
 
+def test_the_word_that_names_a_ministers_portfolio_is_no_owner_of_the_role() -> None:
+    doc = article(
+        S(
+            "Ecuador will postpone payments, Finance Minister Domingo Cordovez said.",
+            (("Ecuador", "GPE"), ("Finance", "ORG"), ("Domingo Cordovez", "PERSON")),
+        )
+    )
+    assert reading("Who is Ecuador's finance minister?", doc).features["role_missing"] == 0.0
+    assert reading("Who is Ecuador's energy minister?", doc).features["role_missing"] == 1.0
+
+
 def test_a_month_the_sentence_lacks_is_missing_not_a_conflict() -> None:
     doc = article(S("Acme earned 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))))
     result = reading("How much did Acme earn in March 1987?", doc)

@@ -554,8 +554,8 @@ def _role_beside(
         if found.start() >= end and not APPOSED.match(article.text, end, found.start()):
             continue  # after the name only as its apposition ("John Smith, chairman of"), not "appointed a chairman"
         owner = _role_owner(article.text, found.start(), found.end(), owners)
-        if owner is None:
-            return True
+        if owner is None or f"{owner} {word}".lower() in " ".join(question.lower().split()):
+            return True  # no owner named, or the word the question too gives the role ("Finance Minister")
         if not entities:  # the question names no organisation the parser knows; it may still say whose role
             if not _owner_asked(question, roles) or set(stems(owner)) & set(stems(question)):
                 return True
