@@ -140,6 +140,22 @@ def test_an_amount_of_another_result_than_the_one_asked_is_no_span() -> None:
     assert span_text(doc, reading("What were Acme's revenues last year?", doc, 1)) == "695 mln dlrs"
 
 
+def test_an_amount_the_text_ties_to_another_period_is_no_span_for_the_one_asked() -> None:
+    doc = article(
+        S(
+            "Taiwan's trade surplus hit 15.6 billion dlrs in 1986 and 10.6 billion in 1985.",
+            (("Taiwan", "GPE"), ("15.6 billion dlrs", "MONEY"), ("10.6 billion", "MONEY")),
+        ),
+        S(
+            "The surplus rose to 13.6 billion dlrs, from 1985's 10.2 billion dlrs.",
+            (("13.6 billion dlrs", "MONEY"), ("10.2 billion dlrs", "MONEY")),
+        ),
+    )
+    assert span_text(doc, reading("What was Taiwan's trade surplus in 1985?", doc)) == "10.6 billion"
+    assert span_text(doc, reading("What was Taiwan's trade surplus in 1986?", doc)) == "15.6 billion dlrs"
+    assert span_text(doc, reading("What was the surplus in 1986?", doc, 1)) == "13.6 billion dlrs"
+
+
 def test_no_mention_of_the_wanted_kind_gives_no_span() -> None:
     doc = article(S("Acme will appoint a new chairman next week.", (("Acme", "ORG"), ("next week", "DATE"))))
     result = reading("How much will Acme pay its new chairman?", doc)

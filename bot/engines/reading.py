@@ -347,7 +347,7 @@ def read(
         reading.antecedent = _cause_after(unit, focus)
         cause_missing = float(reading.antecedent is None)
     if ask.labels:
-        offered = _best_span(unit, ask, entities, focus, taken)
+        offered = _best_span(unit, ask, entities, focus, taken, times)
         span, fitted = (offered[:3], offered[3]) if offered is not None else (None, True)
         if span is None and leans_back and ask.labels & {"PERSON", "ORG"}:
             back = _antecedent_span(unit, ask, entities)
@@ -781,9 +781,11 @@ def _best_span(
     entities: Sequence[tuple[str, str]],
     focus: frozenset[str],
     taken: frozenset[tuple[str, int, int]] = frozenset(),
+    times: frozenset[str] = frozenset(),
 ) -> tuple[int, int, float, bool] | None:
     """The mention of a wanted kind nearest to the question's other words, those of the form asked for first:
-    (start, end, nearness in 0..1, whether it has that form)."""
+    (start, end, nearness in 0..1, whether it has that form). An amount the text ties to another period than
+    the one asked is none ("10.6 billion in 1985" for 1986)."""
     text = unit.text
     words = _words(text)
     starts = [unit.start + at for at, _ in words]
@@ -841,6 +843,8 @@ def _best_span(
             continue  # "revenues of 695 mln dlrs" for how much it earned
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
+        if mention.label in NUMERIC and _of_another_time(unit.article.text, mention.start, end, times):
+            continue  # "... hit 15.6 billion dlrs in 1986 and 10.6 billion in 1985": the 1985 one for 1985
         if TOTAL.search(ask.text) and PER_UNIT.search(offered):
             continue  # "40 dlr per share" is no total value
         if mention.label in ("DATE", "TIME") and _when_said(unit.article.text, mention) and not _asks_saying(ask):
@@ -1120,6 +1124,26 @@ def _how_much_of(question: str) -> frozenset[str]:
     asked = HOW_MUCH_OF.search(question)
     what = frozenset(s for w in asked.group("what").split() for s in stems(w)) if asked else frozenset()
     return frozenset() if what & {s for h in MONEY_HEADS for s in stems(h)} else what
+
+
+# the period an amount is of, as the text ties it: "10.6 billion in 1985", "1985's 10.2 billion"
+TIME_AFTER = re.compile(r"\s+(?:in|for|during|of)\s+(?:the\s+)?(?P<when>[^,.;()]{1,30})")
+TIME_BEFORE = re.compile(r"(?P<when>\b(?:1[89]\d\d|20\d\d)(?:/\d\d)?)['’]s\s+(?:\w+\s+){0,2}$")
+
+
+def _of_another_time(text: str, start: int, end: int, times: frozenset[str]) -> bool:
+    """Does the text tie the amount at start..end to another period of a kind the question asks ("10.6
+    billion in 1985" when it asks 1986), and not to the one asked?"""
+    if not times:
+        return False
+    after = TIME_AFTER.match(text, end)
+    before = TIME_BEFORE.search(text[max(0, start - 40) : start])
+    tied = (times_in(after.group("when")) if after else frozenset()) | (
+        times_in(before.group("when")) if before else frozenset()
+    )
+    kinds = {time_kind(v) for v in times}
+    tied = frozenset(v for v in tied if time_kind(v) in kinds)
+    return bool(tied) and not tied & times
 
 
 # what a result figure measures: what a business earned or lost, or what it sold
