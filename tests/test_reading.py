@@ -1343,6 +1343,12 @@ def test_a_sentence_that_leaves_the_asked_thing_unnamed_sets_unnamed(
             (("Evergreen", "ORG"),),
             (),
         ),
+        (  # a possessive points at one the story names too
+            "What IBM move was the decision not connected with?",
+            "The decision was not related to IBM's move last month to merge Rolm's sales force.",
+            (("IBM", "ORG"), ("Rolm", "ORG")),
+            (),
+        ),
         (  # "the" points at one named elsewhere
             "Who was appointed mediator?",
             "The government appointed the mediator on Friday.",

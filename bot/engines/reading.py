@@ -614,8 +614,8 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
                 break
             if low in UNNAMING:
                 break
-            if low in POINTING:
-                unnamed = False
+            if low in POINTING or word.endswith(("'s", "’s")):
+                unnamed = False  # "the mediator", "its chairman", "IBM's move": one the story points at
                 break
             if word[:1].isupper() and low not in asked and low not in NATIONALITIES:
                 unnamed = False  # "Midland Bank", "Lloyds chairman"
