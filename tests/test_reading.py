@@ -1501,3 +1501,12 @@ def test_the_role_must_be_of_the_organisation_the_question_asks_about() -> None:
     asked = "Who is the chairman of Redland, Monier's major shareholder?"
     assert reading(asked, doc).features["role_missing"] == 1.0
     assert reading("Who is the chairman of Monier?", doc).features["role_missing"] == 0.0
+
+
+def test_a_person_named_by_surname_is_not_absent() -> None:
+    doc = article(
+        S("IBM said Kaspar Cassani will assume most of Rizzo's responsibilities.", (("IBM", "ORG"),)),
+        S("Paul Rizzo and Mary Jones will retire.", (("Paul Rizzo", "PERSON"), ("Mary Jones", "PERSON"))),
+    )
+    assert reading("Who assumes most of Paul Rizzo's responsibilities at IBM?", doc).absent == frozenset()
+    assert reading("Who assumes most of Mary Jones's responsibilities at IBM?", doc).absent == {"Mary Jones"}

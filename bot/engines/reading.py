@@ -292,7 +292,12 @@ def read(
             context_only += 1
         else:
             missing += 1
-            if label in ("PERSON", "") and len(name.split()) > 1:  # a person's or an unknown full name
+            surname = name.split()[-1]
+            if (
+                label in ("PERSON", "")
+                and len(name.split()) > 1
+                and not (label == "PERSON" and re.search(rf"\b{re.escape(surname)}\b", f"{text} {context}"))
+            ):  # a person's or an unknown full name; news names a person by surname once it has named him
                 absent.append(written[name])
     n_entities = max(len(entities), 1)
     # the entities the question is about (its subject, a possessor): a sentence about another one answers
