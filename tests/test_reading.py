@@ -571,8 +571,10 @@ def test_a_person_named_beside_another_role_sets_role_missing() -> None:
     assert reading("Who is the chairman of Acme?", doc, 1).features["role_missing"] == 0.0
     assert reading("Who spoke for Acme?", doc, 0).features["role_missing"] == 0.0  # no role asked
     assert reading("What is the name of Acme's chairman?", doc, 0).features["role_missing"] == 1.0
-    # who did something, a chairman: the story may name him without the title
-    assert reading("Which Acme chairman said sales rose?", doc, 0).features["role_missing"] == 0.0
+    # who did something, a chairman: the story may name him without the title, but not with another one
+    assert reading("Which Acme chairman said sales rose?", doc, 0).features["role_missing"] == 1.0
+    untitled = article(S("John Smith said sales rose.", (("John Smith", "PERSON"),)))
+    assert reading("Which Acme chairman said sales rose?", untitled).features["role_missing"] == 0.0
 
 
 def test_the_role_of_a_titled_speaker_is_in_the_sentence_that_gives_it() -> None:
@@ -1510,3 +1512,18 @@ def test_a_person_named_by_surname_is_not_absent() -> None:
     )
     assert reading("Who assumes most of Paul Rizzo's responsibilities at IBM?", doc).absent == frozenset()
     assert reading("Who assumes most of Mary Jones's responsibilities at IBM?", doc).absent == {"Mary Jones"}
+
+
+def test_a_person_named_with_another_title_than_the_one_a_which_question_asks_misses_the_role() -> None:
+    doc = article(
+        S(
+            "In a letter to Bill Reynolds, chairman of GenCorp, the partners offered more.",
+            (("Bill Reynolds", "PERSON"), ("GenCorp", "ORG")),
+        ),
+        S("Judge Ann Smith heard the partners' suit.", (("Ann Smith", "PERSON"),)),
+    )
+    assert reading("Which judge is hearing the partners' suit against GenCorp?", doc).features["role_missing"] == 1.0
+    assert reading("Which judge is hearing the partners' suit?", doc, 1).features["role_missing"] == 0.0
+    # no title beside the name: nothing says the role is another
+    plain = article(S("Bill Reynolds heard the partners' suit.", (("Bill Reynolds", "PERSON"),)))
+    assert reading("Which judge is hearing the partners' suit?", plain).features["role_missing"] == 0.0

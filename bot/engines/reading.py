@@ -380,6 +380,9 @@ def read(
             owners = entities if subjects else ()
             holder = bool(roles) and not titled and asks_holder(ask.text)
             role = float(holder and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
+            if roles and not titled and not holder:  # "which judge is hearing the suit": not the chairman
+                other = _holds_role(article, span[0], span[1], TITLES - roles, (), ask.text)
+                role = float(other and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
     reading.features = {
         **base,
@@ -502,6 +505,14 @@ def _sentence_of(article: Article, offset: int) -> str:
 
 # what stands between a name and the role after it when the role is the name's: ", ", ", the company's "
 APPOSED = re.compile(r"\s*,\s*(?:(?:the|a|an|its|their|his|her)\s+)?(?:[\w.'’&-]+\s+){0,4}$")
+# titles a person is named with ("chairman Bill Locke", "Judge John Smith"), as base-form stems: the
+# nouns of people whose stem no common word shares ("governor" stems as "government" does, "negotiator" as
+# "negotiations", "mayor" as "may")
+TITLE_NOUNS = (
+    "chairman president minister secretary judge senator ambassador spokesman spokeswoman spokesperson "
+    "treasurer chancellor congressman undersecretary captain envoy queen prince analyst economist"
+)
+TITLES = frozenset(base_form(stem) for noun in TITLE_NOUNS.split() for stem in stems(noun))
 # words that make a role another one: a deputy chairman or a former chairman is not the chairman
 ROLE_PREFIXES = frozenset({"deputy", "vice", "assistant", "former", "acting", "co", "ex", "sub", "under", "outgoing"})
 
