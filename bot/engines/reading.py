@@ -423,10 +423,20 @@ def _time_absent(article: Article, times: frozenset[str]) -> bool:
     while its text names others of that kind: "the second quarter" in a story of the third quarter, "1984" in
     one of 1985 and 1986. The article's figures are for those other periods. Days are left out: news gives
     them as weekdays."""
-    dated = times_in(article.date or "")
-    named = times_in(article.text) | times_in(article.title) | relative_times(article.text, article.date) | dated
-    kinds = {time_kind(n) for n in named - dated} - {"day", "weekday"}  # the dateline names no rival period
+    if not times:
+        return False
+    named, kinds = _periods(article.text, article.title, article.date)
     return any(v not in named and time_kind(v) in kinds for v in times)
+
+
+@lru_cache(maxsize=256)
+def _periods(text: str, title: str, date: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The periods an article names (its dateline's too), and the kinds of those its text names besides
+    the dateline's."""
+    dated = times_in(date or "")
+    named = times_in(text) | times_in(title) | relative_times(text, date) | dated
+    kinds = frozenset(time_kind(n) for n in named - dated) - {"day", "weekday"}  # the dateline names no rival
+    return named, kinds
 
 
 def _is_subject(unit: Unit, span: tuple[str, int, int] | None) -> bool:
