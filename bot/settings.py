@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The weights of the candidate ranker and of the answer model over a candidate's features
 # (bot/engines/reading.py, bot/engines/calibration.py), fitted by `qabot calibrate` on the development
 # sets (eval/seeds.jsonl, eval/reuters-dev.jsonl ... reuters-dev4.jsonl, RGB; the answer model with
-# --answer-only over the ranker below).
+# --answer-only over the ranker below; the weights of checks added later, `unnamed` and `time_absent`,
+# with --only, every other weight held).
 RANK_WEIGHTS: dict[str, float] = {
     "score": 0.8219,
     "dense": 0.9395,

@@ -18,12 +18,17 @@ and checks of the question's constraints, which only the answer model weighs:
 - the answer span lacks the form asked for (an amount without a number, a bare number for "how much", a
   share without "pct" for "what percentage", "today" for "on what date");
 - the sentence never names the noun whose value is asked ("quota", "cash", "fee");
-- the person in the answer is named beside another role than the one asked ("who is the chairman");
+- the person in the answer is named beside another role than the one asked ("who is the chairman"), or,
+  for "which judge ...", beside another title ("A. William Reynolds, chairman of GenCorp");
 - a "why" or "what caused" question whose sentence, and the few after it, give no cause;
 - the thing the question asks to be named spoken of only as an unnamed one ("several shipping lines" for
-  "which shipping lines", "appointed a mediator" for "who was appointed mediator").
+  "which shipping lines", "appointed a mediator" for "who was appointed mediator");
+- the question asks a period the whole article never names while it names others of that kind ("the
+  second quarter" in a story of the third).
 An amount measured in another unit than the question names or implies ("4.7 mln tonnes" for a capacity in
-barrels per day, "eight pct" for how much money) is no answer span at all.
+barrels per day, "eight pct" for how much money), one of another business result ("revenues of 695 mln
+dlrs" for what it earned) or one the text ties to another period ("10.6 billion in 1985" for 1986) is no
+answer span at all.
 """
 
 from __future__ import annotations
