@@ -1527,3 +1527,14 @@ def test_a_person_named_with_another_title_than_the_one_a_which_question_asks_mi
     # no title beside the name: nothing says the role is another
     plain = article(S("Bill Reynolds heard the partners' suit.", (("Bill Reynolds", "PERSON"),)))
     assert reading("Which judge is hearing the partners' suit?", plain).features["role_missing"] == 0.0
+
+
+def test_an_hour_the_parser_took_for_a_number_answers_at_what_time() -> None:
+    doc = article(
+        S(
+            "The union will strike at 1000 EDT/1400 GMT on Thursday.",
+            (("1000", "CARDINAL"), ("GMT", "ORG"), ("Thursday", "DATE")),
+        )
+    )
+    assert span_text(doc, reading("At what time will the union strike?", doc)) == "1000 EDT/1400 GMT"
+    assert span_text(doc, reading("On what day will the union strike?", doc)) == "Thursday"

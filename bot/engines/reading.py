@@ -827,7 +827,9 @@ def _best_span(
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
     text_of = unit.article.text
-    found = [_as_person(_as_place(_as_amount(m, text_of), text_of), text_of) for m in unit.mentions()]
+    found = [
+        _as_person(_as_place(_as_time(_as_amount(m, text_of), text_of), text_of), text_of) for m in unit.mentions()
+    ]
     people = [m for m in found if m.label == "PERSON"]
     for mention in found:
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
@@ -993,6 +995,23 @@ def _as_amount(mention: Mention, text: str) -> Mention:
 
 PLACE_BEFORE = re.compile(r"\b(?:to|in|into|from|at|across|toward|towards)\s+(?:neighbou?ring\s+|the\s+)?$", re.I)
 PLACE_AFTER = re.compile(r"\s*(?:[.,;:)]|and\b|or\b|$)")
+
+
+# an hour as news gives it: "1000 EDT", "1500 GMT (0900 est)", "10 a.m."
+CLOCK = re.compile(
+    r"(?:[01]?\d|2[0-3])[0-5]\d\s*(?:hrs\s+)?(?:[ECMP][SD]T|GMT|BST|local(?:\s+time)?)\b"
+    r"(?:\s*[/(]\s*\d{3,4}\s*(?:[ECMP][SD]T|GMT|BST)\)?)?|\d{1,2}(?:[.:]\d\d)?\s*[ap]\.m\.",
+    re.IGNORECASE,
+)
+
+
+def _as_time(mention: Mention, text: str) -> Mention:
+    """The mention, labelled TIME and taking in its zone, when the parser took an hour for a number
+    ("1000 EDT/1400 GMT")."""
+    if mention.label not in ("CARDINAL", "DATE", "TIME"):
+        return mention
+    clock = CLOCK.match(text, mention.start)
+    return Mention(start=mention.start, end=clock.end(), label="TIME") if clock else mention
 
 
 def _as_place(mention: Mention, text: str) -> Mention:

@@ -165,6 +165,8 @@ def wanted(question: str) -> Ask:
             prefer = ("PERCENT", *NUMBERS)
         elif kinds == AMOUNTS:
             prefer = NUMBERS
+        elif noun == "time":  # "at what time": the hour ("1000 EDT") before the day
+            prefer = ("TIME", "DATE")
         else:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
     elif lead in ("what", "which") and (listed or re.search(r"\bnames? of\b", q)):  # any name
