@@ -1538,3 +1538,17 @@ def test_an_hour_the_parser_took_for_a_number_answers_at_what_time() -> None:
     )
     assert span_text(doc, reading("At what time will the union strike?", doc)) == "1000 EDT/1400 GMT"
     assert span_text(doc, reading("On what day will the union strike?", doc)) == "Thursday"
+
+
+def test_a_short_name_the_article_only_spells_out_is_found_in_it() -> None:
+    doc = article(
+        S(
+            "Chip makers complied, said Shoichi Saba, Chairman of the Electronic Industries Association of Japan.",
+            (("Shoichi Saba", "PERSON"), ("the Electronic Industries Association of Japan", "ORG")),
+        ),
+        S("He said the U.S. action had made the chip pact meaningless.", subject_kind="pronoun"),
+    )
+    result = reading("What did the EIAJ chairman say the U.S. action had done to the chip pact?", doc, 1)
+    assert result.features["subject_missing"] == 0.0 and result.features["entity_missing"] == 0.0
+    other = reading("What did the JEIDA chairman say the U.S. action had done to the chip pact?", doc, 1)
+    assert other.features["entity_missing"] == 1.0

@@ -284,6 +284,13 @@ def read(
         subjects = [(_with_alias(name, defined), label) for name, label in subjects]
     else:
         written = {name: name for name, _ in entities}
+    # a short name the question gives that the article only spells out ("EIAJ" for the Electronic
+    # Industries Association of Japan)
+    if any(ACRONYM.fullmatch(name) for name, _ in entities):
+        spelled = {name: _spelled_out(name, article.text) for name, _ in entities if ACRONYM.fullmatch(name)}
+        written |= {full: written.get(name, name) for name, full in spelled.items() if full}
+        entities = [(spelled.get(name) or name, label) for name, label in entities]
+        subjects = [(spelled.get(name) or name, label) for name, label in subjects]
 
     # the question's named entities: in the sentence, only in its context, or nowhere near
     missing = context_only = 0.0
@@ -475,6 +482,36 @@ def _aliases(text: str) -> tuple[tuple[str, str], ...]:
                 found.append((match.group(2), " ".join(words[-size:])))
                 break
     return tuple(dict.fromkeys(found))
+
+
+ACRONYM = re.compile(r"[A-Z]{3,6}")
+# the small words a spelled-out name may hold that its short name leaves out ("Association of Japan")
+NAME_LINKS = frozenset({"of", "and", "the", "for", "de", "du", "la", "&"})
+
+
+@lru_cache(maxsize=1024)
+def _spelled_out(short: str, text: str) -> str | None:
+    """The name in the text whose capitalised words' initials spell `short`, when the text never writes
+    `short` itself: "Electronic Industries Association of Japan" for "EIAJ"."""
+    if re.search(rf"\b{short}\b", text):
+        return None
+    words = list(re.finditer(r"[A-Za-z&][\w&'-]*", text))
+    for i, first in enumerate(words):
+        if first.group(0)[0] != short[0]:
+            continue
+        letters, j = "", i
+        while j < len(words) and len(letters) < len(short):
+            word = words[j].group(0)
+            if word.lower() in NAME_LINKS and letters:
+                j += 1
+                continue
+            if not word[0].isupper() or word[0] != short[len(letters)]:
+                break
+            letters += word[0]
+            j += 1
+        if letters == short:
+            return text[first.start() : words[j - 1].end()]
+    return None
 
 
 def _with_alias(name: str, defined: Sequence[tuple[str, str]]) -> str:
