@@ -1345,6 +1345,12 @@ def test_a_sentence_that_leaves_the_asked_thing_unnamed_sets_unnamed(
             (("Evergreen", "ORG"),),
             (),
         ),
+        (  # a noun of content whose content follows it
+            "What condition does the U.S. set for new coffee quotas?",
+            "The U.S. demands, as a condition of new quotas, that objective criteria be set.",
+            (("U.S.", "GPE"),),
+            (),
+        ),
         (  # a possessive points at one the story names too
             "What IBM move was the decision not connected with?",
             "The decision was not related to IBM's move last month to merge Rolm's sales force.",

@@ -646,6 +646,8 @@ UNNAMING = frozenset(
 VALUE_AFTER = re.compile(
     rf"\s+(?:of|at|to|is|was|were|are)\s+(?:about\s+|some\s+|around\s+)?(?:\d|[A-Z]\w*\b|(?i:{NUMBER_WORD}))"
 )  # "a registered capital of four mln dlrs": a value, not a thing to name
+# what a noun of content says, after it: "a condition of reimposition, that objective criteria be set"
+CONTENT_AFTER = re.compile(r"(?:\s+(?:of|for)\s+[^,.;]{1,60})?,?\s+that\b(?!\s+(?:is|was|are|were|has|had)\b)")
 # words before a noun that point at one named elsewhere ("the mediator", "its chairman")
 POINTING = frozenset({"the", "this", "that", "these", "those", "its", "his", "her", "their", "our", "whose"})
 # what may stand between a noun and a name that says which: "lines, including Evergreen", "a bank (Midland)"
@@ -697,8 +699,8 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
                 break  # a preposition or a verb's auxiliary: the phrase starts after it
         if span is not None and span[0] - ROLE_REACH <= words[i].start() <= span[1] + ROLE_REACH:
             unnamed = False  # the answer stands beside it: "First Boston Corp ... as financial advisers"
-        if VALUE_AFTER.match(text, words[i].end()):
-            unnamed = False  # "a registered capital of four mln dlrs"
+        if VALUE_AFTER.match(text, words[i].end()) or CONTENT_AFTER.match(text, words[i].end()):
+            unnamed = False  # "a registered capital of four mln dlrs", "a condition ..., that criteria be set"
         after = NAMING_AFTER.match(text, words[i].end())
         if after is not None:
             name = _bare(after.group("name"))
