@@ -390,9 +390,9 @@ def read(
             typed = 1.0
             # whose role it is matters when the question says ("Chrysler's chairman", not "which minister")
             owners = entities if subjects else ()
-            holder = bool(roles) and not titled and asks_holder(ask.text)
-            role = float(holder and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
-            if roles and not titled and not holder:  # "which judge is hearing the suit": not the chairman
+            if roles and not titled and asks_holder(ask.text):  # "who is Chrysler's chairman"
+                role = float(not _holds_role(article, span[0], span[1], roles, owners, ask.text))
+            elif roles and not titled:  # "which judge is hearing the suit": not one named as chairman
                 other = _holds_role(article, span[0], span[1], TITLES - roles, (), ask.text)
                 role = float(other and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
@@ -625,7 +625,8 @@ def _role_beside(
         if owner is None or f"{owner} {word}".lower() in " ".join(question.lower().split()):
             return True  # no owner named, or the word the question too gives the role ("Finance Minister")
         if not entities:  # the question names no organisation the parser knows; it may still say whose role
-            if not _owner_asked(question, roles) or set(stems(owner)) & set(stems(question)):
+            # ("the chairman of the company" names none: the company is the one the story is about)
+            if not _owner_named(question, roles) or set(stems(owner)) & set(stems(question)):
                 return True
             continue  # "AFBF president Dean Kleckner" for "the president of the Ontario corn growers' association"
         named = _owner_named(question, roles)  # of the question's names, the one whose role it asks
@@ -725,12 +726,6 @@ def _owner_named(question: str, roles: frozenset[str]) -> str:
         if before is not None:
             return before.group(1)
     return ""
-
-
-def _owner_asked(question: str, roles: frozenset[str]) -> bool:
-    """Does the question name whose role it asks about: "the president of the Ontario growers' association",
-    "Acme's chairman"? ("the chairman of the company" names none: the company is the one the story is about.)"""
-    return bool(_owner_named(question, roles))
 
 
 OWNER_LABELS = frozenset({"ORG", "GPE", "NORP"})
@@ -863,6 +858,7 @@ def _best_span(
     agents = _agents(unit, _asked_doing(ask.text))
     kinships = [k.group(0).lower() for k in KIN_WORD.finditer(ask.text)] if "PERSON" in ask.labels else []
     preposition = asked_preposition(ask.text)
+    asked_result = _result_asked(ask.text)  # "income" or "turnover" when the question asks one
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
     text_of = unit.article.text
@@ -910,8 +906,11 @@ def _best_span(
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
         if _of_another(ask.text, unit.article.text, end):
             continue  # "413,800 tonnes of zinc" for "how much copper"
-        asked_result = _result_asked(ask.text) if mention.label in NUMERIC else ""
-        if asked_result and _result_of(unit.article.text, mention.start, end) not in ("", asked_result):
+        if (
+            asked_result
+            and mention.label in NUMERIC
+            and _result_of(unit.article.text, mention.start, end) not in ("", asked_result)
+        ):
             continue  # "revenues of 695 mln dlrs" for how much it earned
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
