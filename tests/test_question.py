@@ -30,6 +30,9 @@ from bot.language.question import (
         ("Who succeeded Richard Roe?", {"PERSON", "ORG", "NORP"}),
         ("Whose bid was accepted?", {"PERSON", "ORG", "NORP"}),
         ("Who is the chairman of Acme?", {"PERSON"}),  # a person noun narrows "who" to people
+        ("Whom did the conference appoint as secretary general?", {"PERSON"}),  # a noun starting with "s"
+        ("Which companies' stock is the SEC examining?", {"ORG"}),  # the wh-word's own possessor
+        ("What is the name of Panjshir's provincial capital?", {"GPE", "LOC", "FAC"}),  # a name's possessive
         ("When did the strike end?", {"DATE", "TIME"}),
         ("Where is the new plant?", {"GPE", "LOC", "FAC", "ORG"}),
         ("How much did Acme pay for Beta?", {"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
@@ -235,6 +238,15 @@ def test_a_two_part_question_is_split_and_each_part_is_a_question() -> None:
         "what prompted it?",
     ]
     assert parts("Who bought Beta and how much did Acme pay?") == ["Who bought Beta?", "how much did Acme pay?"]
+    # a second part led by a preposition: "by how much ..."; with no verb of its own it takes the first's
+    assert parts("How much did Acme lend, and by how much would its net income fall?") == [
+        "How much did Acme lend?",
+        "by how much would its net income fall?",
+    ]
+    assert parts("To whom did Acme agree to sell its station, and for how much cash?") == [
+        "To whom did Acme agree to sell its station?",
+        "for how much cash did Acme agree to sell its station?",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -395,6 +407,11 @@ def test_relative_times_resolve_against_the_article_date(text: str, dated: str |
         ("What price did the Soviet Union offer?", [("Soviet Union", "GPE")], ["Soviet Union"]),
         ("Who will lead Japan’s delegation to Geneva?", [("Japan", "GPE"), ("Geneva", "GPE")], ["Japan"]),
         ("Who bought Beta from Acme?", [("Beta", "ORG"), ("Acme", "ORG")], []),  # objects, not subjects
+        (  # the firm before a title only says whose analyst: the analyst is the subject
+            "What price did Bear Stearns analyst Timothy Pettee consider?",
+            [("Bear Stearns", "ORG"), ("Timothy Pettee", "PERSON")],
+            ["Timothy Pettee"],
+        ),
     ],
 )
 def test_subjects_follow_the_auxiliary_or_own_something(
@@ -439,6 +456,8 @@ def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> Non
         ("Which minister signed the accord?", {"minist"}),
         ("Which U.S. official did Vice Minister Kuroda meet?", set()),  # another person's role is not asked
         ("Who heads Acme?", set()),
+        ("Whom did the conference appoint as secretary general?", {"secretari"}),  # a role taken up "as"
+        ("Who is seen as a likely buyer?", set()),
         ("Who bought Beta?", set()),
     ],
 )

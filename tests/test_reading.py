@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.engines.reading import Reading, Unit, fits_ask, read
+from bot.engines.reading import Reading, Unit, _given, fits_ask, read
 from bot.language import base_form, stems
 from bot.language.question import asked_heads, asked_roles, entities_in, entity_lexicon, subjects, times_in, wanted
 from retrieval.records import Article, Clause, Mention, Parse, Span
@@ -234,6 +234,12 @@ def test_a_company_the_question_names_is_given_with_its_form_and_kind_words() ->
 def test_a_name_the_question_gives_in_another_form_is_given() -> None:
     doc = article(S("Tate and Lyles said Silvertown was hit.", (("Tate and Lyles", "ORG"), ("Silvertown", "GPE"))))
     assert span_text(doc, reading("Where is the Tate and Lyle refinery that was hit?", doc)) == "Silvertown"
+
+
+def test_a_company_the_question_gives_by_its_initials_is_given() -> None:
+    assert _given("General Motors Corp", "Who negotiates for GM Canada?")  # its form left out
+    assert _given("the National Resistance Front", "Who leads the NRF?")
+    assert not _given("Ford Motor Co", "Who negotiates for GM Canada?")
 
 
 def test_a_name_the_question_gives_as_a_possessor_is_given() -> None:

@@ -794,7 +794,9 @@ def _given(text: str, question: str) -> bool:
     core = [
         w for w in span_words if w.strip(".") not in COMPANY_FORMS and (w not in KIND_NOUNS or not names_given)
     ] or span_words
-    acronym = any(i.lower() in words for i in _name_initials(text))  # "the National Resistance Front" for "NRF"
+    # "the National Resistance Front" for "NRF"; "General Motors Corp" for "GM", its company form left out
+    bare = " ".join(w for w in text.split() if w.lower().strip(".,") not in COMPANY_FORMS)
+    acronym = any(i.lower() in words for i in _name_initials(text) | _name_initials(bare))
     spelled = text.strip(" .,").isupper() and text.strip(" .,") in _name_initials(question)  # "ISO" for its name
     return bool(span_words) and (acronym or spelled or all(w in words or _stems_in(w, asked) for w in core))
 

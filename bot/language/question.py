@@ -60,7 +60,12 @@ NTH_YEAR = re.compile(
     r"full|half|quarter)\b)(?:[a-z]+\s+)?year\b(?!\s+in\s+a\s+row)",
     re.IGNORECASE,
 )
-PART_SPLIT = re.compile(r"^(?P<first>.+?),?\s+and\s+(?P<second>(?:what|when|where|who|whom|how|which|why)\b.+)$", re.I)
+PREPOSITION_LEADS = frozenset({"to", "at", "in", "on", "by", "from", "for", "under", "until", "since", "with", "into"})
+PART_SPLIT = re.compile(
+    rf"^(?P<first>.+?),?\s+and\s+(?P<second>(?:(?:{'|'.join(PREPOSITION_LEADS)})\s+)?"
+    r"(?:what|when|where|who|whom|how|which|why)\b.+)$",
+    re.I,
+)  # "..., and by how much would its net income fall?"
 WORD = re.compile(r"[\w’'.&-]+")
 
 
@@ -149,7 +154,7 @@ def wanted(question: str) -> Ask:
     elif lead == "where":
         prefer = ("GPE", "LOC", "FAC", "ORG")
     elif lead in ("who", "whom", "whose"):
-        person = any(KIND_NOUNS.get(w.strip("?,.’'s")) == PEOPLE for w in q.split())
+        person = any(KIND_NOUNS.get(_as_kind_noun(_bare_word(w)) or "") == PEOPLE for w in q.split())
         prefer = ("PERSON",) if person else ("PERSON", "ORG", "NORP")
     elif ETHNIC.search(q):  # "what ethnic group": a nationality or people, not an organisation
         prefer = ("NORP", "ORG")  # "the Pashtun Taliban" may be taken for an organisation
@@ -319,18 +324,20 @@ def _kind_noun(question: str) -> str | None:
     """The noun that says what kind of thing "which/what ..." asks for: the first kind noun of the phrase
     after the wh-word, or the last of a run of them ("what are the estimated capital costs", "what fixed
     exchange rate"), or of the phrase after "the name of" ("what is the name of the company"). None when a
-    verb's auxiliary follows the wh-word ("what did he offer"), when it counts ("which two figures"), or
-    when only a possessor names a kind ("which country's media")."""
+    verb's auxiliary follows the wh-word ("what did he offer") or when it counts ("which two figures"). The
+    wh-word's own possessor names the kind ("which companies' stock" asks for companies)."""
     written, copula = _phrase_after(r"\b(?:which|what)\b", question)
     if not copula and written and (written[0] in PHRASE_ENDS or written[0] in NUMBER_WORDS or written[0][:1].isdigit()):
         return None
+    if not copula and written and written[0].islower() and written[0].endswith(POSSESSIVE):
+        return _as_kind_noun(_bare_word(written[0]))  # "which companies' stock": companies
     phrase = after_possessor(written)
     words = [w.lower() for w in phrase]
     found: str | None = None
     for i, word in enumerate(words[:8]):
         if word in PHRASE_ENDS:
             if word == "of" and words[i - 1] in ("name", "names") and found is None:
-                return _kind_noun("what " + " ".join(words[i + 1 :]))
+                return _kind_noun("what " + " ".join(phrase[i + 1 :]))
             break
         if word in DETERMINERS or word.endswith(("'s", "’s", "s'")):  # a determiner or a possessor
             continue
@@ -477,6 +484,9 @@ def asks_holder(question: str) -> bool:
     return bool(WHO_IS.match(written) or re.match(r"^what (?:is|was) the names? of\b", written))
 
 
+AS_ROLE = re.compile(r"\bas (?:(?:the|its|their|his|her|a|an|new|acting|interim) )*([A-Za-z-]+)")
+
+
 @lru_cache(maxsize=4096)
 def asked_roles(question: str) -> frozenset[str]:
     """The role whose holder a question asks for ("which minister", "who is the chairman of", "who is Acme's
@@ -490,6 +500,9 @@ def asked_roles(question: str) -> frozenset[str]:
         rest = [w.lower() for w in after_possessor([w.strip("?,.;:!") for w in written[found.end() :].split()])]
         phrase = itertools.takewhile(lambda w: w not in PHRASE_ENDS, rest)
         noun = next((k for w in phrase if (k := _as_kind_noun(w)) and KIND_NOUNS[k] == PEOPLE), None)
+    taken_up = AS_ROLE.search(written)  # "whom did the conference appoint as secretary general"
+    if noun is None and taken_up is not None and re.match(r"whom?\b", written, re.IGNORECASE):
+        noun = _as_kind_noun(taken_up.group(1).lower())
     if noun is None or KIND_NOUNS.get(noun) != PEOPLE or noun in GENERIC_ROLES:
         return frozenset()
     return frozenset(base_form(s) for s in stems(noun))
@@ -556,6 +569,15 @@ def asked_thing(question: str) -> str:
 
 
 TITLE_PREFIXES = frozenset({"vice", "co", "deputy", "ex", "acting", "sub", "under", "assistant"})
+
+
+def _bare_word(word: str) -> str:
+    """A word without the punctuation around it and its possessive ending: "secretary" of "secretary?"."""
+    word = word.strip('?,.;:!"()')
+    for ending in POSSESSIVE:
+        if word.endswith(ending):
+            return word[: -len(ending)] + ("s" if ending in ("s'", "s’") else "")
+    return word
 
 
 def _as_kind_noun(word: str) -> str | None:
@@ -626,6 +648,14 @@ def parts(question: str) -> list[str]:
     bare = len(words) <= BARE_PHRASE and not set(words) & VERB_AUXILIARIES  # a wh-phrase and nothing more
     if predicate is not None and bare and words[0] in ("how", "what", "which"):
         return [first + predicate.group(0), second]
+    # "..., and for how much cash?": a second part that is only a wh-phrase takes the first's predicate
+    later = second.rstrip(" ?").split()
+    taken = re.search(rf"\s(?:{'|'.join(VERB_AUXILIARIES)})\s.*$", first, re.IGNORECASE) or re.search(
+        r"^(?:who|what|which)(\s.*)$", first, re.IGNORECASE
+    )  # "Who agreed to buy X, and at what price?": "at what price agreed to buy X?"
+    led = later[0].lower() in PREPOSITION_LEADS  # "for how much cash", "at what price": no verb of its own
+    if taken is not None and led and len(later) <= BARE_PHRASE and not {w.lower() for w in later} & VERB_AUXILIARIES:
+        return [f"{first}?", f"{' '.join(later)}{taken.group(taken.lastindex or 0)}?"]
     return [f"{first}?", second]
 
 
@@ -822,7 +852,9 @@ def _placed(
     """The entities that stand right after one of the auxiliaries ("the" between), or, with `possessors`,
     before "'s"."""
     found = []
-    lower = " ".join(question.split()).lower()
+    written = " ".join(question.split())
+    lower = written.lower()
+    entities = list(entities)
     for name, label in entities:
         for match in re.finditer(rf"(?<![\w.]){re.escape(name.lower())}(?![\w])", lower):
             before = lower[: match.start()].split()
@@ -830,9 +862,19 @@ def _placed(
                 before = before[:-1]
             possessor = possessors and lower[match.end() : match.end() + 2] in ("'s", "’s")
             if possessor or (before and before[-1] in auxiliaries):
-                found.append((name, label))
+                found.append(_titled_after(written, match.end(), entities) or (name, label))
                 break
-    return found
+    return list(dict.fromkeys(found))
+
+
+def _titled_after(question: str, end: int, entities: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
+    """The name a title joins to the one ending at `end`: "Timothy Pettee" in "did Bear Stearns analyst Timothy
+    Pettee consider", where the phrase is about the analyst and the firm only says whose."""
+    title = re.match(r"\s+((?:[a-z][\w-]*\s+){1,3})", question[end:])
+    if title is None or not any(KIND_NOUNS.get(_as_kind_noun(w) or "") == PEOPLE for w in title.group(1).split()):
+        return None
+    rest = question[end + title.end() :]
+    return next((pair for pair in entities if rest.startswith(pair[0])), None)
 
 
 def entity_lexicon(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
