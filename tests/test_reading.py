@@ -140,6 +140,55 @@ def test_an_amount_of_another_result_than_the_one_asked_is_no_span() -> None:
     assert span_text(doc, reading("What were Acme's revenues last year?", doc, 1)) == "695 mln dlrs"
 
 
+def test_an_amount_of_another_line_of_income_than_the_one_asked_is_no_span() -> None:
+    doc = article(
+        S(
+            "Operating income in 1986 fell more than 80 pct, to 38.0 mln dlrs.",
+            (("1986", "DATE"), ("more than 80 pct", "PERCENT"), ("38.0 mln dlrs", "MONEY")),
+        ),
+    )
+    assert reading("What was Acme's net income in 1986?", doc).span is None
+    assert span_text(doc, reading("What was Acme's operating income in 1986?", doc)) == "38.0 mln dlrs"
+    assert span_text(doc, reading("What was Acme's income in 1986?", doc)) == "38.0 mln dlrs"
+    doc = article(S("Its net income in 1986 was 12 mln dlrs.", (("1986", "DATE"), ("12 mln dlrs", "MONEY"))))
+    assert span_text(doc, reading("What was Acme's net income in 1986?", doc)) == "12 mln dlrs"
+
+
+def test_what_an_amount_moved_by_is_no_span_for_the_level_asked() -> None:
+    doc = article(
+        S(
+            "Acme's net income for the first quarter will be reduced by about 40 mln dlrs.",
+            (("Acme", "ORG"), ("the first quarter", "DATE"), ("about 40 mln dlrs", "MONEY")),
+        ),
+        S("The group comprises 33 member countries.", (("33", "CARDINAL"),)),
+    )
+    assert reading("What net income did Acme report for the first quarter?", doc).span is None
+    question = "By how much will Acme's first-quarter net income be reduced?"
+    assert span_text(doc, reading(question, doc)) == "about 40 mln dlrs"
+    assert span_text(doc, reading("How many member countries does the group have?", doc, 1)) == "33"
+
+
+def test_the_one_somebody_spoke_to_is_no_span_unless_asked() -> None:
+    doc = article(
+        S(
+            "Smith told Reuters that the new plant would be built at another location.",
+            (("Smith", "PERSON"), ("Reuters", "ORG")),
+        ),
+        S("Poehl told about 200 bankers that rates would fall.", (("Poehl", "PERSON"), ("about 200", "CARDINAL"))),
+    )
+    assert reading("Which company will build the new plant?", doc).span is None
+    assert span_text(doc, reading("Which news agency did Smith tell about the plant?", doc)) == "Reuters"
+    assert span_text(doc, reading("How many bankers did Poehl address?", doc, 1)) == "about 200"
+
+
+def test_a_piece_of_a_capitalised_headline_is_no_name() -> None:
+    doc = article(
+        S("ICAHN SAYS HE IS TARGET OF SEC INVESTIGATION", (("ICAHN", "PERSON"), ("TARGET OF", "ORG"), ("SEC", "ORG"))),
+    )
+    assert reading("Which companies is the SEC investigating?", doc).span is None
+    assert span_text(doc, reading("Which agency is investigating Icahn?", doc)) == "SEC"
+
+
 def test_an_amount_the_text_ties_to_another_period_is_no_span_for_the_one_asked() -> None:
     doc = article(
         S(

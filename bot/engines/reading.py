@@ -873,7 +873,7 @@ def _best_span(
         if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
             continue
         span_text = unit.article.text[mention.start : mention.end]
-        if _given(span_text, ask.text) or _headline_run(span_text):
+        if _given(span_text, ask.text) or _headline_run(span_text) or _told(text_of, mention, ask):
             continue
         if "PERSON" in ask.labels and mention.label != "PERSON" and _titles(text_of, mention, people):
             continue  # "Navy" in "given by Navy Minister Henrique Saboya": whose minister, not who
@@ -908,12 +908,12 @@ def _best_span(
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
         if _of_another(ask.text, unit.article.text, end):
             continue  # "413,800 tonnes of zinc" for "how much copper"
-        if (
-            asked_result
-            and mention.label in NUMERIC
-            and _result_of(unit.article.text, mention.start, end) not in ("", asked_result)
-        ):
-            continue  # "revenues of 695 mln dlrs" for how much it earned
+        if asked_result[0] and mention.label in NUMERIC:
+            result, line = _result_of(unit.article.text, mention.start, end)
+            if result not in ("", asked_result[0]) or (line and asked_result[1] and line != asked_result[1]):
+                continue  # "revenues of 695 mln dlrs" for how much it earned; operating income for net income
+        if mention.label in NUMERIC and _a_change(unit.article.text, mention.start, ask.text):
+            continue  # "fell more than 80 pct" for what its income was
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
         if mention.label in NUMERIC and _of_another_time(unit.article.text, mention.start, end, times):
@@ -1111,11 +1111,30 @@ def _titles(text: str, mention: Mention, people: Sequence[Mention]) -> bool:
     )
 
 
+HEADLINE_JOINS = frozenset({"of", "to", "for", "in", "on", "at", "by", "with", "from", "and", "or", "the", "a", "an"})
+# "Yates told Reuters", "told the newspaper": the one told is who heard it, not a party to what was told
+TOLD = re.compile(r"\b(?:told|tells|telling|tell)\s+(?:the\s+)?$", re.IGNORECASE)
+ASKS_TELLING = re.compile(
+    r"\b(?:told|tells?|telling|interview\w*|speak\w*|spoke|talk\w*|hear\w*|address\w*|brief\w*)\b", re.IGNORECASE
+)
+
+
+def _told(text: str, mention: Mention, ask: Ask) -> bool:
+    """Is a mention the one somebody spoke to ("Yates told Reuters"), when the question does not ask who was
+    told?"""
+    if mention.label in NUMERIC or ASKS_TELLING.search(ask.text):
+        return False  # "told about 200 bankers" for "how many bankers did he address"
+    return TOLD.search(text[max(0, mention.start - 20) : mention.start]) is not None
+
+
 def _headline_run(text: str) -> bool:
     """Is a mention a run of a capitalised headline the parser took for a name ("LANGE PREDICTS N.Z.
     INFLATION TO FALL")? A name runs to three or so words; four or more upper-case words are a headline."""
     words = text.split()
-    return len(words) >= 4 and text.isupper()
+    if not text.isupper() or not words:
+        return False
+    # a name neither begins nor ends with a function word: "TARGET OF" is a piece of "... IS TARGET OF SEC ..."
+    return len(words) >= 4 or words[0].lower() in HEADLINE_JOINS or words[-1].lower() in HEADLINE_JOINS
 
 
 # a question about what is still to come: "when will", "when does ... plan to", "when is ... due"
@@ -1241,30 +1260,70 @@ RESULTS = {
     "income": frozenset({"profit", "profits", "earn", "earns", "earned", "earnings", "income", "loss", "losses"}),
     "turnover": frozenset({"sales", "revenue", "revenues", "turnover"}),
 }
-RESULT_WINDOW = 8  # words: "revenues rose 10 pct to 695 mln dlrs from 600 mln"
+RESULT_WINDOW = 11  # words: "Operating income in 1986 fell more than 80 pct, to 38.0 mln dlrs"
+RESULT_LINES = frozenset({"net", "operating", "pretax", "gross"})  # which income: "net income", "operating profit"
 CLAUSE_BREAK = re.compile(r"[;:]|\.\s|,\s+(?:while|whereas|but|and)\b|\s(?:while|whereas)\s")
 
 
-def _result_asked(question: str) -> str:
-    """ "income" or "turnover" when the question asks one of them (and not both); else ""."""
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
-    asked = [kind for kind, names in RESULTS.items() if words & names]
-    return asked[0] if len(asked) == 1 else ""
+def _result_asked(question: str) -> tuple[str, str]:
+    """ "income" or "turnover" when the question asks one of them (and not both), else "", with the line it
+    names ("net", "operating", "pretax", "gross"; "" for none)."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", question)]
+    asked = [kind for kind, names in RESULTS.items() if set(words) & names]
+    if len(asked) != 1:
+        return "", ""
+    line = next((_line(words[i - 1]) for i, w in enumerate(words) if w in RESULTS[asked[0]] and i), "")
+    return asked[0], line
 
 
-def _result_of(text: str, start: int, end: int) -> str:
+def _line(word: str) -> str:
+    word = word.lower().replace("-", "")
+    return word if word in RESULT_LINES else ""
+
+
+def _result_of(text: str, start: int, end: int) -> tuple[str, str]:
     """What result an amount is of, by the nearest result word before it in its clause ("had revenues of 695
-    mln dlrs", "net income rose to 5 mln") or right after it ("5 mln dlrs in sales"); "" for none."""
+    mln dlrs", "net income rose to 5 mln") or right after it ("5 mln dlrs in sales"), with the line the text
+    names ("Operating income ... to 38.0 mln dlrs"); ("", "") for none."""
     clause = text[max(0, start - 120) : start]
     breaks = list(CLAUSE_BREAK.finditer(clause))
     clause = clause[breaks[-1].end() :] if breaks else clause
-    before = re.findall(r"[A-Za-z]+|\d[\d.,]*", clause)[-RESULT_WINDOW:]
-    after = re.findall(r"[A-Za-z]+", text[end : end + 30])[:3]
-    for word in [*reversed(before), *(w for w in after if after[0].lower() in ("in", "of"))]:
+    before = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?|\d[\d.,]*", clause)[-RESULT_WINDOW - 1 :]
+    after = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", text[end : end + 30])[:3]
+    near = [(w, before[i - 1] if i else "") for i, w in enumerate(before)][::-1][:RESULT_WINDOW]
+    if after and after[0].lower() in ("in", "of"):
+        near += [(w, "") for w in after]
+    for word, previous in near:
         for kind, names in RESULTS.items():
             if word.lower() in names:
-                return kind
-    return ""
+                return kind, _line(previous)
+    return "", ""
+
+
+# an amount something moved by, not the level it stands at: "fell more than 80 pct, to 38.0 mln dlrs",
+# "will be reduced by about 40 mln dlrs"
+CHANGE_VERB = (
+    r"(?:rose|risen|rises?|rising|fell|fallen|falls?|falling|increased|decreased|declined|dropped|gained|grew|"
+    r"grown|climbed|jumped|slipped|eased|reduced|lowered|cut|slumped|plunged|soared|surged|widened|narrowed|"
+    r"trimmed|shrank|shrunk)"
+)
+CHANGED_BY = re.compile(
+    r"\b" + CHANGE_VERB + r"\s+(?:by\s+)?(?:(?:about|some|nearly|almost|roughly|around|over|under|only|just|"
+    r"a\s+further|an\s+estimated|more\s+than|less\s+than|up\s+to)\s+)*$",
+    re.IGNORECASE,
+)
+ASKS_CHANGE = re.compile(
+    r"\b(?:ris\w*|rose|increas\w*|decreas\w*|declin\w*|fall\w*|fell|drop\w*|gain\w*|grow\w*|grew|climb\w*|"
+    r"jump\w*|slip\w*|eas(?:e|ed|ing)|reduc\w*|lower\w*|cut\w*|slump\w*|plung\w*|soar\w*|surg\w*|widen\w*|"
+    r"narrow\w*|trim\w*|shr[ai]nk\w*|shrunk|chang\w*|more|less|higher|up|down|by\s+(?:how|what))\b",
+    re.IGNORECASE,
+)
+
+
+def _a_change(text: str, start: int, question: str) -> bool:
+    """Is an amount what something moved by ("reduced by about 40 mln dlrs") when the question asks for a
+    level ("what net income did it report"), not for a change ("by how much did it fall")?"""
+    return CHANGED_BY.search(text[max(0, start - 60) : start]) is not None and not ASKS_CHANGE.search(question)
 
 
 def _of_another(question: str, text: str, end: int) -> bool:
