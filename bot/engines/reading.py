@@ -1121,9 +1121,11 @@ ASKS_TELLING = re.compile(
 
 def _told(text: str, mention: Mention, ask: Ask) -> bool:
     """Is a mention the one somebody spoke to ("Yates told Reuters"), when the question does not ask who was
-    told?"""
+    told? Not the one told to do something ("told Tamura to redouble efforts")."""
     if mention.label in NUMERIC or ASKS_TELLING.search(ask.text):
         return False  # "told about 200 bankers" for "how many bankers did he address"
+    if re.match(r"\s+to\b", text[mention.end : mention.end + 4]):
+        return False  # "Nakasone told Tamura to redouble efforts": the one told does what was asked
     return TOLD.search(text[max(0, mention.start - 20) : mention.start]) is not None
 
 
