@@ -181,6 +181,25 @@ def test_the_one_somebody_spoke_to_is_no_span_unless_asked() -> None:
     assert span_text(doc, reading("How many bankers did Poehl address?", doc, 1)) == "about 200"
 
 
+def test_a_ticker_in_angle_brackets_is_no_name_and_a_name_loses_its_brackets() -> None:
+    doc = article(
+        S(
+            "Texaco Inc <TX> said a big British company, which it did not name, would keep supplying it.",
+            (("Texaco Inc", "ORG"), ("TX>", "ORG")),
+        ),
+        S("It allotted the shares to <Warburg Securities Ltd>.", (("Warburg Securities Ltd>", "ORG"),)),
+    )
+    assert reading("Which British company would keep supplying Texaco?", doc).span is None
+    assert span_text(doc, reading("To which firm were the shares allotted?", doc, 1)) == "Warburg Securities Ltd"
+
+
+def test_the_one_told_is_no_answer_to_who_told() -> None:
+    doc = article(
+        S("Several companies will keep supplying oil, Yates told Reuters.", (("Yates", "PERSON"), ("Reuters", "ORG")))
+    )
+    assert reading("Which company told Texaco it would keep supplying oil?", doc).span is None
+
+
 def test_a_piece_of_a_capitalised_headline_is_no_name() -> None:
     doc = article(
         S("ICAHN SAYS HE IS TARGET OF SEC INVESTIGATION", (("ICAHN", "PERSON"), ("TARGET OF", "ORG"), ("SEC", "ORG"))),

@@ -872,6 +872,10 @@ def _best_span(
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
         if (mention.label not in ask.labels or ask.noun in FACILITIES) and not called:
             continue
+        unbracketed = _unbracketed(mention, text_of)
+        if unbracketed is None:
+            continue  # "<TX>" after "Texaco Inc" is its ticker symbol, no name
+        mention = unbracketed
         span_text = unit.article.text[mention.start : mention.end]
         if _given(span_text, ask.text) or _headline_run(span_text) or _told(text_of, mention, ask):
             continue
@@ -1115,18 +1119,38 @@ HEADLINE_JOINS = frozenset({"of", "to", "for", "in", "on", "at", "by", "with", "
 # "Yates told Reuters", "told the newspaper": the one told is who heard it, not a party to what was told
 TOLD = re.compile(r"\b(?:told|tells|telling|tell)\s+(?:the\s+)?$", re.IGNORECASE)
 ASKS_TELLING = re.compile(
-    r"\b(?:told|tells?|telling|interview\w*|speak\w*|spoke|talk\w*|hear\w*|address\w*|brief\w*)\b", re.IGNORECASE
+    r"\b(?:told|tells?|telling|interview\w*|(?:speak\w*|spoke|talk(?:ed|ing)?)\s+(?:to|with)|hear\w*|"
+    r"address\w*|briefed)\b",
+    re.IGNORECASE,
 )
+# "which British company told Texaco ...": the question asks who told, not who was told
+ASKS_TELLER = re.compile(r"^\s*(?:who|(?:which|what)(?:\s+[\w'’.-]+){1,3})\s+(?:has\s+|had\s+)?told\b", re.IGNORECASE)
 
 
 def _told(text: str, mention: Mention, ask: Ask) -> bool:
     """Is a mention the one somebody spoke to ("Yates told Reuters"), when the question does not ask who was
     told? Not the one told to do something ("told Tamura to redouble efforts")."""
-    if mention.label in NUMERIC or ASKS_TELLING.search(ask.text):
+    if mention.label in NUMERIC or (ASKS_TELLING.search(ask.text) and not ASKS_TELLER.search(ask.text)):
         return False  # "told about 200 bankers" for "how many bankers did he address"
     if re.match(r"\s+to\b", text[mention.end : mention.end + 4]):
         return False  # "Nakasone told Tamura to redouble efforts": the one told does what was asked
     return TOLD.search(text[max(0, mention.start - 20) : mention.start]) is not None
+
+
+TICKER = re.compile(r"<[A-Z][A-Z0-9.]{0,7}>")
+
+
+def _unbracketed(mention: Mention, text: str) -> Mention | None:
+    """A mention without the angle brackets news feeds put around a company's name or ticker
+    ("<Warburg Securities Ltd>" gives "Warburg Securities Ltd"); None for a ticker symbol ("<TX>")."""
+    start, end = mention.start, mention.end
+    while start < end and text[start] in "<> ":
+        start += 1
+    while end > start and text[end - 1] in "<> ":
+        end -= 1
+    if start == end or TICKER.fullmatch(text[max(0, start - 1) : end + 1]):
+        return None
+    return mention if (start, end) == (mention.start, mention.end) else Mention(start, end, mention.label)
 
 
 def _headline_run(text: str) -> bool:
