@@ -385,6 +385,10 @@ def test_a_number_in_a_name_must_be_mentioned() -> None:
         ),
         ("Sales fell because of lower demand, a spokesman for the company said today.", "lower demand"),
         ("Sales fell because demand fell; prices rose.", "demand fell"),
+        (
+            "He argued that the Fund would lay down conditions which would lead to recession.",
+            "the Fund would lay down conditions which would lead to recession",
+        ),
     ],
 )
 def test_the_reason_a_sentence_gives(sentence: str, reason: str) -> None:

@@ -994,10 +994,12 @@ def test_a_reason_question_whose_sentence_gives_no_cause_sets_cause_missing() ->
         S("A fire at the Acme mine killed one miner and caused 10 mln dlrs in damage.", (("Acme", "ORG"),)),
         S("Approval was delayed by parliamentary\ndebate over the tax.", ()),  # a cue across a line break
         S("Acme suspended the licences in order\nto link imports to exports.", (("Acme", "ORG"),)),
+        S("He argued that the Fund's conditions would lead to recession.", ()),
     )
     assert reading("What caused the fire at the Acme mine?", doc, 0).features["cause_missing"] == 1.0
     assert reading("Why was approval delayed?", doc, 1).features["cause_missing"] == 0.0
     assert reading("Why did Acme suspend the licences?", doc, 2).features["cause_missing"] == 0.0
+    assert reading("Why did he refuse to seek the Fund's help?", doc, 3).features["cause_missing"] == 0.0
     assert reading("Who owns the Acme mine?", doc, 0).features["cause_missing"] == 0.0  # no reason asked
 
 

@@ -1384,6 +1384,7 @@ def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bo
 CAUSE = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result\s+of|result(?:ed|ing)?\s+from|reflect(?:s|ed|ing)?|citing|"
     r"cited|attributed|blamed|thanks\s+to|in\s+order\s+to|in\s+response\s+to|on\s+the\s+back\s+of|"
+    r"argu(?:ed|es|ing)\s+that|(?:would|will|could|might)\s+lead\s+to|"  # the reasoning someone gave for it
     r"\w+ed\s+by)\b",  # "delayed by parliamentary debate", "necessitated by strong demand"
     re.IGNORECASE,
 )

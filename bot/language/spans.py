@@ -44,10 +44,11 @@ LIGHT_VERBS = frozenset({"be", "have", "do", "get", "make"})  # say too little t
 
 Offsets = tuple[int, int] | None
 
-# what introduces a reason: "because (of)", "due to", "owing to", "as a result of", "citing", "blamed on"
+# what introduces a reason: "because (of)", "due to", "owing to", "as a result of", "citing", "blamed on",
+# "argued that"
 REASON = re.compile(
     r"\b(?:because(?:\s+of)?|due\s+to|owing\s+to|as\s+a\s+result\s+of|result(?:ed|ing)?\s+from|thanks\s+to|"
-    r"in\s+response\s+to|on\s+the\s+back\s+of|citing|attributed\s+(?:it\s+)?to|blamed\s+(?:it\s+)?on|"
+    r"in\s+response\s+to|on\s+the\s+back\s+of|citing|attributed\s+(?:it\s+)?to|blamed\s+(?:it\s+)?on|argu(?:ed|es)\s+that|"
     r"(?:caused|prompted|necessitated|delayed|hit|hurt)\s+by)\s+",
     re.IGNORECASE,
 )
