@@ -207,6 +207,14 @@ def test_the_unasked_part_of_a_sentence_is_the_short_answer_to_an_untyped_questi
     assert span is not None and sentence[span[0] : span[1]] == expected
 
 
+def test_a_number_with_a_thousands_comma_stays_whole_in_the_unasked_part() -> None:
+    from bot.language.spans import unasked_span
+
+    sentence = "Some 3,000 members of the union at the Livonia plant will vote on a local contract."
+    span = unasked_span(sentence, "What was the outcome of the Livonia plant vote on the contract?")
+    assert span is not None and sentence[span[0] : span[1]].startswith("3,000 members")
+
+
 def test_a_sentence_that_only_repeats_the_question_has_no_unasked_part() -> None:
     from bot.language.spans import unasked_span
 

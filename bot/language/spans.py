@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.language.lexicon import stopwords
-from bot.language.words import WORD, _bare, asked_words, base_form, stems
+from bot.language.words import _bare, asked_words, base_form, stems
 
-CLAUSE_BREAK = re.compile(r"[,;:()\[\]“”\"—–…]|[.!?]\s|\s-{1,2}\s")
-ARGUMENT_BREAK = re.compile(r"[,;:()\[\]—–…]|[.!?]\s|\s-{1,2}\s")  # quotation marks stay inside an argument
+# a word, a number with its thousands and decimals in one ("3,000", "25.5") ...
+WORD = re.compile(r"\d+(?:[,.]\d+)+|[\w’'-]+")
+# ... and a comma inside a number ("3,000 members") breaks nothing
+CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]“”\"—–…]|[.!?]\s|\s-{1,2}\s")
+ARGUMENT_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]—–…]|[.!?]\s|\s-{1,2}\s")  # quotation marks stay inside
 KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?|forms?) of (?:an? |the )?([\w’'-]+)", re.IGNORECASE)
 ACTION = re.compile(r"\bdo\W*$", re.IGNORECASE)  # "What did X urge Y to do?"
 WHICH = re.compile(r"\bwhich\b", re.IGNORECASE)
