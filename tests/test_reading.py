@@ -168,6 +168,23 @@ def test_what_an_amount_moved_by_is_no_span_for_the_level_asked() -> None:
     assert span_text(doc, reading("How many member countries does the group have?", doc, 1)) == "33"
 
 
+def test_an_amount_of_another_aggregate_than_the_one_asked_is_no_span() -> None:
+    doc = article(
+        S(
+            "Taiwan's reserves have resulted largely from its trade surplus, which hit 15.6 billion dlrs in 1986.",
+            (("Taiwan", "GPE"), ("15.6 billion dlrs", "MONEY"), ("1986", "DATE")),
+        ),
+        S(
+            "The surplus was vital if it was to reduce its 44.5 billion dlr foreign debt.",
+            (("44.5 billion dlr", "MONEY"),),
+        ),
+    )
+    assert reading("How large were Taiwan's foreign exchange reserves in 1986?", doc).span is None
+    assert span_text(doc, reading("What was Taiwan's trade surplus in 1986?", doc)) == "15.6 billion dlrs"
+    assert span_text(doc, reading("What was Taiwan's trade deficit in 1986?", doc)) == "15.6 billion dlrs"  # a balance
+    assert span_text(doc, reading("How large is Taiwan's foreign debt?", doc, 1)) == "44.5 billion dlr"
+
+
 def test_the_one_somebody_spoke_to_is_no_span_unless_asked() -> None:
     doc = article(
         S(

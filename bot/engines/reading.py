@@ -860,6 +860,7 @@ def _best_span(
     agents = _agents(unit, _asked_doing(ask.text))
     kinships = [k.group(0).lower() for k in KIN_WORD.finditer(ask.text)] if "PERSON" in ask.labels else []
     preposition = asked_preposition(ask.text)
+    aggregates = _aggregate_asked(ask.text)
     asked_result = _result_asked(ask.text)  # "income" or "turnover" when the question asks one
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
@@ -916,6 +917,8 @@ def _best_span(
             result, line = _result_of(unit.article.text, mention.start, end)
             if result not in ("", asked_result[0]) or (line and asked_result[1] and line != asked_result[1]):
                 continue  # "revenues of 695 mln dlrs" for how much it earned; operating income for net income
+        if mention.label in NUMERIC and _of_another_aggregate(unit.article.text, mention.start, end, aggregates):
+            continue  # "its trade surplus, which hit 15.6 billion dlrs" for how large its reserves were
         if mention.label in NUMERIC and _a_change(unit.article.text, mention.start, ask.text):
             continue  # "fell more than 80 pct" for what its income was
         if _unmeasured(ask.measure, unit.article.text, mention, end):
@@ -1324,6 +1327,48 @@ def _result_of(text: str, start: int, end: int) -> tuple[str, str]:
             if word.lower() in names:
                 return kind, _line(previous)
     return "", ""
+
+
+# the aggregates news reports amounts of, in families of words for the same one: an amount stands for the one
+# named nearest before it in its clause, or right after it ("its trade surplus, which hit 15.6 billion dlrs" is
+# a balance of trade, no answer for how large the reserves were; "its 44.5 billion dlr foreign debt" is a debt)
+AGGREGATE_FAMILIES = (
+    "income profit profits earnings earned earn loss losses",
+    "turnover sales revenue revenues",
+    "balance surplus deficit",
+    "reserves",
+    "debt debts",
+    "exports",
+    "imports",
+    "output production",
+    "budget spending",
+    "investment investments",
+    "inflation",
+    "unemployment",
+    "growth",
+)
+AGGREGATES = {word: family.split()[0] for family in AGGREGATE_FAMILIES for word in family.split()}
+
+
+def _aggregate_asked(question: str) -> frozenset[str]:
+    """The families of the aggregates the question names ("reserves", "trade surplus")."""
+    return frozenset(AGGREGATES[w] for w in re.findall(r"[a-z]+", question.lower()) if w in AGGREGATES)
+
+
+def _of_another_aggregate(text: str, start: int, end: int, asked: frozenset[str]) -> bool:
+    """Is an amount one of another aggregate than the question names ("surplus ... hit 15.6 billion dlrs" for
+    "how large were the reserves")? Only when the question names one and the text ties the amount to another."""
+    if not asked:
+        return False
+    after = [w.lower() for w in re.findall(r"[A-Za-z]+", text[end : end + 40])[:3]]
+    if any(AGGREGATES.get(w) in asked for w in after):
+        return False  # "its 44.5 billion dlr foreign debt"
+    clause = text[max(0, start - 120) : start]
+    breaks = list(CLAUSE_BREAK.finditer(clause))
+    clause = clause[breaks[-1].end() :] if breaks else clause
+    before = re.findall(r"[A-Za-z]+|\d[\d.,]*", clause)[-RESULT_WINDOW:]
+    nearest = next((AGGREGATES[w.lower()] for w in reversed(before) if w.lower() in AGGREGATES), None)
+    return nearest is not None and nearest not in asked
 
 
 # an amount something moved by, not the level it stands at: "fell more than 80 pct, to 38.0 mln dlrs",
