@@ -167,7 +167,7 @@ def test_html_quotes_are_checked_against_the_page(tmp_path: Path) -> None:
     page = f"<html><body><nav>Home</nav><article><h1>Valley news</h1>{body}<p>The governor said on Monday that the road would reopen.</p></article></body></html>"  # noqa: E501
     (corpus / "news.html").write_text(page)
     bot = QABot.load(make_settings(tmp_path, corpus=corpus))
-    answer = bot.answer("When will the road reopen?")
+    answer = bot.answer("What did the governor say about the road?")
     assert not answer.abstained and answer.citations[0].source == "news.html"
     assert "road would reopen" in answer.citations[0].quote
     start = bot.index.articles["news.html"].text.index("The governor")
@@ -389,3 +389,26 @@ def test_a_part_without_an_answer_of_its_own_is_read_in_the_sentence_that_answer
     text = bot.index.articles["port.txt"].text
     assert text[reading.span[1] : reading.span[2]] == "January 19"
     assert picks[1] == answered  # the part that had its answer keeps it
+
+
+def test_a_question_that_wants_a_kind_of_answer_takes_the_best_candidate_that_offers_one(
+    fast_bot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A sentence the ranker likes best but that holds no answer of the wanted kind (no person for "who") is
+    passed over for one that does; a question that wants no kind takes the ranker's first."""
+    from bot.engines.reading import FEATURES, Reading
+
+    engine = fast_bot.engine
+    question = "Who leads the NRF?"
+    evidence = fast_bot.evidence(question)
+    real = engine.candidates(question, evidence)
+    assert len(real) >= 2
+    (first, _), (second, _) = real[0], real[1]
+    none = dict.fromkeys(FEATURES, 0.0)
+    liked = Reading(features={**none, "focus": 3.0, "verb": 1.0})  # ranked first, no span
+    offering = Reading(features={**none, "focus": 1.0, "typed": 1.0}, span=(second.quote.source, 0, 5))
+    monkeypatch.setattr(engine, "candidates", lambda *_args, **_kw: [(first, liked), (second, offering)])
+    best, reading = engine.pick(question, evidence, None)
+    assert best is second and reading is offering
+    best, reading = engine.pick("What happened in the valley?", evidence, None)
+    assert best is first and reading is liked

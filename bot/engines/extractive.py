@@ -396,12 +396,15 @@ class ExtractiveEngine(Engine):
         # so does a question that wants a kind of answer (a person, an amount) no candidate offers
         eligible = [pair for pair in ranked if not pair[1].features["time_conflict"] and pair[1].span not in taken]
         unmentioned = frozenset.intersection(*(r.absent for _, r in readings))
-        untyped = bool(wanted(question).labels) and not any(r.span for _, r in eligible)
+        typed = bool(wanted(question).labels)
+        untyped = typed and not any(r.span for _, r in eligible)
         if not eligible or unmentioned or untyped:
             best, reading = ranked[0]
             reading.probability = 0.0
             return best, reading
-        ranked = eligible
+        # a question that wants a kind of answer (a person, an amount) is answered by the best candidate that
+        # offers one, not by a sentence the ranker likes better that holds none
+        ranked = [pair for pair in eligible if pair[1].span] if typed else eligible
         best, reading = ranked[0]
         top = linear(ranker, reading.features)
         runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0
