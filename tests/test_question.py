@@ -31,6 +31,9 @@ from bot.language.question import (
         ("Whose bid was accepted?", {"PERSON", "ORG", "NORP"}),
         ("Who is the chairman of Acme?", {"PERSON"}),  # a person noun narrows "who" to people
         ("Whom did the conference appoint as secretary general?", {"PERSON"}),  # a noun starting with "s"
+        ("Who heads the Council for Economic Planning?", {"PERSON"}),  # a person heads a body
+        ("Who will lead Japan's delegation?", {"PERSON"}),
+        ("Who negotiated for the employers?", {"PERSON"}),
         ("Which companies' stock is the SEC examining?", {"ORG"}),  # the wh-word's own possessor
         ("What is the name of Panjshir's provincial capital?", {"GPE", "LOC", "FAC"}),  # a name's possessive
         ("When did the strike end?", {"DATE", "TIME"}),

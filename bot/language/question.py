@@ -155,6 +155,7 @@ def wanted(question: str) -> Ask:
         prefer = ("GPE", "LOC", "FAC", "ORG")
     elif lead in ("who", "whom", "whose"):
         person = any(KIND_NOUNS.get(_as_kind_noun(_bare_word(w)) or "") == PEOPLE for w in q.split())
+        person = person or LEADS.search(q) is not None  # "who heads the council": a person heads it
         prefer = ("PERSON",) if person else ("PERSON", "ORG", "NORP")
     elif ETHNIC.search(q):  # "what ethnic group": a nationality or people, not an organisation
         prefer = ("NORP", "ORG")  # "the Pashtun Taliban" may be taken for an organisation
@@ -473,6 +474,13 @@ GENERIC_ROLES = frozenset(
 )
 
 
+# "who heads / leads / chairs / negotiates for ...": what a person does for a body, never the body itself
+LEADS = re.compile(
+    r"\bwhom?(?:\s+(?:will|would|is|was|currently|now))*\s+(?:heads?|headed|heading|leads?|led|leading|chairs?|"
+    r"chaired|chairing|negotiat\w+|represents?|represented|representing|commands?|commanded|commanding|presides?|"
+    r"presided|presiding)\b",
+    re.IGNORECASE,
+)
 WHO_IS = re.compile(r"^whom? (?:is|was|are|were|will be|would be)\b")
 
 
