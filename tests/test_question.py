@@ -54,6 +54,20 @@ def test_wh_words_want_their_kind(question: str, labels: set[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many bags of coffee did Brazil produce?", "bags"),
+        ("How many bank branches closed in Barcelona during the strike?", "branches"),  # ends at the verb
+        ("How many workers struck at Daimler-Benz in Stuttgart?", "workers"),  # the plural before "at"
+        ("How many people were injured?", "people"),
+        ("How many Chrysler employees shared in the bonuses?", "employees"),
+    ],
+)
+def test_how_many_counts_the_plural_before_the_verb(question: str, counted: str) -> None:
+    assert wanted(question).counted == counted
+
+
+@pytest.mark.parametrize(
     ("question", "labels"),
     [
         ("Which company bought the refinery?", {"ORG"}),

@@ -185,6 +185,18 @@ def test_an_amount_of_another_aggregate_than_the_one_asked_is_no_span() -> None:
     assert span_text(doc, reading("How large is Taiwan's foreign debt?", doc, 1)) == "44.5 billion dlr"
 
 
+def test_a_count_the_parser_did_not_tag_is_found() -> None:
+    doc = article(
+        S(
+            "It paid out 66.9 mln dlrs in bonuses to over 93,000 hourly and salaried employees.",
+            (("66.9", "CARDINAL"),),  # the parser missed "93,000"
+        ),
+        S("The bank's 4.75 pct offer was rejected as 120 branches closed.", (("4.75 pct", "PERCENT"),)),
+    )
+    assert span_text(doc, reading("How many employees shared in the bonuses?", doc)) == "93,000"
+    assert span_text(doc, reading("How many bank branches closed in the strike?", doc, 1)) == "120"
+
+
 def test_the_one_somebody_spoke_to_is_no_span_unless_asked() -> None:
     doc = article(
         S(

@@ -868,6 +868,8 @@ def _best_span(
     found = [
         _as_person(_as_place(_as_time(_as_amount(m, text_of), text_of), text_of), text_of) for m in unit.mentions()
     ]
+    if ask.counted:  # a count the parser did not tag ("to over 93,000 hourly and salaried employees")
+        found += _untagged_numbers(unit, found)
     people = [m for m in found if m.label == "PERSON"]
     for mention in found:
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
@@ -949,6 +951,20 @@ def _best_span(
         return None
     start, end = _listed(unit.article.text, offers, ask.many)
     return start, end, best[3], best[0][0]
+
+
+COUNT_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,]|\.\d)|(?<![\w.,])\d+(?![\w.,]|\.\d)")
+
+
+def _untagged_numbers(unit: Unit, found: Sequence[Mention]) -> list[Mention]:
+    """The whole numbers of a unit's text that no mention covers, as counts."""
+    text = unit.article.text
+    numbers = (m for m in COUNT_NUMBER.finditer(text, unit.start, unit.end))
+    return [
+        Mention(n.start(), n.end(), "CARDINAL")
+        for n in numbers
+        if not any(m.start < n.end() and n.start() < m.end for m in found)
+    ]
 
 
 SENTENCE_BREAK = re.compile(r"[.!?]\s")

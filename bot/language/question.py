@@ -263,6 +263,11 @@ HOLDS = re.compile(r"\b(?:hold|holds|held|have|has|had|is|was|are|were|serve[sd]
 
 
 COUNT_ENDS = frozenset({"a", "an", "per", "each", "long", "wide", "high", "deep", "tall", "old", "away", "far"})
+# what ends the counted noun after it: a preposition ("how many workers struck at ...") or a verb in -ed
+COUNT_STOPS = frozenset(
+    {"in", "at", "on", "during", "for", "from", "by", "with", "to", "into", "since", "after", "before"}
+)
+PLURALS = frozenset({"people", "men", "women", "children", "staff", "personnel", "aircraft", "cattle", "police"})
 
 
 def _counted(q: str) -> str:
@@ -274,8 +279,12 @@ def _counted(q: str) -> str:
         word = word.strip("?,.;:")
         if word in AUXILIARIES or word in COUNT_ENDS or not word:  # "how many pickups a day", "kilometres long"
             break
+        if words and (word in COUNT_STOPS or word.endswith("ed")):  # "how many bank branches closed in ..."
+            break
         words.append(word)
-    return words[-1] if words and words[-1].endswith("s") and len(words) <= 3 else ""
+    # the last plural among them ("workers" in "how many workers struck at ...")
+    plural = [w for w in words if w.endswith("s") or w in PLURALS]
+    return plural[-1] if plural and len(words) <= 3 else ""
 
 
 NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW")
