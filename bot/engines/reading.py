@@ -861,6 +861,8 @@ def _best_span(
     kinships = [k.group(0).lower() for k in KIN_WORD.finditer(ask.text)] if "PERSON" in ask.labels else []
     preposition = asked_preposition(ask.text)
     aggregates = _aggregate_asked(ask.text)
+    told_asked = _asks_told(ask.text)  # "which news agency did he tell": the one told may answer
+    level_asked = not ASKS_CHANGE.search(ask.text)  # "what net income", not "by how much did it fall"
     asked_result = _result_asked(ask.text)  # "income" or "turnover" when the question asks one
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
@@ -880,7 +882,7 @@ def _best_span(
             continue  # "<TX>" after "Texaco Inc" is its ticker symbol, no name
         mention = unbracketed
         span_text = unit.article.text[mention.start : mention.end]
-        if _given(span_text, ask.text) or _headline_run(span_text) or _told(text_of, mention, ask):
+        if _given(span_text, ask.text) or _headline_run(span_text) or (not told_asked and _told(text_of, mention)):
             continue
         if "PERSON" in ask.labels and mention.label != "PERSON" and _titles(text_of, mention, people):
             continue  # "Navy" in "given by Navy Minister Henrique Saboya": whose minister, not who
@@ -921,7 +923,7 @@ def _best_span(
                 continue  # "revenues of 695 mln dlrs" for how much it earned; operating income for net income
         if mention.label in NUMERIC and _of_another_aggregate(unit.article.text, mention.start, end, aggregates):
             continue  # "its trade surplus, which hit 15.6 billion dlrs" for how large its reserves were
-        if mention.label in NUMERIC and _a_change(unit.article.text, mention.start, ask.text):
+        if level_asked and mention.label in NUMERIC and _a_change(unit.article.text, mention.start):
             continue  # "fell more than 80 pct" for what its income was
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
@@ -958,11 +960,9 @@ COUNT_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,]|\.\d)|(?<![\w.
 
 def _untagged_numbers(unit: Unit, found: Sequence[Mention]) -> list[Mention]:
     """The whole numbers of a unit's text that no mention covers, as counts."""
-    text = unit.article.text
-    numbers = (m for m in COUNT_NUMBER.finditer(text, unit.start, unit.end))
     return [
         Mention(n.start(), n.end(), "CARDINAL")
-        for n in numbers
+        for n in COUNT_NUMBER.finditer(unit.article.text, unit.start, unit.end)
         if not any(m.start < n.end() and n.start() < m.end for m in found)
     ]
 
@@ -1146,11 +1146,16 @@ ASKS_TELLING = re.compile(
 ASKS_TELLER = re.compile(r"^\s*(?:who|(?:which|what)(?:\s+[\w'’.-]+){1,3})\s+(?:has\s+|had\s+)?told\b", re.IGNORECASE)
 
 
-def _told(text: str, mention: Mention, ask: Ask) -> bool:
-    """Is a mention the one somebody spoke to ("Yates told Reuters"), when the question does not ask who was
-    told? Not the one told to do something ("told Tamura to redouble efforts")."""
-    if mention.label in NUMERIC or (ASKS_TELLING.search(ask.text) and not ASKS_TELLER.search(ask.text)):
-        return False  # "told about 200 bankers" for "how many bankers did he address"
+def _asks_told(question: str) -> bool:
+    """Does the question ask who was told ("which news agency did he tell"), not who told?"""
+    return ASKS_TELLING.search(question) is not None and not ASKS_TELLER.search(question)
+
+
+def _told(text: str, mention: Mention) -> bool:
+    """Is a mention the one somebody spoke to ("Yates told Reuters")? Not a number ("told about 200 bankers")
+    nor the one told to do something ("told Tamura to redouble efforts")."""
+    if mention.label in NUMERIC:
+        return False
     if re.match(r"\s+to\b", text[mention.end : mention.end + 4]):
         return False  # "Nakasone told Tamura to redouble efforts": the one told does what was asked
     return TOLD.search(text[max(0, mention.start - 20) : mention.start]) is not None
@@ -1326,14 +1331,18 @@ def _line(word: str) -> str:
     return word if word in RESULT_LINES else ""
 
 
+def _clause_before(text: str, start: int) -> str:
+    """The text of an amount's clause before it (up to 120 characters)."""
+    clause = text[max(0, start - 120) : start]
+    breaks = list(CLAUSE_BREAK.finditer(clause))
+    return clause[breaks[-1].end() :] if breaks else clause
+
+
 def _result_of(text: str, start: int, end: int) -> tuple[str, str]:
     """What result an amount is of, by the nearest result word before it in its clause ("had revenues of 695
     mln dlrs", "net income rose to 5 mln") or right after it ("5 mln dlrs in sales"), with the line the text
     names ("Operating income ... to 38.0 mln dlrs"); ("", "") for none."""
-    clause = text[max(0, start - 120) : start]
-    breaks = list(CLAUSE_BREAK.finditer(clause))
-    clause = clause[breaks[-1].end() :] if breaks else clause
-    before = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?|\d[\d.,]*", clause)[-RESULT_WINDOW - 1 :]
+    before = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?|\d[\d.,]*", _clause_before(text, start))[-RESULT_WINDOW - 1 :]
     after = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", text[end : end + 30])[:3]
     near = [(w, before[i - 1] if i else "") for i, w in enumerate(before)][::-1][:RESULT_WINDOW]
     if after and after[0].lower() in ("in", "of"):
@@ -1379,10 +1388,7 @@ def _of_another_aggregate(text: str, start: int, end: int, asked: frozenset[str]
     after = [w.lower() for w in re.findall(r"[A-Za-z]+", text[end : end + 40])[:3]]
     if any(AGGREGATES.get(w) in asked for w in after):
         return False  # "its 44.5 billion dlr foreign debt"
-    clause = text[max(0, start - 120) : start]
-    breaks = list(CLAUSE_BREAK.finditer(clause))
-    clause = clause[breaks[-1].end() :] if breaks else clause
-    before = re.findall(r"[A-Za-z]+|\d[\d.,]*", clause)[-RESULT_WINDOW:]
+    before = re.findall(r"[A-Za-z]+|\d[\d.,]*", _clause_before(text, start))[-RESULT_WINDOW:]
     nearest = next((AGGREGATES[w.lower()] for w in reversed(before) if w.lower() in AGGREGATES), None)
     return nearest is not None and nearest not in asked
 
@@ -1407,10 +1413,9 @@ ASKS_CHANGE = re.compile(
 )
 
 
-def _a_change(text: str, start: int, question: str) -> bool:
-    """Is an amount what something moved by ("reduced by about 40 mln dlrs") when the question asks for a
-    level ("what net income did it report"), not for a change ("by how much did it fall")?"""
-    return CHANGED_BY.search(text[max(0, start - 60) : start]) is not None and not ASKS_CHANGE.search(question)
+def _a_change(text: str, start: int) -> bool:
+    """Is an amount what something moved by ("reduced by about 40 mln dlrs"), not the level it stands at?"""
+    return CHANGED_BY.search(text[max(0, start - 60) : start]) is not None
 
 
 def _of_another(question: str, text: str, end: int) -> bool:
