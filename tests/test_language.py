@@ -239,6 +239,15 @@ def test_a_why_question_gets_no_phrase_the_quote_gives_the_reason() -> None:
         ("Kuwait's quota is unchanged.", "BP", False),
         ("Soviet grain imports rose.", "Soviet Union", True),  # one of its words
         ("Exports to Japan rose.", "International Tin Council", False),
+        # a word any such body's name holds names none of them; "the bank" after the story named it does
+        ("Credits from the swiss bank corporation.", "Midland Bank", False),
+        ("Credits from Midland Bank.", "Midland Bank", True),
+        ("The bank said it would lend more.", "Midland Bank", True),
+        ("Harbour Workers union secretary Ross Wilson said.", "Waterside Workers Federation", False),
+        # a body named for its place is not the place
+        ("Westpac Banking Corp in New Zealand raised its rate.", "Bank of New Zealand", False),
+        ("The Bank of New Zealand raised its rate.", "Bank of New Zealand", True),
+        ("The department said it approved the purchase.", "Transportation Department", True),
     ],
 )
 def test_mentions_finds_a_name_its_words_or_its_initials(text: str, name: str, found: bool) -> None:

@@ -351,6 +351,15 @@ def test_known_entities_longest_first_then_unknown_capitalised_runs() -> None:
     assert found == [("Texaco Canada", "ORG"), ("Ontario", "GPE"), ("Chevron", "ORG"), ("Foo Bar Holdings", "")]
 
 
+def test_a_body_named_for_its_place_is_one_organisation() -> None:
+    lexicon = entity_lexicon([("New Zealand", "GPE"), ("Bank", "ORG"), ("Westpac", "ORG")])
+    found = entities_in("What rate did the Bank of New Zealand and Westpac announce?", lexicon)
+    assert found == [("Bank of New Zealand", "ORG"), ("Westpac", "ORG")]
+    assert entities_in("What did the Department of Transportation approve?", lexicon) == [
+        ("Department of Transportation", "ORG")
+    ]
+
+
 def test_entities_drop_possessives_question_words_months_and_the_first_word() -> None:
     lexicon = entity_lexicon([("Texaco", "ORG")])
     assert entities_in("What was Texaco's profit in March?", lexicon) == [("Texaco", "ORG")]

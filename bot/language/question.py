@@ -811,6 +811,9 @@ def time_kind(value: str) -> str:
     return {"q": "quarter", "h": "half", "m": "months", "y": "nth year"}.get(value[0], "year")
 
 
+ORG_KINDS = frozenset(w for w, kinds in KIND_NOUNS.items() if kinds == ORGS)
+
+
 def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]]:
     """The named entities of a question, longest first: word runs the corpus knows as entities (with the
     label spaCy gave them there), and capitalised runs it does not know (label "")."""
@@ -818,6 +821,21 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
     words = [w.removesuffix("’s").removesuffix("'s") for w in words]
     used = [False] * len(words)
     found: list[tuple[str, str]] = []
+    # a body named for what it is "of" ("Bank of New Zealand", "Department of Transportation"): one name, an
+    # organisation's, though its place is a name of its own
+    for i in range(1, len(words) - 2):
+        if words[i] == "of" and words[i - 1].lower() in ORG_KINDS and words[i - 1][:1].isupper():
+            start = end = i
+            while start > 1 and words[start - 1][:1].isupper():  # not the question's first word
+                start -= 1
+            while end + 1 < len(words) and (words[end + 1][:1].isupper() or words[end + 1] == "of"):
+                end += 1
+            while words[end] == "of":
+                end -= 1
+            if end > i and not any(used[start : end + 1]):
+                name = " ".join(words[start : end + 1])
+                found.append((name, known.get(name.lower(), "ORG")))
+                used[start : end + 1] = [True] * (end + 1 - start)
     for size in range(min(6, len(words)), 0, -1):
         for i in range(len(words) - size + 1):
             if any(used[i : i + size]):

@@ -9,7 +9,19 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bot.language.lexicon import DAYS, DEMONYMS, INITIALS, MONTHS, NUMBER_NAMES, NUMBER_WORDS, QUESTION_WORDS
+from bot.language.lexicon import (
+    DAYS,
+    DEMONYMS,
+    INITIALS,
+    KIND_NOUNS,
+    MONTHS,
+    NUMBER_NAMES,
+    NUMBER_WORDS,
+    ORGS,
+    PEOPLE,
+    PLACES,
+    QUESTION_WORDS,
+)
 from bot.language.words import WORD, _terms_at, _word_at, asked_words
 
 if TYPE_CHECKING:
@@ -255,10 +267,46 @@ def _number_in(number: str, lower: str) -> bool:
     return any(re.search(rf"(?<![\w.]){re.escape(form)}(?![\w])", lower) for form in forms)
 
 
+# words any organisation's name may hold: one of them alone names no one ("Bank" of "Midland Bank")
+SHARED_NAME_WORDS = frozenset(
+    form
+    for w, kinds in [*KIND_NOUNS.items(), ("worker", PEOPLE), ("employee", PEOPLE)]
+    if kinds in (ORGS, PLACES, PEOPLE)
+    for form in (w, f"{w}s")
+) | frozenset(
+    {"corp", "inc", "co", "plc", "ltd", "llc", "ag", "sa", "nv", "corporation", "company", "incorporated", "limited"}
+    | {"international", "industries", "holdings", "holding", "enterprises", "national"}
+)
+
+
+def _own_words(words: list[str]) -> list[str]:
+    """The words of a name that stand for it alone: not the kind of body it is ("Bank", "Corp",
+    "Association") nor, after such a word, the place it is "of" ("Bank of New Zealand" is not any "New
+    Zealand": only the whole name stands for it). A name of nothing but such words keeps them all."""
+    own = []
+    after_kind = of_place = False
+    for i, word in enumerate(words):
+        lower = word.lower().rstrip(".")
+        if lower in SHARED_NAME_WORDS:
+            after_kind = i + 1 < len(words) and words[i + 1].lower() == "of"
+            continue
+        if lower == "of" or after_kind:
+            of_place |= after_kind
+            continue
+        own.append(word)
+    return own if own or of_place else words
+
+
 @lru_cache(maxsize=4096)
 def _name_patterns(name: str) -> tuple[str, ...]:
     words = [w.removesuffix("’s").removesuffix("'s") for w in name.split()]
-    found = [rf"\b{re.escape(w.lower())}" for w in words if len(w) > 2]
+    own = _own_words(words)
+    found = [rf"\b{re.escape(w.lower())}" for w in own if len(w) > 2]
+    if len(own) < len(words):
+        found.append(r"\b" + r"\s+".join(re.escape(w.lower()) for w in words) + r"\b")
+        # "the department" after the story has named the Transportation Department
+        kinds = {w.lower() for w in words if w.lower() in KIND_NOUNS} & SHARED_NAME_WORDS
+        found += [rf"\bthe {re.escape(kind)}\b(?!\s+of\b)" for kind in sorted(kinds)]
     found += [rf"\b{re.escape(w.lower())}\b" for w in words if len(w) == 2 and w.isupper()]  # "BP", "UK"
     capitals = [w for w in words if w[:1].isupper() and w.lower() not in ("of", "and", "the", "for")]
     if len(capitals) > 1:
