@@ -485,6 +485,8 @@ def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> Non
         ("Whom did the conference appoint as secretary general?", {"secretari"}),  # a role taken up "as"
         ("Who is seen as a likely buyer?", set()),
         ("Who bought Beta?", set()),
+        ("Who chaired the rubber conference?", {"chairman"}),  # the verb names the role: its chairman
+        ("Who commanded the garrison?", {"command"}),
     ],
 )
 def test_asked_roles_are_the_role_whose_holder_is_asked(question: str, roles: set[str]) -> None:

@@ -222,6 +222,18 @@ def test_a_ticker_in_angle_brackets_is_no_name_and_a_name_loses_its_brackets() -
     assert span_text(doc, reading("To which firm were the shares allotted?", doc, 1)) == "Warburg Securities Ltd"
 
 
+def test_a_government_named_for_its_head_is_no_person_who_acted() -> None:
+    doc = article(
+        S(
+            "Lyng would not comment on the request that the Reagan administration offer wheat, Leahy wrote.",
+            (("Lyng", "PERSON"), ("Reagan", "PERSON"), ("Leahy", "PERSON")),
+        )
+    )
+    assert span_text(doc, reading("Which senator wrote to urge a wheat offer?", doc)) != "Reagan"
+    doc = article(S("The Reagan administration offered subsidized wheat.", (("Reagan", "PERSON"),)))
+    assert reading("Who offered subsidized wheat?", doc).span is None
+
+
 def test_the_one_told_is_no_answer_to_who_told() -> None:
     doc = article(
         S("Several companies will keep supplying oil, Yates told Reuters.", (("Yates", "PERSON"), ("Reuters", "ORG")))

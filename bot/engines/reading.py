@@ -886,6 +886,8 @@ def _best_span(
             continue
         if "PERSON" in ask.labels and mention.label != "PERSON" and _titles(text_of, mention, people):
             continue  # "Navy" in "given by Navy Minister Henrique Saboya": whose minister, not who
+        if mention.label == "PERSON" and ATTRIBUTIVE.match(text_of, mention.end):
+            continue  # "the Reagan administration": a government named for its head, no person's deed
         if ask.measured and not _measures(unit.article.text, mention, span_text):
             continue
         # a number that does not count what "how many" asks is a poor answer, but the only one a sentence about
@@ -1105,6 +1107,13 @@ ORG_NAME_WORDS = COMPANY_FORMS | frozenset(
     | {"petroleum", "steel", "mining", "securities", "trust", "partners", "brothers", "bancorp", "tribunal"}
 )
 NAME_PARTICLES = frozenset({"de", "da", "do", "dos", "van", "von", "der", "al", "el", "bin", "ben", "del", "la", "le"})
+
+
+# nouns a person's name qualifies when it names what the person leads ("the Reagan administration", "the
+# Thatcher government", "the Baker plan")
+ATTRIBUTIVE = re.compile(
+    r"\s+(?:administration|government|cabinet|presidency|era|camp|plan|proposals?|initiative|doctrine)\b"
+)
 
 
 def _as_person(mention: Mention, text: str) -> Mention:

@@ -490,6 +490,13 @@ LEADS = re.compile(
     r"presided|presiding)\b",
     re.IGNORECASE,
 )
+# the role whose holder does what the verb says: "who chaired the talks" asks their chairman
+ROLE_OF_VERB = {"chair": "chairman", "chairs": "chairman", "chaired": "chairman", "chairing": "chairman"} | {
+    "command": "commander",
+    "commands": "commander",
+    "commanded": "commander",
+    "commanding": "commander",
+}
 WHO_IS = re.compile(r"^whom? (?:is|was|are|were|will be|would be)\b")
 
 
@@ -517,6 +524,9 @@ def asked_roles(question: str) -> frozenset[str]:
         rest = [w.lower() for w in after_possessor([w.strip("?,.;:!") for w in written[found.end() :].split()])]
         phrase = itertools.takewhile(lambda w: w not in PHRASE_ENDS, rest)
         noun = next((k for w in phrase if (k := _as_kind_noun(w)) and KIND_NOUNS[k] == PEOPLE), None)
+    doing = LEADS.search(written)  # "who chaired the conference": its chairman
+    if noun is None and doing is not None:
+        noun = next((role for verb, role in ROLE_OF_VERB.items() if doing.group(0).lower().endswith(verb)), None)
     taken_up = AS_ROLE.search(written)  # "whom did the conference appoint as secretary general"
     if noun is None and taken_up is not None and re.match(r"whom?\b", written, re.IGNORECASE):
         noun = _as_kind_noun(taken_up.group(1).lower())
