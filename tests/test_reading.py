@@ -234,6 +234,16 @@ def test_a_government_named_for_its_head_is_no_person_who_acted() -> None:
     assert reading("Who offered subsidized wheat?", doc).span is None
 
 
+def test_a_lone_surname_the_parser_took_for_a_body_is_the_person_named_earlier() -> None:
+    doc = article(
+        S("Howard will meet Posts Minister Shunjiro Karasawa.", (("Howard", "PERSON"), ("Shunjiro Karasawa", "PERSON"))),
+        S("Karasawa is regarded as behind the opposition to the bid.", (("Karasawa", "ORG"),)),
+    )
+    assert span_text(doc, reading("Which minister is behind the opposition to the bid?", doc, 1)) == "Karasawa"
+    doc = article(S("Karasawa is regarded as behind the opposition to the bid.", (("Karasawa", "ORG"),)))
+    assert reading("Which minister is behind the opposition to the bid?", doc).span is None
+
+
 def test_the_one_told_is_no_answer_to_who_told() -> None:
     doc = article(
         S("Several companies will keep supplying oil, Yates told Reuters.", (("Yates", "PERSON"), ("Reuters", "ORG")))

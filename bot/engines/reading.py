@@ -872,6 +872,9 @@ def _best_span(
     ]
     if ask.counted:  # a count the parser did not tag ("to over 93,000 hourly and salaried employees")
         found += _untagged_numbers(unit, found)
+    if "PERSON" in ask.labels:
+        surnames = _surnames(unit.article)
+        found = [_by_surname(m, text_of, surnames) for m in found]
     people = [m for m in found if m.label == "PERSON"]
     for mention in found:
         called = bool(ask.called_kind) and mention.label in CALLED and _called(unit.article.text, mention, ask)
@@ -1128,6 +1131,26 @@ def _as_person(mention: Mention, text: str) -> Mention:
     if not all((w[:1].isupper() and not w.isupper()) or w.lower() in NAME_PARTICLES for w in words):
         return mention  # "ISO", "U.S. Lines": an acronym or a lower-case word is no part of a person's name
     if TITLE_BEFORE.search(text, max(0, mention.start - 40), mention.start) or TITLE_AFTER.match(text, mention.end):
+        return Mention(mention.start, mention.end, "PERSON")
+    return mention
+
+
+def _surnames(article: Article) -> frozenset[str]:
+    """The last names of the people the parser found in the article ("Karasawa" of "Shunjiro Karasawa")."""
+    text = article.text
+    return frozenset(
+        text[m.start : m.end].split()[-1]
+        for p in article.parses
+        for m in p.mentions
+        if m.label == "PERSON" and len(text[m.start : m.end].split()) > 1
+    )
+
+
+def _by_surname(mention: Mention, text: str, surnames: AbstractSet[str]) -> Mention:
+    """The mention, labelled PERSON when it is the surname of a person the article names in full: news names a
+    person by surname once it has named him, and the parser may take the lone surname for an organisation's
+    name ("Karasawa is regarded as behind the opposition")."""
+    if mention.label in ("ORG", "GPE", "NORP") and text[mention.start : mention.end] in surnames:
         return Mention(mention.start, mention.end, "PERSON")
     return mention
 
