@@ -236,7 +236,7 @@ def test_a_government_named_for_its_head_is_no_person_who_acted() -> None:
 
 def test_a_lone_surname_the_parser_took_for_a_body_is_the_person_named_earlier() -> None:
     doc = article(
-        S("Howard will meet Posts Minister Shunjiro Karasawa.", (("Howard", "PERSON"), ("Shunjiro Karasawa", "PERSON"))),
+        S("Howard will meet Minister Shunjiro Karasawa.", (("Howard", "PERSON"), ("Shunjiro Karasawa", "PERSON"))),
         S("Karasawa is regarded as behind the opposition to the bid.", (("Karasawa", "ORG"),)),
     )
     assert span_text(doc, reading("Which minister is behind the opposition to the bid?", doc, 1)) == "Karasawa"
