@@ -244,6 +244,13 @@ def test_a_lone_surname_the_parser_took_for_a_body_is_the_person_named_earlier()
     assert reading("Which minister is behind the opposition to the bid?", doc).span is None
 
 
+def test_a_per_share_sum_is_no_answer_to_how_much_cash_a_company_has() -> None:
+    doc = article(S("TWA offered to buy USAir for 52 dlrs cash per share.", (("TWA", "ORG"), ("52 dlrs", "MONEY"))))
+    assert reading("How much cash did TWA have to fund its offer?", doc).span is None
+    assert span_text(doc, reading("How much per share did TWA offer for USAir?", doc)) == "52 dlrs"
+    assert span_text(doc, reading("How much did TWA offer for USAir?", doc)) == "52 dlrs"
+
+
 def test_the_one_told_is_no_answer_to_who_told() -> None:
     doc = article(
         S("Several companies will keep supplying oil, Yates told Reuters.", (("Yates", "PERSON"), ("Reuters", "ORG")))

@@ -934,8 +934,8 @@ def _best_span(
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
         if mention.label in NUMERIC and _of_another_time(unit.article.text, mention.start, end, times):
             continue  # "... hit 15.6 billion dlrs in 1986 and 10.6 billion in 1985": the 1985 one for 1985
-        if TOTAL.search(ask.text) and PER_UNIT.search(offered):
-            continue  # "40 dlr per share" is no total value
+        if (TOTAL.search(ask.text) or _asks_holding(ask.text)) and _per_unit(unit.article.text, offered, end):
+            continue  # "40 dlr per share" is no total value, nor "52 dlrs cash per share" the cash a company has
         if mention.label in ("DATE", "TIME") and _when_said(unit.article.text, mention) and not _asks_saying(ask):
             continue  # "..., a spokesman said today": when it was said, not when the strike ended
         if mention.label == "DATE" and _before_the_story(ask, unit.article, offered):
@@ -1524,6 +1524,55 @@ def _counts_other(text: str, mention: Mention) -> bool:
 AGE = re.compile(r"(\d+)[\s-]+years?[\s-]+old\b", re.IGNORECASE)
 HOW_OLD = re.compile(r"\bhow old\b", re.IGNORECASE)
 TOTAL = re.compile(r"\b(?:total|in all|altogether|all told)\b", re.IGNORECASE)
+# what a company or country holds, earns or spends as a whole: "how much cash did TWA have" asks no per-share sum
+HOLDINGS = frozenset(
+    [
+        "cash",
+        "debt",
+        "debts",
+        "reserves",
+        "assets",
+        "capital",
+        "revenue",
+        "revenues",
+        "sales",
+        "turnover",
+        "income",
+        "profit",
+        "profits",
+        "loss",
+        "losses",
+        "budget",
+        "deficit",
+        "surplus",
+        "spending",
+        "investment",
+        "financing",
+        "credit",
+        "credits",
+        "loan",
+        "loans",
+    ]
+)
+PER_UNIT_AFTER = re.compile(
+    r"\s*(?:cash\s+|in\s+cash\s+)?(?:per|a|an|each)\s+(?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_holding(question: str) -> bool:
+    """ "How much cash / debt / revenue ...", not asked per share or per unit."""
+    found = HOW_MUCH_OF.search(question)
+    if found is None or PER_UNIT.search(question) or A_UNIT.search(question):
+        return False
+    return any(w.lower() in HOLDINGS for w in found.group("what").split())
+
+
+def _per_unit(text: str, offered: str, end: int) -> bool:
+    """Is the amount one per share or per unit ("40 dlr per share", "52 dlrs cash per share")?"""
+    return bool(PER_UNIT.search(offered) or A_UNIT.search(offered) or PER_UNIT_AFTER.match(text, end))
+
+
 # the days news gives for when something was said: "today", "yesterday", "on Friday", "late yesterday"
 SPEECH_DAY = re.compile(
     r"(?:(?:late|early|earlier|later)\s+)?(?:today|yesterday|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day)",
