@@ -1526,33 +1526,9 @@ HOW_OLD = re.compile(r"\bhow old\b", re.IGNORECASE)
 TOTAL = re.compile(r"\b(?:total|in all|altogether|all told)\b", re.IGNORECASE)
 # what a company or country holds, earns or spends as a whole: "how much cash did TWA have" asks no per-share sum
 HOLDINGS = frozenset(
-    [
-        "cash",
-        "debt",
-        "debts",
-        "reserves",
-        "assets",
-        "capital",
-        "revenue",
-        "revenues",
-        "sales",
-        "turnover",
-        "income",
-        "profit",
-        "profits",
-        "loss",
-        "losses",
-        "budget",
-        "deficit",
-        "surplus",
-        "spending",
-        "investment",
-        "financing",
-        "credit",
-        "credits",
-        "loan",
-        "loans",
-    ]
+    {"cash", "debt", "debts", "reserves", "assets", "capital", "revenue", "revenues", "sales", "turnover", "income"}
+    | {"profit", "profits", "loss", "losses", "budget", "deficit", "surplus", "spending", "investment", "financing"}
+    | {"credit", "credits", "loan", "loans"}
 )
 PER_UNIT_AFTER = re.compile(
     r"\s*(?:cash\s+|in\s+cash\s+)?(?:per|a|an|each)\s+(?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b",
