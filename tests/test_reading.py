@@ -1455,6 +1455,11 @@ def test_a_year_before_the_story_answers_nothing_still_to_come() -> None:
             "Yeutter said the U.S. would retaliate, but he did not say what EC products would be targets.",
             (("Yeutter", "PERSON"), ("U.S.", "GPE"), ("EC", "ORG")),
         ),
+        (  # a count in digits says how many, not which
+            "Which banks did the newsletter name as parking positions with VW?",
+            "The newsletter said that about 16 banks, mainly foreign, had been parking positions with VW.",
+            (("16", "CARDINAL"), ("VW", "ORG")),
+        ),
     ],
 )
 def test_a_sentence_that_leaves_the_asked_thing_unnamed_sets_unnamed(
@@ -1508,6 +1513,12 @@ def test_a_sentence_that_leaves_the_asked_thing_unnamed_sets_unnamed(
             "Norway collected 39 medals in 2018, the largest haul of medals in the games by any country.",
             (("Norway", "GPE"), ("39", "CARDINAL"), ("2018", "DATE")),
             (("collect", "Norway"),),
+        ),
+        (  # a number before the noun's qualifier: a value
+            "What cap did the agreement set?",
+            "The agreement set a 10 mln dlr cap on the debt.",
+            (("10 mln dlr", "MONEY"),),
+            (),
         ),
         (  # a value, not a thing to name
             "What registered capital will the joint venture have?",

@@ -681,7 +681,8 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
             if text[words[j].end() : words[j + 1].start()].strip().strip("-"):
                 break  # punctuation: the phrase starts after it
             if low[:1].isdigit() and not YEAR_ONLY.fullmatch(low):
-                unnamed = False  # "a 10 mln dlr cap": a value, not a thing to name
+                # "about 16 banks": how many, not which; "a 10 mln dlr cap": a value, not a thing to name
+                unnamed = j == i - 1 and stemmed[i] != _bare(words[i].group(0))
                 break
             if low in UNNAMING:
                 break
