@@ -357,6 +357,12 @@ def test_a_company_the_question_names_is_given_with_its_form_and_kind_words() ->
     assert span_text(doc, reading(question, doc)) == "National Westminster Bank"
 
 
+def test_a_number_the_question_gives_is_given_however_hedged() -> None:
+    question = "How many of the roughly 180 smaller banks have signed the agreement?"
+    assert _given("about 180", question)
+    assert not _given("about 120", question)
+
+
 def test_a_name_the_question_gives_in_another_form_is_given() -> None:
     doc = article(S("Tate and Lyles said Silvertown was hit.", (("Tate and Lyles", "ORG"), ("Silvertown", "GPE"))))
     assert span_text(doc, reading("Where is the Tate and Lyle refinery that was hit?", doc)) == "Silvertown"

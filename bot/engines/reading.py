@@ -778,6 +778,9 @@ def fits_ask(ask: Ask, span: str) -> bool:
     return True
 
 
+APPROXIMATE = frozenset({"about", "some", "around", "roughly", "nearly", "almost", "approximately", "over"})
+
+
 @lru_cache(maxsize=4096)
 def _given(text: str, question: str) -> bool:
     """Is a span's text something the question itself gives (its names, its numbers)?"""
@@ -793,8 +796,10 @@ def _given(text: str, question: str) -> bool:
     named = {w.lower().removesuffix("’s").removesuffix("'s") for at, w in _words(question) if at and w[:1].isupper()}
     names_given = any(w in named and w not in NATIONALITIES for w in span_words)
     core = [
-        w for w in span_words if w.strip(".") not in COMPANY_FORMS and (w not in KIND_NOUNS or not names_given)
-    ] or span_words
+        w
+        for w in span_words
+        if w.strip(".") not in COMPANY_FORMS and (w not in KIND_NOUNS or not names_given) and w not in APPROXIMATE
+    ] or span_words  # "about 180" is the "roughly 180" the question gives
     # "the National Resistance Front" for "NRF"; "General Motors Corp" for "GM", its company form left out
     bare = " ".join(w for w in text.split() if w.lower().strip(".,") not in COMPANY_FORMS)
     acronym = any(i.lower() in words for i in _name_initials(text) | _name_initials(bare))
