@@ -430,6 +430,9 @@ def test_no_reason_without_a_word_that_gives_one() -> None:
         ("Terms were not disclosed.", "Who bought the unit?", False),  # what is withheld is not what is asked
         ("He declined to say whether talks would resume.", "When will talks resume?", False),
         ("He would not give any details on timing of a sale.", "How much would the company be worth?", False),
+        # a value spoken of without being given, when it is the one asked
+        ("Creditors get one billion more if profits rise above a certain level.", "What profit level is set?", True),
+        ("It bought Beta for 5 mln dlrs and Gamma for an undisclosed sum.", "How much did it pay for Beta?", False),
     ],
 )
 def test_a_sentence_that_says_it_does_not_tell_what_is_asked(sentence: str, question: str, withheld: bool) -> None:

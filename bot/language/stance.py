@@ -71,6 +71,12 @@ WITHHELD = re.compile(
     r"(?:disclosed|given|revealed|announced)\b",
     re.IGNORECASE,
 )
+# a value the sentence speaks of without giving it: "above a certain level", "an undisclosed sum"
+UNSTATED = re.compile(
+    r"\b(?:a|an)\s+(?:certain|undisclosed|unspecified|undetermined|unnamed|unidentified)\s+"
+    r"(?P<noun>level|amount|sum|price|figure|fee|rate|number|date|time|percentage|share|stake|premium)\b",
+    re.IGNORECASE,
+)
 # what each withheld thing would have answered
 WITHHELD_ANSWERS = {
     "when": "when", "date": "when", "timing": "when", "what": "what", "which": "what",
@@ -90,6 +96,10 @@ def withholds(sentence: str, question: str) -> bool:
         return False
     wh = " ".join(asked.group(1).lower().split())
     wh = {"which": "what", "whom": "who", "how large": "how much", "how big": "how much"}.get(wh, wh)
+    asked_words = {w.lower() for w in re.findall(r"[a-z]+", question, re.IGNORECASE)}
+    for vague in UNSTATED.finditer(sentence):  # "profits above a certain level" for "what profit level"
+        if vague.group("noun").lower() in asked_words:
+            return True
     for found in WITHHELD.finditer(sentence):
         told = " ".join((found.group("wh") or found.group("noun") or found.group("passive") or "").lower().split())
         kind = WITHHELD_ANSWERS.get(told, "how much" if found.group("passive") else "")
