@@ -205,6 +205,8 @@ def test_plural_ies_kind_nouns(question: str, labels: set[str]) -> None:
         ("Which ministry does he head?", "ORG"),
         ("What price per tonne did producers propose?", "MONEY"),
         ("What is the maximum size of the buffer stock?", "QUANTITY"),  # a size, a population, a toll: a number
+        ("What will Japan's orange juice quota be in 1988?", "MONEY"),  # "what will ... be": its subject is asked
+        ("Which bank would the loan be from?", "ORG"),
     ],
 )
 def test_the_kind_noun_is_the_head_of_the_phrase_after_the_wh_word(question: str, first: str) -> None:

@@ -306,6 +306,9 @@ PHRASE_ENDS = frozenset(
 POSSESSIVE = ("'s", "’s", "s'", "s’")
 
 
+MODALS = frozenset({"will", "would", "shall", "should", "could", "can", "may", "might", "must"})
+
+
 def _phrase_after(wh: str, question: str) -> tuple[list[str], bool]:
     """The words (as written, punctuation stripped) after the first match of `wh`, without a copula right
     after it ("what is the price" -> "the price"), and whether there was one; ([], False) without a match."""
@@ -315,6 +318,10 @@ def _phrase_after(wh: str, question: str) -> tuple[list[str], bool]:
     words = [w for w in (w.strip('?,.;:!"“”') for w in match.group(1).split()) if w]
     if words and words[0].lower() in COPULAS:  # "what is the price", "what was Japan's surplus"
         return words[1:], True
+    lowered = [w.lower() for w in words]
+    if lowered[:1] and lowered[0] in MODALS and "be" in lowered[2:8]:  # "what will Japan's quota be in 1988"
+        at = lowered.index("be", 2)
+        return words[1:at] + words[at + 1 :], True
     return words, False
 
 
