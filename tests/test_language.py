@@ -248,6 +248,8 @@ def test_a_why_question_gets_no_phrase_the_quote_gives_the_reason() -> None:
         ("Westpac Banking Corp in New Zealand raised its rate.", "Bank of New Zealand", False),
         ("The Bank of New Zealand raised its rate.", "Bank of New Zealand", True),
         ("The department said it approved the purchase.", "Transportation Department", True),
+        ("The anti-Taliban commander Ahmad Shah Massoud led the resistance.", "Taliban", False),  # its foes
+        ("The Taliban commander led the offensive.", "Taliban", True),
     ],
 )
 def test_mentions_finds_a_name_its_words_or_its_initials(text: str, name: str, found: bool) -> None:

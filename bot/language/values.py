@@ -301,7 +301,8 @@ def _own_words(words: list[str]) -> list[str]:
 def _name_patterns(name: str) -> tuple[str, ...]:
     words = [w.removesuffix("’s").removesuffix("'s") for w in name.split()]
     own = _own_words(words)
-    found = [rf"\b{re.escape(w.lower())}" for w in own if len(w) > 2]
+    # "anti-Taliban" names the Taliban's foes, not the Taliban
+    found = [rf"(?<!anti-)(?<!non-)\b{re.escape(w.lower())}" for w in own if len(w) > 2]
     if len(own) < len(words):
         found.append(r"\b" + r"\s+".join(re.escape(w.lower()) for w in words) + r"\b")
         # "the department" after the story has named the Transportation Department
