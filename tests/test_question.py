@@ -207,6 +207,7 @@ def test_plural_ies_kind_nouns(question: str, labels: set[str]) -> None:
         ("What is the maximum size of the buffer stock?", "QUANTITY"),  # a size, a population, a toll: a number
         ("What will Japan's orange juice quota be in 1988?", "MONEY"),  # "what will ... be": its subject is asked
         ("Which bank would the loan be from?", "ORG"),
+        ("What ethnic group are the Taliban drawn from?", "NORP"),  # a people, not an organisation
     ],
 )
 def test_the_kind_noun_is_the_head_of_the_phrase_after_the_wh_word(question: str, first: str) -> None:

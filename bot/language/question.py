@@ -129,7 +129,9 @@ def wanted(question: str) -> Ask:
     prefer: tuple[str, ...] = ()
     listed = LISTED.search(question)  # "which two senior figures": two names of that kind
     many = COUNTS[listed.group("count").lower()] if listed else 1
-    noun = _kind_noun(LISTED.sub(r"\g<wh> ", question, count=1) if listed else question)
+    # "what ethnic group": a people, which the parser labels as a nationality, not an organisation
+    kinded = PEOPLES.sub("nationality", question)
+    noun = _kind_noun(LISTED.sub(r"\g<wh> ", kinded, count=1) if listed else kinded)
     if listed and noun is not None and KIND_NOUNS[noun] in (AMOUNTS, RATES):
         noun = None  # "which two figures died": people, not amounts
     first = re.search(r"\b(who|whom|whose|when|where|how|which|what)\b", q)
@@ -306,6 +308,7 @@ PHRASE_ENDS = frozenset(
 POSSESSIVE = ("'s", "’s", "s'", "s’")
 
 
+PEOPLES = re.compile(r"\b(?:ethnic|religious|tribal)\s+(?:group|minority|community)\b", re.IGNORECASE)
 MODALS = frozenset({"will", "would", "shall", "should", "could", "can", "may", "might", "must"})
 
 
