@@ -11,6 +11,7 @@ import pytest
 from bot.citations import SourceFiles, finalise, quote_is_verbatim
 from bot.core import check_question
 from bot.engines.base import Draft, Quote
+from bot.engines.calibration import probability
 from bot.followup import standalone_question
 from retrieval.errors import BadQuestion
 from retrieval.records import Answer, Conversation, Turn
@@ -336,6 +337,22 @@ def test_the_second_part_takes_the_other_figure_of_the_same_sentence(tmp_path: P
         bot.evidence("What percentage of the joint venture would Grace own, and what percentage would Berisford own?")
     )
     assert draft.short_answers == ("68.4 pct", "31.6 pct")
+
+
+def test_a_two_part_answer_is_weighed_as_the_weaker_part_of_two(tmp_path: Path) -> None:
+    story = (
+        "Grace and Berisford to combine cocoa units\n\n"
+        "The joint venture, to be 68.4 pct owned by Grace and 31.6 pct by Berisford, would have sales of "
+        "over 700 mln dlrs, the companies said.\n"
+    )
+    bot = _one_story_bot(tmp_path, "cocoa.txt", story, abstain_below=0.0)
+    both = bot.engine.draft(
+        bot.evidence("What percentage of the joint venture would Grace own, and what percentage would Berisford own?")
+    )
+    one = bot.engine.draft(bot.evidence("What percentage of the joint venture would Grace own?"))
+    assert both.features["two_part"] == 1.0 and "two_part" not in one.features
+    weights = bot.settings.answer_weights
+    assert both.confidence == pytest.approx(probability(weights, both.features), abs=1e-4)
 
 
 def test_each_part_of_a_two_part_question_is_also_retrieved_alone(tmp_path: Path) -> None:

@@ -281,6 +281,9 @@ class ExtractiveEngine(Engine):
             nearest = found[0][0] if found else None
             return self.abstain(nearest, 0.0, threshold, evidence.index)
         weakest = min(found, key=lambda pair: pair[1].probability)[1]
+        if len(found) > 1 and weakest.probability > 0.0:  # each part was read as a question of its own
+            weakest.features = {**weakest.features, "two_part": 1.0}
+            weakest.probability = probability(self.settings.answer_weights, weakest.features)
         if min(r.nearest for _, r in found) < self.settings.min_sentence_score:
             weakest.probability = 0.0  # nothing in the articles is near the question (or a part of it)
         if weakest.probability < threshold:

@@ -109,7 +109,8 @@ CHECKS = (
     "unnamed",
     "time_absent",
 )
-ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead")  # ... and the ranker's score and lead
+# ... and the ranker's score and lead, and whether the answer is the weaker of a two-part question's
+ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead", "two_part")
 NUMERIC = frozenset({"MONEY", "PERCENT", "CARDINAL", "QUANTITY"})
 CALLED = NAMED - {"NORP"}  # "German bank", "U.S. officials": a nationality before a kind noun is no name of one
 NATIONALITIES = frozenset(a for adjectives in DEMONYMS.values() for a in adjectives)
