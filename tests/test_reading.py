@@ -509,6 +509,20 @@ def test_the_time_a_story_was_told_is_no_conflict_when_the_sentence_gives_the_as
     )
 
 
+def test_the_story_year_that_ends_an_asked_period_is_asked() -> None:
+    doc = article(
+        S(
+            "From September 1985 to September 1986 the bank's exchange loss was 144 billion dlrs.",
+            (("144 billion dlrs", "MONEY"),),
+        ),
+        date="1987-10-02",
+    )
+    later = "How much did the bank lose on exchange rates between September 1986 and September 1987?"
+    assert reading(later, doc).features["time_conflict"] == 1.0
+    same = "How much did the bank lose on exchange rates between September 1985 and September 1986?"
+    assert reading(same, doc).features["time_conflict"] == 0.0
+
+
 def test_a_period_the_whole_article_never_names_beside_others_of_its_kind_is_absent() -> None:
     doc = article(
         S("Acme's third quarter profit rose to 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))),

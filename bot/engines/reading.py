@@ -330,11 +330,16 @@ def read(
     here = own | earlier
     dated = times_in(article.date or "")
     conflict = missing_time = 0.0
+    spanned = _period_ends(ask.text)  # "between September 1986 and September 1987": both ends are asked
     for value in times:
         if value in own:
             continue
         kind = time_kind(value)
-        if value in dated and any(v != value and time_kind(v) == kind and v in own for v in times):
+        if (
+            value in dated
+            and value not in spanned
+            and any(v != value and time_kind(v) == kind and v in own for v in times)
+        ):
             continue  # "in March 1987, what share of the 1986 increase ...": the story's date is when it was said
         if any(time_kind(v) == kind for v in own) or (value not in earlier and any(time_kind(v) == kind for v in here)):
             conflict = 1.0  # another day, month, year or quarter than the one asked
@@ -429,6 +434,20 @@ def read(
         "time_absent": float(_time_absent(article, times)),
     }
     return reading
+
+
+PERIOD = re.compile(
+    r"\b(?:between|from)\s+(?P<first>[^?,;]{1,40}?)\s+(?:and|to|through|until)\s+(?P<last>[^?,;]{1,40})"
+)
+
+
+def _period_ends(question: str) -> frozenset[str]:
+    """The times that begin or end a period the question asks about ("between September 1986 and September
+    1987": the two years and the month): the story's own date among them is asked, not when it was told."""
+    found = PERIOD.search(question)
+    if found is None:
+        return frozenset()
+    return times_in(found.group("first")) | times_in(found.group("last"))
 
 
 def _time_absent(article: Article, times: frozenset[str]) -> bool:
