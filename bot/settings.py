@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # sets (eval/seeds.jsonl, eval/reuters-dev.jsonl ... reuters-dev4.jsonl, RGB; the answer model with
 # --answer-only over the ranker below; the weights of checks added later, `unnamed` and `time_absent`,
 # with --only, every other weight held; `two_part`, which weighs the weaker part of a two-part answer, with
-# --only on every development set, reuters-dev12 included).
+# --only on every development set, reuters-dev12 included; so was `place_absent`).
 RANK_WEIGHTS: dict[str, float] = {
     "score": 0.8219,
     "dense": 0.9395,
@@ -65,6 +65,7 @@ ANSWER_WEIGHTS: dict[str, float] = {
     "speaker_missing": -1.1563,
     "unnamed": -1.8919,
     "time_absent": -2.1438,
+    "place_absent": -1.7035,
     "ranked": 0.3848,
     "lead": 0.2694,
     "two_part": 0.9605,

@@ -70,10 +70,12 @@ def reading(
     position: int = 0,
     idf: dict[str, float] | None = None,
     verbs: frozenset[str] = frozenset(),
+    known: dict[str, str] | None = None,
 ) -> Reading:
-    """Read one sentence the way the engine does: entities from the article's lexicon, focus = the
-    question's other words."""
+    """Read one sentence the way the engine does: entities from the article's lexicon (and the corpus's,
+    `known`), focus = the question's other words."""
     lexicon = entity_lexicon((doc.text[m.start : m.end], m.label) for p in doc.parses for m in p.mentions)
+    lexicon = {**(known or {}), **lexicon}
     entities = entities_in(question, lexicon)
     named = {s for name, _ in entities for s in stems(name)}
     focus = frozenset(t for t in map(base_form, stems(question)) if t not in named)
@@ -521,6 +523,18 @@ def test_the_story_year_that_ends_an_asked_period_is_asked() -> None:
     assert reading(later, doc).features["time_conflict"] == 1.0
     same = "How much did the bank lose on exchange rates between September 1985 and September 1986?"
     assert reading(same, doc).features["time_conflict"] == 0.0
+
+
+def test_a_place_the_whole_article_never_names_is_absent() -> None:
+    surplus = S(
+        "Taiwan's trade surplus hit 15.6 billion dlrs in 1986.", (("Taiwan", "GPE"), ("15.6 billion dlrs", "MONEY"))
+    )
+    doc = article(surplus)
+    question = "What was Taiwan's trade surplus with Japan in 1986?"
+    known = {"japan": "GPE"}  # the corpus knows Japan as a place; this article never names it
+    assert reading(question, doc, known=known).features["place_absent"] == 1.0
+    named = article(surplus, S("Exports to Japan rose.", (("Japan", "GPE"),)))
+    assert reading(question, named, known=known).features["place_absent"] == 0.0
 
 
 def test_a_period_the_whole_article_never_names_beside_others_of_its_kind_is_absent() -> None:

@@ -24,7 +24,9 @@ and checks of the question's constraints, which only the answer model weighs:
 - the thing the question asks to be named spoken of only as an unnamed one ("several shipping lines" for
   "which shipping lines", "appointed a mediator" for "who was appointed mediator");
 - the question asks a period the whole article never names while it names others of that kind ("the
-  second quarter" in a story of the third).
+  second quarter" in a story of the third);
+- the question names a place the whole article never names ("Taiwan's trade surplus with Japan" in a story
+  that gives only Taiwan's whole surplus).
 An amount measured in another unit than the question names or implies ("4.7 mln tonnes" for a capacity in
 barrels per day, "eight pct" for how much money), one of another business result ("revenues of 695 mln
 dlrs" for what it earned) or one the text ties to another period ("10.6 billion in 1985" for 1986) is no
@@ -108,6 +110,7 @@ CHECKS = (
     "speaker_missing",
     "unnamed",
     "time_absent",
+    "place_absent",
 )
 # ... and the ranker's score and lead, and whether the answer is the weaker of a two-part question's
 ANSWER_FEATURES = (*FEATURES, *CHECKS, "ranked", "lead", "two_part")
@@ -432,6 +435,12 @@ def read(
             and _unnamed(text, asked_thing(ask.text), ask.text, _local(reading.span, unit))
         ),
         "time_absent": float(_time_absent(article, times)),
+        "place_absent": float(
+            any(
+                label in ("GPE", "LOC") and not mentions(f"{article.title} {article.text}", name)
+                for name, label in entities
+            )
+        ),
     }
     return reading
 
