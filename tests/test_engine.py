@@ -326,29 +326,23 @@ def test_a_span_another_part_has_taken_is_passed_over(tmp_path: Path) -> None:
     }
 
 
+COCOA_VENTURE = (
+    "Grace and Berisford to combine cocoa units\n\n"
+    "The joint venture, to be 68.4 pct owned by Grace and 31.6 pct by Berisford, would have sales of "
+    "over 700 mln dlrs, the companies said.\n"
+)
+BOTH_OWNERS = "What percentage of the joint venture would Grace own, and what percentage would Berisford own?"
+
+
 def test_the_second_part_takes_the_other_figure_of_the_same_sentence(tmp_path: Path) -> None:
-    story = (
-        "Grace and Berisford to combine cocoa units\n\n"
-        "The joint venture, to be 68.4 pct owned by Grace and 31.6 pct by Berisford, would have sales of "
-        "over 700 mln dlrs, the companies said.\n"
-    )
-    bot = _one_story_bot(tmp_path, "cocoa.txt", story, abstain_below=0.0)
-    draft = bot.engine.draft(
-        bot.evidence("What percentage of the joint venture would Grace own, and what percentage would Berisford own?")
-    )
+    bot = _one_story_bot(tmp_path, "cocoa.txt", COCOA_VENTURE, abstain_below=0.0)
+    draft = bot.engine.draft(bot.evidence(BOTH_OWNERS))
     assert draft.short_answers == ("68.4 pct", "31.6 pct")
 
 
 def test_a_two_part_answer_is_weighed_as_the_weaker_part_of_two(tmp_path: Path) -> None:
-    story = (
-        "Grace and Berisford to combine cocoa units\n\n"
-        "The joint venture, to be 68.4 pct owned by Grace and 31.6 pct by Berisford, would have sales of "
-        "over 700 mln dlrs, the companies said.\n"
-    )
-    bot = _one_story_bot(tmp_path, "cocoa.txt", story, abstain_below=0.0)
-    both = bot.engine.draft(
-        bot.evidence("What percentage of the joint venture would Grace own, and what percentage would Berisford own?")
-    )
+    bot = _one_story_bot(tmp_path, "cocoa.txt", COCOA_VENTURE, abstain_below=0.0)
+    both = bot.engine.draft(bot.evidence(BOTH_OWNERS))
     one = bot.engine.draft(bot.evidence("What percentage of the joint venture would Grace own?"))
     assert both.features["two_part"] == 1.0 and "two_part" not in one.features
     weights = bot.settings.answer_weights
