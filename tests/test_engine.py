@@ -423,3 +423,22 @@ def test_a_question_that_wants_a_kind_of_answer_takes_the_best_candidate_that_of
     assert best is second and reading is offering
     best, reading = engine.pick("What happened in the valley?", evidence, None)
     assert best is first and reading is liked
+
+
+def test_a_part_that_asks_about_last_year_is_not_held_to_the_years_of_the_other_part(tmp_path: Path) -> None:
+    story = (
+        "Cuban sugar harvest far behind schedule\n"
+        "7-APR-1987 15:12:30.22\n\n"
+        "An official said Cuba will be lucky if crude sugar output reaches last year's 7.2 mln tonnes. "
+        "Rains have delayed the cutting of cane in the east. "
+        "Crude sugar output for the previous 1984-85 harvest was 8.2 mln tonnes.\n"
+    )
+    bot = _one_story_bot(tmp_path, "sugar.txt", story, abstain_below=0.0)
+    question = "What was Cuba's crude sugar output last year, and what was it in the 1984-85 harvest?"
+    evidence = bot.evidence(question)
+    text = bot.index.articles["sugar.txt"].text
+    assert bot.index.articles["sugar.txt"].date == "1987-04-07"
+    readings = bot.engine.candidates("What was Cuba's crude sugar output last year?", evidence)
+    last_year = [r for _, r in readings if r.span is not None and text[r.span[1] : r.span[2]] == "7.2 mln tonnes"]
+    assert last_year and all(r.features["time_conflict"] == 0.0 for r in last_year)  # 1986 is not held to 1984-85
+    assert bot.engine.draft(evidence).short_answers == ("7.2 mln tonnes", "8.2 mln tonnes")

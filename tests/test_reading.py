@@ -1737,3 +1737,28 @@ def test_a_short_name_the_article_only_spells_out_is_found_in_it() -> None:
     assert result.features["subject_missing"] == 0.0 and result.features["entity_missing"] == 0.0
     other = reading("What did the JEIDA chairman say the U.S. action had done to the chip pact?", doc, 1)
     assert other.features["entity_missing"] == 1.0
+
+
+def test_a_neighbour_that_gives_another_year_as_last_year_lends_no_answer() -> None:
+    doc = article(
+        S("USDA releases its first estimate of sugar import costs today.", (("USDA", "ORG"),)),
+        S("Sugar imports cost 40 mln dlrs last year.", (("40 mln dlrs", "MONEY"),)),
+        date="1987-03-31",
+    )
+    assert span_text(doc, reading("How much will USDA estimate sugar imports cost in 1987?", doc)) is None
+    assert span_text(doc, reading("How much did USDA estimate sugar imports cost last year?", doc)) == "40 mln dlrs"
+
+
+def test_a_person_beside_the_role_of_another_body_the_question_names_after_of_sets_role_missing() -> None:
+    doc = article(
+        S(
+            "A paper quoted AT and T chairman James E. Olson as saying Siemens AG erred.",
+            (("James E. Olson", "PERSON"), ("Siemens AG", "ORG")),
+        ),
+        S("Siemens AG chairman Karlheinz Kaske disagreed.", (("Siemens AG", "ORG"), ("Karlheinz Kaske", "PERSON"))),
+    )
+    assert reading("Who is the chairman of Siemens AG?", doc, 0).features["role_missing"] == 1.0
+    assert reading("Who is the chairman of Siemens AG?", doc, 1).features["role_missing"] == 0.0
+    # a body the parser missed holds no short name in capitals here: the role may be the one asked
+    plain = article(S("Paper chairman James Olson said Siemens AG erred.", (("James Olson", "PERSON"),)))
+    assert reading("Who is the chairman of Siemens AG?", plain).features["role_missing"] == 0.0

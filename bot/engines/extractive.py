@@ -49,6 +49,7 @@ from bot.language.question import (
     count_entities,
     entities_in,
     lexicon_of,
+    names_relative_time,
     subjects,
     times_in,
     wanted,
@@ -434,7 +435,8 @@ class ExtractiveEngine(Engine):
             scored = self.score(evidence, info)
         ask = wanted(question)
         entities = entities_in(question, stats.lexicon) or entities_in(evidence.question, stats.lexicon)
-        times = times_in(question) or times_in(evidence.question)
+        # a part that asks about "last year" is not about the years another part names
+        times = times_in(question) or (frozenset() if names_relative_time(question) else times_in(evidence.question))
         named = {s for name, _ in entities for s in stems(name)}
         focus = frozenset(t for t in map(base_form, info.terms) if t not in named)
         verbs = frozenset(t for t in focus if t in stats.verbs)

@@ -61,6 +61,7 @@ from bot.language.question import (
     asks_holder,
     asks_price,
     measure_conflict,
+    names_relative_time,
     relative_times,
     time_kind,
     times_in,
@@ -398,7 +399,7 @@ def read(
             vague = float(not (fitted and fits_ask(ask, article.text[span[0] : span[1]])))
             typed = 1.0
             # whose role it is matters when the question says ("Chrysler's chairman", not "which minister")
-            owners = entities if subjects else ()
+            owners = entities if subjects or _owner_named(ask.text, roles) else ()
             if roles and not titled and asks_holder(ask.text):  # "who is Chrysler's chairman"
                 role = float(not _holds_role(article, span[0], span[1], roles, owners, ask.text))
             elif roles and not titled:  # "which judge is hearing the suit": not one named as chairman
@@ -769,7 +770,15 @@ def _role_owner(text: str, start: int, end: int, owners: Sequence[Mention]) -> s
             return text[m.start : m.end]
         if re.fullmatch(r"\s+of\s+(?:the\s+)?", text[end : m.start]):
             return text[m.start : m.end]
+    # a name the parser missed, right before the role, that holds a short name in capitals ("AT and T chairman")
+    run = OWNER_RUN.search(text, max(0, start - 40), start)
+    if run is not None and any(CAPITALS.fullmatch(w) for w in run.group("name").split()):
+        return run.group("name")
     return None
+
+
+OWNER_RUN = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+(?:(?:and|&)\s+)?)*[A-Z][\w&.'’-]*)(?:['’]s)?\s+$")
+CAPITALS = re.compile(r"[A-Z]{2,6}")
 
 
 def fits_ask(ask: Ask, span: str) -> bool:
@@ -1784,7 +1793,10 @@ def _neighbour_span(
         shared = {base_form(s) for s in stems(article.text[span.start : span.end])} & focus
         if len(shared) < min(2, len(focus)):  # about the question too: two of its words, or its one word
             continue
-        given = times_in(article.text[span.start : span.end])
+        said = article.text[span.start : span.end]
+        given = times_in(said)
+        if not names_relative_time(ask.text):  # "sown last year" in a 1987 story: 1986, unless the question
+            given |= relative_times(said, article.date)  # too asks about "last year"
         if any(v not in given and any(time_kind(g) == time_kind(v) for g in given) for v in times):
             continue
         found = _best_span(Unit(article, (position,), span.start, span.end), ask, entities, focus)

@@ -773,6 +773,11 @@ _SEASON_ENDS = {"spring": 5, "summer": 8, "autumn": 11, "fall": 11}
 MONTH_AWAY = re.compile(rf"\b(last|next)\s+{MONTH.pattern[2:]}", re.IGNORECASE)
 
 
+def names_relative_time(text: str) -> bool:
+    """Does the text name a time relative to when it was written ("last year", "next March")?"""
+    return any(p.search(text) for p in (RELATIVE, SEASON_AWAY, MONTH_AWAY))
+
+
 @lru_cache(maxsize=4096)
 def relative_times(text: str, dated: str | None) -> frozenset[str]:
     """The years and months that "last year", "this month", "a year ago" name in a text dated `dated`
