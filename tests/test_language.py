@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -405,6 +406,10 @@ def test_a_number_in_a_name_must_be_mentioned() -> None:
         ("Sales fell because of lower demand, a spokesman for the company said today.", "lower demand"),
         ("Sales fell because demand fell; prices rose.", "demand fell"),
         (
+            "Exports rose because U.S. oranges do not compete with mandarins. Imports fell.",
+            "U.S. oranges do not compete with mandarins",
+        ),
+        (
             "He argued that the Fund would lay down conditions which would lead to recession.",
             "the Fund would lay down conditions which would lead to recession",
         ),
@@ -415,6 +420,22 @@ def test_the_reason_a_sentence_gives(sentence: str, reason: str) -> None:
 
     found = reason_span(sentence)
     assert found is not None and sentence[found[0] : found[1]] == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Texaco Inc. said it would appeal. Shares fell.", "Texaco Inc. said it would appeal."),
+        ("Mr. Baker met U.S. officials in Paris! Talks end today.", "Mr. Baker met U.S. officials in Paris!"),
+        ("Prices rose. Sales fell.", "Prices rose."),
+        ("Did it help? Nobody knows.", "Did it help?"),
+    ],
+)
+def test_a_sentence_ends_at_its_stop_not_at_an_abbreviation_or_initial(text: str, first: str) -> None:
+    from bot.language.lexicon import SENTENCE_END
+
+    end = re.search(SENTENCE_END, text)
+    assert end is not None and text[: end.start() + 1] == first
 
 
 def test_no_reason_without_a_word_that_gives_one() -> None:

@@ -45,7 +45,15 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.language import asked_words, base_form, mentions, stems, tokens
-from bot.language.lexicon import DEMONYMS, FACILITIES, KIND_NOUNS, NOT_NAME_WORDS, PEOPLE, stopwords
+from bot.language.lexicon import (
+    DEMONYMS,
+    FACILITIES,
+    KIND_NOUNS,
+    NOT_NAME_WORDS,
+    PEOPLE,
+    SENTENCE_END,
+    stopwords,
+)
 from bot.language.question import (
     COUNTS_OF_THINGS,
     MONEY_HEADS,
@@ -1016,7 +1024,7 @@ def _untagged_numbers(unit: Unit, found: Sequence[Mention]) -> list[Mention]:
     ]
 
 
-SENTENCE_BREAK = re.compile(r"[.!?]\s")
+SENTENCE_BREAK = re.compile(SENTENCE_END)
 LIST_REACH = 150  # characters: the names "which two X" asks for stand this close together ("A, its spokesman, and B")
 
 
@@ -1388,7 +1396,7 @@ RESULTS = {
 }
 RESULT_WINDOW = 11  # words: "Operating income in 1986 fell more than 80 pct, to 38.0 mln dlrs"
 RESULT_LINES = frozenset({"net", "operating", "pretax", "gross"})  # which income: "net income", "operating profit"
-CLAUSE_BREAK = re.compile(r"[;:]|\.\s|,\s+(?:while|whereas|but|and)\b|\s(?:while|whereas)\s")
+CLAUSE_BREAK = re.compile(rf"[;:]|{SENTENCE_END}|,\s+(?:while|whereas|but|and)\b|\s(?:while|whereas)\s")
 
 
 def _result_asked(question: str) -> tuple[str, str]:

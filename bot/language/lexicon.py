@@ -171,6 +171,11 @@ AUXILIARIES = frozenset(
         "in",
     ]
 )
+# the end of a sentence inside a text, as a pattern: a full stop, "!" or "?" and a space; not the stop of an
+# initial or an abbreviation ("U.S. oranges", "Texaco Inc. said", "Mr. Baker"), which continues the sentence
+SENTENCE_END = (
+    r"(?:(?<!\b[A-Z])(?<!\b(?:Mr|Dr|St|Co|Jr|Sr|No))(?<!\b(?:Mrs|Inc|Ltd|Bhd|Cie|Rep|Sen|Gen))(?<!\bCorp)\.|[!?])\s"
+)
 # words that are never part of a name in a question ("Who", "U.S" is kept whole by the corpus lexicon)
 NOT_NAME_WORDS = frozenset({
     "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",

@@ -18,14 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.language.lexicon import stopwords
+from bot.language.lexicon import SENTENCE_END, stopwords
 from bot.language.words import _bare, asked_words, base_form, stems
 
 # a word, a number with its thousands and decimals in one ("3,000", "25.5") ...
 WORD = re.compile(r"\d+(?:[,.]\d+)+|[\w’'-]+")
 # ... and a comma inside a number ("3,000 members") breaks nothing
-CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]“”\"—–…]|[.!?]\s|\s-{1,2}\s")
-ARGUMENT_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]—–…]|[.!?]\s|\s-{1,2}\s")  # quotation marks stay inside
+CLAUSE_BREAK = re.compile(rf"(?<!\d),|,(?!\d)|[;:()\[\]“”\"—–…]|{SENTENCE_END}|\s-{{1,2}}\s")
+# quotation marks stay inside an argument
+ARGUMENT_BREAK = re.compile(rf"(?<!\d),|,(?!\d)|[;:()\[\]—–…]|{SENTENCE_END}|\s-{{1,2}}\s")
 KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?|forms?) of (?:an? |the )?([\w’'-]+)", re.IGNORECASE)
 ACTION = re.compile(r"\bdo\W*$", re.IGNORECASE)  # "What did X urge Y to do?"
 WHICH = re.compile(r"\bwhich\b", re.IGNORECASE)
@@ -57,7 +58,8 @@ REASON = re.compile(
 )
 # where a reason's clause ends: a new clause of attribution ("..., he said"), a semicolon, the sentence's end
 REASON_END = re.compile(
-    r"\s*(?:[;:]|,\s+(?:[\w'’-]+\s+){1,6}?(?:said|says|added|told|reported)\b|[,.]?[\"”’]?\s*$|\.\s)"
+    r"\s*(?:[;:]|,\s+(?:[\w'’-]+\s+){1,6}?(?:said|says|added|told|reported)\b|[,.]?[\"”’]?\s*$|"
+    rf"{SENTENCE_END})"
 )
 REASON_WORDS = 20  # a reason longer than this is cut to its first REASON_WORDS words
 
