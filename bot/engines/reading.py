@@ -384,7 +384,7 @@ def read(
     if ask.labels:
         offered = _best_span(unit, ask, entities, focus, taken, times)
         span, fitted = (offered[:3], offered[3]) if offered is not None else (None, True)
-        if span is None and leans_back and ask.labels & {"PERSON", "ORG"}:
+        if span is None and leans_back and ask.labels & {"PERSON", "ORG"} and not _speaker_after(unit, ask.text, verbs):
             back = _antecedent_span(unit, ask, entities)
             if back is not None:
                 span, reading.antecedent = back[:3], back[3]
@@ -1819,6 +1819,17 @@ ASKS_SAYING = re.compile(r"\b(?:say|said|says|tell|told|tells)\b", re.IGNORECASE
 SPEECH_LEMMAS = frozenset(
     {"say", "tell", "claim", "announce", "state", "add", "report", "deny", "warn", "tweet", "insist", "note"}
 )
+
+
+def _speaker_after(unit: Unit, question: str, verbs: frozenset[str]) -> bool:
+    """Is the sentence's subject the one who speaks after what is reported ("One bank showed interest, he
+    said")? Then "he" says it and did not do it: he answers who did only when the question's verbs say."""
+    parse = unit.parses[0] if unit.parses else None
+    if parse is None or parse.subject is None or verbs & SPEECH_LEMMAS or ASKS_SAYING.search(question):
+        return False
+    before = unit.article.text[unit.start : parse.subject.start]
+    speaks = any(c.verb in SPEECH_LEMMAS and c.subject == parse.subject for c in parse.clauses)
+    return speaks and re.search(r"[,\"”’]\s*$", before) is not None
 
 
 @lru_cache(maxsize=4096)
