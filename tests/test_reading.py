@@ -290,6 +290,17 @@ def test_a_piece_of_a_capitalised_headline_is_no_name() -> None:
     assert span_text(doc, reading("Which agency is investigating Icahn?", doc)) == "SEC"
 
 
+def test_a_currency_the_parser_took_for_a_name_is_no_name_here_or_behind_a_pronoun() -> None:
+    doc = article(
+        S("Taiwan's reserves hit 54 billion U.S. Dlrs, a record.", (("Taiwan", "GPE"), ("U.S. Dlrs", "PERSON"))),
+        S("He wants to cut the reserves.", subject_kind="pronoun", subject="He"),
+    )
+    assert reading("Who holds Taiwan's reserves?", doc).span is None
+    assert reading("Who wants to cut the reserves?", doc, 1).span is None
+    named = article(S("Governor Chang Chi-cheng holds 54 billion U.S. Dlrs.", (("Chang Chi-cheng", "PERSON"),)))
+    assert span_text(named, reading("Who holds the reserves?", named)) == "Chang Chi-cheng"
+
+
 def test_an_amount_the_text_ties_to_another_period_is_no_span_for_the_one_asked() -> None:
     doc = article(
         S(

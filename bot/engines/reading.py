@@ -75,7 +75,7 @@ from bot.language.question import (
     times_in,
 )
 from bot.language.question import WORD as NAME_WORD
-from bot.language.values import amount_conflict, units_in
+from bot.language.values import MONEY_UNITS, UNITS, amount_conflict, units_in
 from bot.language.words import WORD as TOKEN
 from bot.language.words import _bare
 from retrieval.records import Article, Mention, Parse
@@ -939,6 +939,8 @@ def _best_span(
         span_text = unit.article.text[mention.start : mention.end]
         if _given(span_text, ask.text) or _headline_run(span_text) or (not told_asked and _told(text_of, mention)):
             continue
+        if mention.label in NAMED and _currency_named(span_text):
+            continue  # "54 billion U.S. Dlrs": the parser took a currency for a name
         if "PERSON" in ask.labels and mention.label != "PERSON" and _titles(text_of, mention, people):
             continue  # "Navy" in "given by Navy Minister Henrique Saboya": whose minister, not who
         if mention.label == "PERSON" and ATTRIBUTIVE.match(text_of, mention.end):
@@ -1269,6 +1271,18 @@ def _headline_run(text: str) -> bool:
         return False
     # a name neither begins nor ends with a function word: "TARGET OF" is a piece of "... IS TARGET OF SEC ..."
     return len(words) >= 4 or words[0].lower() in HEADLINE_JOINS or words[-1].lower() in HEADLINE_JOINS
+
+
+# the words of a currency that end no name: "U.S. Dlrs", "Japanese Yen"; not "Mark" or "Rand", which may
+CURRENCY_WORDS = frozenset(
+    w for w, unit in UNITS.items() if unit in MONEY_UNITS and (w.endswith("s") or w in ("stg", "yen"))
+)
+
+
+def _currency_named(text: str) -> bool:
+    """Is a mention the parser took for a name an amount's currency ("some 54 billion U.S. Dlrs")?"""
+    words = text.split()
+    return bool(words) and words[-1].lower().strip(".,") in CURRENCY_WORDS
 
 
 # a question about what is still to come: "when will", "when does ... plan to", "when is ... due"
@@ -1661,7 +1675,8 @@ def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) 
         if parse is None:
             continue
         for mention in reversed(parse.mentions):
-            if mention.label in ask.labels and not _given(article.text[mention.start : mention.end], ask.text):
+            named = article.text[mention.start : mention.end]
+            if mention.label in ask.labels and not _given(named, ask.text) and not _currency_named(named):
                 return mention.start, mention.end, 0.5, position
     return None
 
