@@ -317,6 +317,19 @@ def test_an_amount_the_text_ties_to_another_period_is_no_span_for_the_one_asked(
     assert span_text(doc, reading("What was the surplus in 1986?", doc, 1)) == "13.6 billion dlrs"
 
 
+def test_an_amount_of_several_years_together_is_no_span_for_one_year_alone() -> None:
+    doc = article(
+        S(
+            "The old accord called for payments of 3.82 billion dlrs between 1987 and 1989, 1.55 billion dlrs in 1987.",
+            (("3.82 billion dlrs", "MONEY"), ("1.55 billion dlrs", "MONEY")),
+        ),
+        S("Exports were 10.4 billion dlrs in 1986 and 10.6 billion in 1985.", (("10.4 billion dlrs", "MONEY"),)),
+    )
+    assert span_text(doc, reading("How much was to be paid in 1987?", doc)) == "1.55 billion dlrs"
+    assert span_text(doc, reading("How much was to be paid between 1987 and 1989?", doc)) == "3.82 billion dlrs"
+    assert span_text(doc, reading("How much were exports in 1986?", doc, 1)) == "10.4 billion dlrs"
+
+
 def test_no_mention_of_the_wanted_kind_gives_no_span() -> None:
     doc = article(S("Acme will appoint a new chairman next week.", (("Acme", "ORG"), ("next week", "DATE"))))
     result = reading("How much will Acme pay its new chairman?", doc)

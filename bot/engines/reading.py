@@ -986,7 +986,7 @@ def _best_span(
             continue  # "fell more than 80 pct" for what its income was
         if _unmeasured(ask.measure, unit.article.text, mention, end):
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
-        if mention.label in NUMERIC and _of_another_time(unit.article.text, mention.start, end, times):
+        if mention.label in NUMERIC and _of_another_time(unit.article.text, mention.start, end, times, ask.text):
             continue  # "... hit 15.6 billion dlrs in 1986 and 10.6 billion in 1985": the 1985 one for 1985
         if (TOTAL.search(ask.text) or _asks_holding(ask.text)) and _per_unit(unit.article.text, offered, end):
             continue  # "40 dlr per share" is no total value, nor "52 dlrs cash per share" the cash a company has
@@ -1383,18 +1383,30 @@ def _how_much_of(question: str) -> frozenset[str]:
     return frozenset() if what & {s for h in MONEY_HEADS for s in stems(h)} else what
 
 
-# the period an amount is of, as the text ties it: "10.6 billion in 1985", "1985's 10.2 billion"
-TIME_AFTER = re.compile(r"\s+(?:in|for|during|of)\s+(?:the\s+)?(?P<when>[^,.;()]{1,30})")
+# the period an amount is of, as the text ties it: "10.6 billion in 1985", "1985's 10.2 billion", "3.82 billion
+# dlrs between 1987 and 1989"
+TIME_AFTER = re.compile(r"\s+(?:in|for|during|of|between|over|from)\s+(?:the\s+)?(?P<when>[^,.;()]{1,30})")
 TIME_BEFORE = re.compile(r"(?P<when>\b(?:1[89]\d\d|20\d\d)(?:/\d\d)?)['’]s\s+(?:\w+\s+){0,2}$")
+# years taken together: "between 1987 and 1989", "1987-89", "from 1987 to 1989" (not "1987/88", one split year)
+YEARS = re.compile(
+    r"\b(?:1[89]|20)\d\d(?:\s*[-–]\s*(?:(?:1[89]|20)\d\d|\d\d)|\s+(?:and|to)\s+(?:1[89]|20)\d\d)(?![.,]?\d)"
+)
 
 
-def _of_another_time(text: str, start: int, end: int, times: frozenset[str]) -> bool:
+def _of_another_time(text: str, start: int, end: int, times: frozenset[str], question: str = "") -> bool:
     """Does the text tie the amount at start..end to another period of a kind the question asks ("10.6
-    billion in 1985" when it asks 1986), and not to the one asked?"""
+    billion in 1985" when it asks 1986), and not to the one asked? An amount of several years together
+    ("3.82 billion dlrs between 1987 and 1989") is of no one year the question asks alone, and the other way."""
     if not times:
         return False
     after = TIME_AFTER.match(text, end)
     before = TIME_BEFORE.search(text[max(0, start - 40) : start])
+    if (
+        after
+        and times_in(after.group("when"))
+        and bool(YEARS.search(after.group("when"))) != bool(YEARS.search(question))
+    ):
+        return True  # several years together for one alone, or one alone for several together
     tied = (times_in(after.group("when")) if after else frozenset()) | (
         times_in(before.group("when")) if before else frozenset()
     )
