@@ -14,6 +14,7 @@ from bot.language.question import (
     carry_over,
     entities_in,
     entity_lexicon,
+    measure_conflict,
     parts,
     relative_times,
     subjects,
@@ -164,6 +165,20 @@ def test_how_many_names_what_it_counts(question: str, counted: str) -> None:
 )
 def test_the_measure_an_amount_must_be_in(question: str, measure: str) -> None:
     assert asked_measure(question, wanted(question).counted) == measure
+
+
+@pytest.mark.parametrize(
+    ("measure", "span", "conflict"),
+    [
+        ("money", "some 100 yards", True),
+        ("money", "3,000 hectares", True),
+        ("money", "4.5 mln dlrs", False),
+        ("money", "20 billion", False),  # no unit: vague, but it contradicts nothing
+        ("tonne", "12 metres", True),
+    ],
+)
+def test_an_amount_in_another_unit_than_the_one_asked_conflicts(measure: str, span: str, conflict: bool) -> None:
+    assert measure_conflict(measure, span) is conflict
 
 
 def test_a_question_that_names_its_unit_wants_an_amount() -> None:
