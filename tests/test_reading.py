@@ -301,6 +301,18 @@ def test_a_currency_the_parser_took_for_a_name_is_no_name_here_or_behind_a_prono
     assert span_text(named, reading("Who holds the reserves?", named)) == "Chang Chi-cheng"
 
 
+def test_a_law_the_parser_took_for_an_organisation_is_no_name() -> None:
+    doc = article(
+        S(
+            "Under the Financial Services Act, Britain could revoke licences of Japanese banks.",
+            (("the Financial Services Act", "ORG"), ("Britain", "GPE")),
+        )
+    )
+    assert reading("Which banks had their licences revoked?", doc).span is None
+    named = article(S("Britain revoked the licence of Bill Act Bank.", (("Bill Act Bank", "ORG"),)))
+    assert span_text(named, reading("Which bank had its licence revoked?", named)) == "Bill Act Bank"
+
+
 def test_an_amount_the_text_ties_to_another_period_is_no_span_for_the_one_asked() -> None:
     doc = article(
         S(

@@ -939,8 +939,8 @@ def _best_span(
         span_text = unit.article.text[mention.start : mention.end]
         if _given(span_text, ask.text) or _headline_run(span_text) or (not told_asked and _told(text_of, mention)):
             continue
-        if mention.label in NAMED and _currency_named(span_text):
-            continue  # "54 billion U.S. Dlrs": the parser took a currency for a name
+        if mention.label in NAMED and _mistaken_name(span_text):
+            continue  # "54 billion U.S. Dlrs", "the Financial Services Act": no name
         if "PERSON" in ask.labels and mention.label != "PERSON" and _titles(text_of, mention, people):
             continue  # "Navy" in "given by Navy Minister Henrique Saboya": whose minister, not who
         if mention.label == "PERSON" and ATTRIBUTIVE.match(text_of, mention.end):
@@ -1273,16 +1273,20 @@ def _headline_run(text: str) -> bool:
     return len(words) >= 4 or words[0].lower() in HEADLINE_JOINS or words[-1].lower() in HEADLINE_JOINS
 
 
-# the words of a currency that end no name: "U.S. Dlrs", "Japanese Yen"; not "Mark" or "Rand", which may
-CURRENCY_WORDS = frozenset(
+# the last words of what the parser may take for a name and is none: a currency ("U.S. Dlrs", "Japanese Yen";
+# not "Mark" or "Rand", which may end one) or, after a name's other words, a law ("the Financial Services Act")
+CURRENCY_ENDS = frozenset(
     w for w, unit in UNITS.items() if unit in MONEY_UNITS and (w.endswith("s") or w in ("stg", "yen"))
 )
+LAW_ENDS = frozenset({"act", "bill"})
 
 
-def _currency_named(text: str) -> bool:
-    """Is a mention the parser took for a name an amount's currency ("some 54 billion U.S. Dlrs")?"""
-    words = text.split()
-    return bool(words) and words[-1].lower().strip(".,") in CURRENCY_WORDS
+def _mistaken_name(text: str) -> bool:
+    """Is a mention the parser took for a name an amount's currency ("some 54 billion U.S. Dlrs") or a law
+    ("the Financial Services Act")?"""
+    words = text.lower().split()
+    last = words[-1].strip(".,") if words else ""
+    return last in CURRENCY_ENDS or (len(words) > 1 and last in LAW_ENDS)
 
 
 # a question about what is still to come: "when will", "when does ... plan to", "when is ... due"
@@ -1688,7 +1692,7 @@ def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) 
             continue
         for mention in reversed(parse.mentions):
             named = article.text[mention.start : mention.end]
-            if mention.label in ask.labels and not _given(named, ask.text) and not _currency_named(named):
+            if mention.label in ask.labels and not _given(named, ask.text) and not _mistaken_name(named):
                 return mention.start, mention.end, 0.5, position
     return None
 
