@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.language.question import time_kind, times_in
+
 CLAIM_CUES = re.compile(
     r"\b(claim(?:s|ed|ing)?|assert(?:s|ed)?|declar(?:e|es|ed|ation)|announc(?:e|es|ed)|alleg(?:e|es|ed|ation)|"
     r"said|says|say|tweeted|insist(?:s|ed)?|reported|confirm(?:s|ed)?)\b",
@@ -103,6 +105,18 @@ def withholds(sentence: str, question: str) -> bool:
     for found in WITHHELD.finditer(sentence):
         told = " ".join((found.group("wh") or found.group("noun") or found.group("passive") or "").lower().split())
         kind = WITHHELD_ANSWERS.get(told, "how much" if found.group("passive") else "")
-        if kind == wh or (kind == "what" and wh in ("what", "who")) or ({kind, wh} == {"how much", "what"}):
+        matches = kind == wh or (kind == "what" and wh in ("what", "who")) or ({kind, wh} == {"how much", "what"})
+        if matches and not _of_another_time(sentence[found.end() :], question):
+            return True
+    return False
+
+
+def _of_another_time(after: str, question: str) -> bool:
+    """Is what a sentence withholds of another period than the question asks ("did not give figures for the
+    fourth quarter of 1985" withholds nothing about 1986)?"""
+    said, asked = times_in(re.split(r"[.;]\s", after, maxsplit=1)[0]), times_in(question)
+    for kind in {time_kind(v) for v in asked}:
+        of_kind = {v for v in said if time_kind(v) == kind}
+        if of_kind and not of_kind & asked:
             return True
     return False
