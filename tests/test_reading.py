@@ -206,6 +206,17 @@ def test_a_count_the_parser_did_not_tag_is_found() -> None:
     assert span_text(doc, reading("How many bank branches closed in the strike?", doc, 1)) == "120"
 
 
+def test_a_count_of_people_in_work_answers_in_any_of_their_words() -> None:
+    doc = article(
+        S("Since April its workforce has been reduced by 11,000.", (("April", "DATE"), ("11,000", "CARDINAL"))),
+        S("It will lay off 500 workers and sell 12 ships.", (("500", "CARDINAL"), ("12", "CARDINAL"))),
+    )
+    cut = reading("How many jobs has Acme cut since April?", doc)
+    assert span_text(doc, cut) == "11,000" and not cut.features["head_missing"]
+    assert span_text(doc, reading("How many jobs will Acme cut?", doc, 1)) == "500"
+    assert reading("How many vessels has Acme sold since April?", doc).span is None
+
+
 def test_the_one_somebody_spoke_to_is_no_span_unless_asked() -> None:
     doc = article(
         S(

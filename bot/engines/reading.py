@@ -48,6 +48,7 @@ from bot.language import asked_words, base_form, mentions, stems, tokens
 from bot.language.lexicon import (
     DEMONYMS,
     FACILITIES,
+    HEADCOUNT,
     KIND_NOUNS,
     NOT_NAME_WORDS,
     PEOPLE,
@@ -370,7 +371,8 @@ def read(
     rare_missing = max((idf.get(t, 1.0) for t in focus if t not in found), default=0.0) / rarest
     # the noun whose value the question asks ("quota", "cash"): a sentence that never names it gives another value
     valued = bool(ask.prefer) and ask.prefer[0] in NUMERIC
-    head_missing = float(valued and bool(heads) and not {base_form(h) for h in heads} & found)
+    named = {base_form(h) for h in heads} | {base_form(s) for h in heads if h in HEADCOUNT for s in _counted_forms(h)}
+    head_missing = float(valued and bool(heads) and not named & found)
     unit_verbs = {v for p in unit.parses for v in p.verbs}
     unit_forms = {f for v in unit_verbs for s in stems(v) for f in (s, base_form(s))}
     verb_share = len(verbs & unit_forms) / len(verbs) if verbs else 1.0
@@ -954,7 +956,7 @@ def _best_span(
         counts = _counts(unit.article.text, mention, ask.counted, ask.text)
         if not counts and (
             _counts_other(unit.article.text, mention)
-            or not set(stems(ask.counted)) & set(stems(_sentence_of(unit.article, mention.start)))
+            or not _counted_forms(ask.counted) & set(stems(_sentence_of(unit.article, mention.start)))
         ):
             continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
@@ -1542,6 +1544,13 @@ def _of_another(question: str, text: str, end: int) -> bool:
     return other is not None and not set(stems(other.group(1))) & what
 
 
+@lru_cache(maxsize=1024)
+def _counted_forms(counted: str) -> frozenset[str]:
+    """The stems a sentence names what "how many" counts by: its own, or any word for people in work."""
+    words = HEADCOUNT if counted.lower() in HEADCOUNT else {counted}
+    return frozenset(s for w in words for s in stems(w))
+
+
 def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bool:
     """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags", "eight
     days" for "how many days", not "the end of April")?"""
@@ -1550,7 +1559,7 @@ def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bo
     if MEASURE_COMPOUND.fullmatch(text[mention.start : mention.end]):
         return False  # "(60-kg) bags": the size of each, not how many
     after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
-    if not set(stems(counted)) & set(after[:6]):
+    if not _counted_forms(counted) & set(after[:6]):
         return False
     # "how many ounces of gold": not "24.0 ounces of silver"
     noun = re.escape(counted.removesuffix("s"))

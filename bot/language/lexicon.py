@@ -171,6 +171,12 @@ AUXILIARIES = frozenset(
         "in",
     ]
 )
+# what a count of people in work is of, in any of its words: "how many jobs" is answered by "its workforce was
+# cut by 11,000", "how many employees" by "it will lay off 500 workers"
+HEADCOUNT = frozenset(
+    {"job", "jobs", "worker", "workers", "employee", "employees", "staff", "workforce", "personnel", "payroll", "post",
+     "posts", "position", "positions", "people"}
+)  # fmt: skip
 # the end of a sentence inside a text, as a pattern: a full stop, "!" or "?" and a space; not the stop of an
 # initial or an abbreviation ("U.S. oranges", "Texaco Inc. said", "Mr. Baker"), which continues the sentence
 SENTENCE_END = (
