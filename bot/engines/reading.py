@@ -371,8 +371,10 @@ def read(
     rare_missing = max((idf.get(t, 1.0) for t in focus if t not in found), default=0.0) / rarest
     # the noun whose value the question asks ("quota", "cash"): a sentence that never names it gives another value
     valued = bool(ask.prefer) and ask.prefer[0] in NUMERIC
-    named = {base_form(h) for h in heads} | {base_form(s) for h in heads if h in HEADCOUNT for s in _counted_forms(h)}
-    head_missing = float(valued and bool(heads) and not named & found)
+    head_forms = {base_form(h) for h in heads} | {
+        base_form(s) for h in heads if h in HEADCOUNT for s in _counted_forms(h)
+    }
+    head_missing = float(valued and bool(heads) and not head_forms & found)
     unit_verbs = {v for p in unit.parses for v in p.verbs}
     unit_forms = {f for v in unit_verbs for s in stems(v) for f in (s, base_form(s))}
     verb_share = len(verbs & unit_forms) / len(verbs) if verbs else 1.0
