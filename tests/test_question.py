@@ -170,7 +170,7 @@ def test_the_measure_an_amount_must_be_in(question: str, measure: str) -> None:
 @pytest.mark.parametrize(
     ("measure", "span", "conflict"),
     [
-        ("money", "some 100 yards", True),
+        ("money", "some 100 metres", True),
         ("money", "3,000 hectares", True),
         ("money", "4.5 mln dlrs", False),
         ("money", "20 billion", False),  # no unit: vague, but it contradicts nothing

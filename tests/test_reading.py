@@ -217,6 +217,14 @@ def test_a_count_of_people_in_work_answers_in_any_of_their_words() -> None:
     assert reading("How many vessels has Acme sold since April?", doc).span is None
 
 
+def test_a_count_in_the_head_of_the_compound_asked_answers() -> None:
+    doc = article(
+        S("Under the plan, 33 yards would cut output by 20 pct.", (("33", "CARDINAL"), ("20 pct", "PERCENT")))
+    )
+    assert span_text(doc, reading("How many shipyards would cut output?", doc)) == "33"
+    assert reading("How many ships would cut output?", doc).span is None
+
+
 def test_the_one_somebody_spoke_to_is_no_span_unless_asked() -> None:
     doc = article(
         S(

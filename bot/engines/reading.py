@@ -958,7 +958,7 @@ def _best_span(
         counts = _counts(unit.article.text, mention, ask.counted, ask.text)
         if not counts and (
             _counts_other(unit.article.text, mention)
-            or not _counted_forms(ask.counted) & set(stems(_sentence_of(unit.article, mention.start)))
+            or not _names_counted(ask.counted, stems(_sentence_of(unit.article, mention.start)))
         ):
             continue
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
@@ -1553,6 +1553,16 @@ def _counted_forms(counted: str) -> frozenset[str]:
     return frozenset(s for w in words for s in stems(w))
 
 
+COMPOUND_HEAD = 4  # letters: "yard" heads "shipyard"; "s" or "ar" heads nothing
+
+
+def _names_counted(counted: str, said: Sequence[str]) -> bool:
+    """Do the stems `said` name what "how many" counts: in its own word, a word for people in work when it
+    counts them, or the head of its compound ("33 yards" for "how many shipyards")?"""
+    forms = _counted_forms(counted)
+    return any(f == s or (len(s) >= COMPOUND_HEAD and f.endswith(s)) for f in forms for s in said)
+
+
 def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bool:
     """Does a number count what "how many" asks about ("nine mln (60-kg) bags" for "how many bags", "eight
     days" for "how many days", not "the end of April")?"""
@@ -1561,7 +1571,7 @@ def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bo
     if MEASURE_COMPOUND.fullmatch(text[mention.start : mention.end]):
         return False  # "(60-kg) bags": the size of each, not how many
     after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
-    if not _counted_forms(counted) & set(after[:6]):
+    if not _names_counted(counted, after[:6]):
         return False
     # "how many ounces of gold": not "24.0 ounces of silver"
     noun = re.escape(counted.removesuffix("s"))

@@ -351,7 +351,7 @@ UNITS = {
     "kilo": "kilo", "kilos": "kilo", "lire": "lira", "lira": "lira", "guilder": "guilder", "guilders": "guilder",
     "peso": "peso", "pesos": "peso", "rupee": "rupee", "rupees": "rupee", "riyal": "riyal", "riyals": "riyal",
     "crown": "crown", "sterling": "stg", "p": "ct", "pence": "ct", "penny": "ct",
-    "yard": "yard", "yards": "yard", "foot": "foot", "feet": "foot", "metre": "metre", "metres": "metre",
+    "foot": "foot", "feet": "foot", "metre": "metre", "metres": "metre",
     "meter": "metre", "meters": "metre", "inch": "inch", "inches": "inch", "hectare": "hectare",
     "hectares": "hectare", "kg": "kilo", "kilogram": "kilo", "kilograms": "kilo", "litre": "litre",
     "litres": "litre", "liter": "litre", "liters": "litre",
