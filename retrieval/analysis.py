@@ -7,6 +7,7 @@ result (records.Parse), so answering a question never parses article text.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 
@@ -120,9 +121,39 @@ def _clauses(doc) -> tuple[Clause, ...]:  # type: ignore[no-untyped-def]
     return tuple(found)
 
 
+# a word some feeds capitalise after an abbreviation's full stop ("the U.S. Dlrs", "U.K. Firms fail"), taking it
+# for a sentence's start; the next word, when it is capitalised too, makes a name of the pair ("U.S. Trade
+# Representative")
+AFTER_ABBREVIATION = re.compile(r"\b(?:[A-Z]\.){2,}\s+([A-Z][a-z]+)\b(?P<name>\s+[A-Z])?")
+FUNCTION_WORDS = frozenset(
+    {"and", "or", "but", "the", "a", "an", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "is",
+     "are", "was", "were", "has", "have", "had", "will", "would", "said", "says"}
+)  # fmt: skip
+
+
+def as_written(sentence: str, article_words: frozenset[str]) -> str:
+    """The sentence with the case restored of a word capitalised after an abbreviation that the article
+    writes in lower case elsewhere, or a function word ("some 54 billion U.S. dlrs", "U.S. and New Zealand"),
+    for the parser; the text keeps its length, so every offset stands."""
+
+    def restored(found: re.Match[str]) -> str:
+        word = found.group(1)
+        written = word.lower() in FUNCTION_WORDS or (word.lower() in article_words and not found.group("name"))
+        if not written:
+            return found.group(0)
+        at = found.start(1) - found.start(0)
+        return found.group(0)[:at] + word.lower() + found.group(0)[at + len(word) :]
+
+    return AFTER_ABBREVIATION.sub(restored, sentence)
+
+
 def analyse_articles(articles: Sequence[Article], analyser: SentenceAnalyser) -> list[Article]:
-    """Each article with one Parse per sentence, its offsets moved from the sentence to the article."""
-    texts = [a.text[s.start : s.end].replace("\n", " ") for a in articles for s in a.sentences]
+    """Each article with one Parse per sentence, its offsets moved from the sentence to the article; the
+    parser reads each sentence as written (see `as_written`)."""
+    lower = {a.source: frozenset(re.findall(r"\b[a-z]+\b", a.text)) for a in articles}
+    texts = [
+        as_written(a.text[s.start : s.end].replace("\n", " "), lower[a.source]) for a in articles for s in a.sentences
+    ]
     distinct = list(dict.fromkeys(texts))  # news repeats lines ("Reuter", table headings): each parsed once
     parsed = dict(zip(distinct, analyser(distinct) if distinct else [], strict=True))
     parses = (parsed[text] for text in texts)

@@ -77,6 +77,32 @@ def test_many_sentences_are_parsed_in_worker_processes_with_the_same_parses(monk
     assert any(p.mentions for p in alone) and any(p.subject for p in alone)
 
 
+def test_the_parser_reads_a_word_capitalised_after_an_abbreviation_as_the_article_writes_it() -> None:
+    asked: list[str] = []
+
+    def analyser(texts: Sequence[str]) -> list[Parse]:
+        asked.extend(texts)
+        return [Parse() for _ in texts]
+
+    a = _article(
+        "a.txt",
+        [
+            "Reserves rose to 54 billion U.S. Dlrs, while dlrs fell.",
+            "U.S. Trade Representative Clayton Yeutter spoke on trade.",
+            "U.S. And New Zealand talks resume.",
+            "U.S. Steel said it would cut output.",  # no "steel" in lower case here: a name
+        ],
+    )
+    done = analyse_articles([a], analyser)
+    assert asked == [
+        "Reserves rose to 54 billion U.S. dlrs, while dlrs fell.",
+        "U.S. Trade Representative Clayton Yeutter spoke on trade.",
+        "U.S. and New Zealand talks resume.",
+        "U.S. Steel said it would cut output.",
+    ]
+    assert done[0].text == a.text  # the text itself is kept as it is
+
+
 def test_clauses_give_each_verb_its_subject_object_and_complement() -> None:
     texts = [
         "Walt Disney Co agreed to pay 217 mln dlrs for the station.",
