@@ -1836,6 +1836,22 @@ def test_a_person_beside_the_role_of_another_body_the_question_names_after_of_se
     )
     assert reading("Who is the chairman of Siemens AG?", doc, 0).features["role_missing"] == 1.0
     assert reading("Who is the chairman of Siemens AG?", doc, 1).features["role_missing"] == 0.0
+
+
+def test_the_owner_of_a_role_stands_before_a_word_that_says_which_role() -> None:
+    doc = article(
+        S(
+            "More disruption is likely, Harbour Workers union secretary Ross Wilson told Reuters.",
+            (("Harbour Workers", "ORG"), ("Ross Wilson", "PERSON"), ("Reuters", "ORG")),
+        ),
+        S(
+            "The Waterside Workers Federation union secretary Sam Jennings agreed.",
+            (("The Waterside Workers Federation", "ORG"), ("Sam Jennings", "PERSON")),
+        ),
+    )
+    asked = "Who is the union secretary of the Waterside Workers Federation?"
+    assert reading(asked, doc, 0).features["role_missing"] == 1.0
+    assert reading(asked, doc, 1).features["role_missing"] == 0.0
     # a body the parser missed holds no short name in capitals here: the role may be the one asked
     plain = article(S("Paper chairman James Olson said Siemens AG erred.", (("James Olson", "PERSON"),)))
     assert reading("Who is the chairman of Siemens AG?", plain).features["role_missing"] == 0.0
