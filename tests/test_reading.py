@@ -320,6 +320,24 @@ def test_a_currency_the_parser_took_for_a_name_is_no_name_here_or_behind_a_prono
     assert span_text(named, reading("Who holds the reserves?", named)) == "Chang Chi-cheng"
 
 
+def test_a_name_that_says_it_is_another_kind_of_institution_is_no_answer_to_which_one() -> None:
+    doc = article(
+        S(
+            "The Standstill Coordinating Committee and Barclays Bank met in London.",
+            (("The Standstill Coordinating Committee", "ORG"), ("Barclays Bank", "ORG"), ("London", "GPE")),
+        ),
+    )
+    assert span_text(doc, reading("Which bank met in London?", doc)) == "Barclays Bank"
+    assert span_text(doc, reading("Which committee met in London?", doc)) == "The Standstill Coordinating Committee"
+    assert span_text(doc, reading("Which agency met in London?", doc)) == "The Standstill Coordinating Committee"
+    behind = article(
+        S("The Finance Ministry said it would act.", (("The Finance Ministry", "ORG"),)),
+        S("The ministry will lead the syndicate.", subject_kind="title", subject="The ministry"),
+    )
+    assert reading("Which bank will lead the syndicate?", behind, 1).antecedent is None
+    assert reading("Which agency will lead the syndicate?", behind, 1).antecedent == 0
+
+
 def test_a_law_the_parser_took_for_an_organisation_is_no_name() -> None:
     doc = article(
         S(

@@ -49,6 +49,7 @@ from bot.language.lexicon import (
     DEMONYMS,
     FACILITIES,
     HEADCOUNT,
+    INSTITUTIONS,
     KIND_NOUNS,
     NOT_NAME_WORDS,
     PEOPLE,
@@ -949,6 +950,8 @@ def _best_span(
             continue
         if mention.label in NAMED and _mistaken_name(span_text):
             continue  # "54 billion U.S. Dlrs", "the Financial Services Act": no name
+        if mention.label == "ORG" and _another_institution(ask.noun, span_text):
+            continue  # "the Standstill Coordinating Committee" for "which bank"
         if "PERSON" in ask.labels and mention.label != "PERSON" and _titles(text_of, mention, people):
             continue  # "Navy" in "given by Navy Minister Henrique Saboya": whose minister, not who
         if mention.label == "PERSON" and ATTRIBUTIVE.match(text_of, mention.end):
@@ -1295,6 +1298,16 @@ def _mistaken_name(text: str) -> bool:
     words = text.lower().split()
     last = words[-1].strip(".,") if words else ""
     return last in CURRENCY_ENDS or (len(words) > 1 and last in LAW_ENDS)
+
+
+def _another_institution(noun: str, name: str) -> bool:
+    """Does a name say by its head word that it is another kind of institution than the one "which X" asks
+    ("the Finance Ministry" for "which bank"; not "Fuji Bank", nor "Barclays", which says no kind)?"""
+    asked = [group for group in INSTITUTIONS if noun.lower() in group]
+    words = re.split(r"\s+of\s+", name, maxsplit=1)[0].split()
+    head = words[-1].lower().strip(".,'’") if words else ""
+    named = [group for group in INSTITUTIONS if head in group or head.removesuffix("s") in group]
+    return bool(asked and named) and not any(group in named for group in asked)
 
 
 # a question about what is still to come: "when will", "when does ... plan to", "when is ... due"
@@ -1717,8 +1730,11 @@ def _antecedent_span(unit: Unit, ask: Ask, entities: Sequence[tuple[str, str]]) 
             continue
         for mention in reversed(parse.mentions):
             named = article.text[mention.start : mention.end]
-            if mention.label in ask.labels and not _given(named, ask.text) and not _mistaken_name(named):
-                return mention.start, mention.end, 0.5, position
+            if mention.label not in ask.labels or _given(named, ask.text) or _mistaken_name(named):
+                continue
+            if mention.label == "ORG" and _another_institution(ask.noun, named):
+                continue
+            return mention.start, mention.end, 0.5, position
     return None
 
 

@@ -171,6 +171,19 @@ AUXILIARIES = frozenset(
         "in",
     ]
 )
+# kinds of institution a name says it is by its head word ("Fuji Bank", "the Finance Ministry", "the Standstill
+# Coordinating Committee"): names of one group may answer for each other ("which agency": "the Federal Trade
+# Commission"), names of another group may not ("which bank": no committee or ministry)
+INSTITUTIONS = (
+    frozenset({"bank", "fund", "exchange"}),
+    frozenset({"agency", "authority", "commission", "board", "department", "ministry", "panel", "committee",
+               "council", "tribunal", "court", "office", "bureau"}),
+    frozenset({"union", "federation", "association", "council", "confederation", "guild"}),
+    frozenset({"university", "institute", "college", "school", "foundation"}),
+    frozenset({"party"}),
+    frozenset({"airline", "airlines"}),
+    frozenset({"newspaper", "magazine", "journal"}),
+)  # fmt: skip
 # what a count of people in work is of, in any of its words: "how many jobs" is answered by "its workforce was
 # cut by 11,000", "how many employees" by "it will lay off 500 workers"
 HEADCOUNT = frozenset(
