@@ -158,6 +158,8 @@ def test_how_many_names_what_it_counts(question: str, counted: str) -> None:
         ("How much money did the bank inject?", "money"),
         ("What was the total dollar value of the bid?", "money"),
         ("What export bonus per tonne did the USDA approve?", "money"),
+        ("What per-tonne subsidy did the U.S. offer?", "money"),
+        ("What total government spending did the budget set?", "money"),
         ("How much crude oil did Venezuela agree to lend?", ""),  # lent oil, not money
         ("By how much did the consumer price index rise?", ""),
         ("Who leads Acme?", ""),
@@ -179,6 +181,11 @@ def test_the_measure_an_amount_must_be_in(question: str, measure: str) -> None:
 )
 def test_an_amount_in_another_unit_than_the_one_asked_conflicts(measure: str, span: str, conflict: bool) -> None:
     assert measure_conflict(measure, span) is conflict
+
+
+def test_a_sum_of_money_asked_by_another_noun_wants_money_first() -> None:
+    assert wanted("What total government spending did the budget set?").prefer[0] == "MONEY"
+    assert "MONEY" not in wanted("What total did the poll give?").prefer
 
 
 def test_a_question_that_names_its_unit_wants_an_amount() -> None:

@@ -181,6 +181,8 @@ def wanted(question: str) -> Ask:
         prefer = NAME_LABELS
     elif measure := asked_measure(question, counted):  # "what wage ..., in pesos per month": an amount
         prefer = ("PERCENT", *NUMBERS) if measure == "pct" else NUMBERS
+    if prefer and "MONEY" not in prefer and set(prefer) <= set(NUMBERS) and asked_measure(question, counted) == "money":
+        prefer = ("MONEY", *prefer)  # "what total government spending": a sum of money
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "", many)
 
 
@@ -214,7 +216,9 @@ ASKS_PERCENT = re.compile(
     r"\b(?:what|which|by what) (?:percentage|percent|pct|proportion)\b|\bpercentage points?\b|\bwhat share of\b",
     re.IGNORECASE,
 )
-MONEY_HEADS = frozenset({"money", "cash", "financing", "funding", "funds", "credit", "credits", "loan", "loans"})
+MONEY_HEADS = frozenset(
+    {"money", "cash", "financing", "funding", "funds", "credit", "credits", "loan", "loans", "spending", "expenditure"}
+)
 SPENDS = re.compile(
     r"\bhow much (?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|might|must)\b.*"
     r"\b(?:earn|earned|earns|borrow|borrowed|spend|spent|lend|lent|invest|invested|inject|injected)\b"
@@ -222,7 +226,7 @@ SPENDS = re.compile(
     re.IGNORECASE,
 )
 # "per share", "each tonne": what a price is of
-PER_UNIT = re.compile(r"\b(?:per|each) (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
+PER_UNIT = re.compile(r"\b(?:per|each)[ -](?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
 COUNTS_OF_THINGS = frozenset({"worker", "ship", "share", "bag"})  # units that count things, as "how many" does
 
 
