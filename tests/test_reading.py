@@ -379,6 +379,17 @@ def test_an_amount_of_several_years_together_is_no_span_for_one_year_alone() -> 
     assert span_text(doc, reading("How much were exports in 1986?", doc, 1)) == "10.4 billion dlrs"
 
 
+def test_a_sum_of_money_is_no_rate_but_a_price_of_a_unit_or_a_flow_is() -> None:
+    doc = article(
+        S("It plans a 100 mln mark bond issue.", (("100 mln mark", "MONEY"),)),
+        S("The loan rate is 4.56 dlrs per bushel.", (("4.56 dlrs", "MONEY"),)),
+        S("Kuwait pumped at a rate of 2.4 mln bpd.", (("Kuwait", "GPE"), ("2.4 mln bpd", "QUANTITY"))),
+    )
+    assert reading("What interest rate will the bond issue carry?", doc).span is None
+    assert span_text(doc, reading("What is the loan rate?", doc, 1)) == "4.56 dlrs per bushel"
+    assert span_text(doc, reading("At what rate did Kuwait pump?", doc, 2)) == "2.4 mln bpd"
+
+
 def test_no_mention_of_the_wanted_kind_gives_no_span() -> None:
     doc = article(S("Acme will appoint a new chairman next week.", (("Acme", "ORG"), ("next week", "DATE"))))
     result = reading("How much will Acme pay its new chairman?", doc)

@@ -53,6 +53,7 @@ from bot.language.lexicon import (
     KIND_NOUNS,
     NOT_NAME_WORDS,
     PEOPLE,
+    RATES,
     SENTENCE_END,
     stopwords,
 )
@@ -985,6 +986,8 @@ def _best_span(
         offered = unit.article.text[mention.start : end]
         if measure_conflict(ask.measure, offered):
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
+        if _sum_for_a_rate(ask, offered):
+            continue  # "a 100 mln mark bond" for the interest rate it carries
         if _of_another(ask.text, unit.article.text, end):
             continue  # "413,800 tonnes of zinc" for "how much copper"
         if asked_result[0] and mention.label in NUMERIC:
@@ -1298,6 +1301,15 @@ def _mistaken_name(text: str) -> bool:
     words = text.lower().split()
     last = words[-1].strip(".,") if words else ""
     return last in CURRENCY_ENDS or (len(words) > 1 and last in LAW_ENDS)
+
+
+def _sum_for_a_rate(ask: Ask, offered: str) -> bool:
+    """Is a sum of money in millions or billions offered for the rate a question asks ("what interest rate")?
+    A rate is a share ("7/8 pct"), a price of a unit ("4.56 dlrs per bushel") or a flow ("2.4 mln bpd"),
+    never a sum of that size."""
+    rate = bool(ask.noun) and KIND_NOUNS.get(ask.noun) == RATES
+    sum_of_money = bool(SCALE.search(offered) and CURRENCY.search(offered))  # not "2.4 mln bpd", a rate of flow
+    return rate and sum_of_money and not (PER_UNIT.search(offered) or A_UNIT.search(offered))
 
 
 def _another_institution(noun: str, name: str) -> bool:
