@@ -173,11 +173,15 @@ AUXILIARIES = frozenset(
 )
 # kinds of institution a name says it is by its head word ("Fuji Bank", "the Finance Ministry", "the Standstill
 # Coordinating Committee"): names of one group may answer for each other ("which agency": "the Federal Trade
-# Commission"), names of another group may not ("which bank": no committee or ministry)
+# Commission", "which company": "Fuji Bank"), names of another group may not ("which bank": no committee or
+# ministry; "which chipmakers": not the Treasury)
 INSTITUTIONS = (
+    frozenset({"company", "firm", "corporation", "chipmaker", "carmaker", "automaker", "maker", "manufacturer",
+               "producer", "refiner", "retailer", "insurer", "publisher", "brokerage", "broker", "shipper", "operator",
+               "utility", "airline", "airlines", "bank", "fund", "exchange", "newspaper", "magazine", "agency"}),
     frozenset({"bank", "fund", "exchange"}),
     frozenset({"agency", "authority", "commission", "board", "department", "ministry", "panel", "committee",
-               "council", "tribunal", "court", "office", "bureau"}),
+               "council", "tribunal", "court", "office", "bureau", "treasury"}),
     frozenset({"union", "federation", "association", "council", "confederation", "guild"}),
     frozenset({"university", "institute", "college", "school", "foundation"}),
     frozenset({"party"}),
