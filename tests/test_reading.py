@@ -1870,6 +1870,23 @@ def test_a_person_beside_the_role_of_another_body_the_question_names_after_of_se
     assert reading("Who is the chairman of Siemens AG?", doc, 1).features["role_missing"] == 0.0
 
 
+def test_a_role_no_owner_is_named_beside_is_the_one_of_the_company_the_story_is_about() -> None:
+    doc = article(
+        S("MONIER SAYS REDLAND MAY BID", (("MONIER", "GPE"), ("REDLAND", "ORG"))),
+        S(
+            "Monier Ltd said Redland Plc may bid for it, chairman Bill Locke said.",
+            (("Monier Ltd", "ORG"), ("Redland Plc", "ORG"), ("Bill Locke", "PERSON")),
+        ),
+        S(
+            "Japan's rice market will open, Agriculture Minister Mutsuki Kato said.",
+            (("Japan", "GPE"), ("Mutsuki Kato", "PERSON")),
+        ),
+    )
+    assert reading("Who is the chairman of Redland Plc?", doc, 1).features["role_missing"] == 1.0
+    assert reading("Who is the chairman of Monier Ltd?", doc, 1).features["role_missing"] == 0.0
+    assert reading("Who is Japan's Agriculture Minister?", doc, 2).features["role_missing"] == 0.0  # a country's
+
+
 def test_the_owner_of_a_role_stands_before_a_word_that_says_which_role() -> None:
     doc = article(
         S(

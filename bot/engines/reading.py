@@ -666,6 +666,10 @@ def _role_beside(
         if found.start() >= end and not APPOSED.match(article.text, end, found.start()):
             continue  # after the name only as its apposition ("John Smith, chairman of"), not "appointed a chairman"
         owner = _role_owner(article.text, found.start(), found.end(), owners)
+        named = _owner_named(question, roles)  # of the question's names, the one whose role it asks
+        company = any(label == "ORG" and _same_name(name, named) for name, label in entities) if named else False
+        if owner is None and company and (story := _story_org(article)) and not _same_name(story, named):
+            continue  # "..., chairman Bill Locke said" in a story about Monier: Monier's, not Redland's
         if owner is None or f"{owner} {word}".lower() in " ".join(question.lower().split()):
             return True  # no owner named, or the word the question too gives the role ("Finance Minister")
         if not entities:  # the question names no organisation the parser knows; it may still say whose role
@@ -673,8 +677,7 @@ def _role_beside(
             if not _owner_named(question, roles) or set(stems(owner)) & set(stems(question)):
                 return True
             continue  # "AFBF president Dean Kleckner" for "the president of the Ontario corn growers' association"
-        named = _owner_named(question, roles)  # of the question's names, the one whose role it asks
-        if named and not (mentions(owner, named) or mentions(named, owner)):
+        if named and not _same_name(owner, named):
             continue  # "Monier chairman Bill Locke" for "the chairman of Redland Plc, Monier's major shareholder"
         if any(mentions(owner, name) or mentions(name, owner) for name, _ in entities):
             return True
@@ -774,6 +777,25 @@ def _owner_named(question: str, roles: frozenset[str]) -> str:
 
 
 OWNER_LABELS = frozenset({"ORG", "GPE", "NORP"})
+
+
+def _same_name(one: str, other: str) -> bool:
+    return mentions(one, other) or mentions(other, one)
+
+
+def _story_org(article: Article) -> str:
+    """The organisation a story is about: the first its lead names ("Monier Ltd said ..."), past a headline
+    in capitals, whose names the parser reads poorly."""
+    for span, parse in list(zip(article.sentences, article.parses, strict=False))[:STORY_OPENING]:
+        if article.text[span.start : span.end].isupper():
+            continue
+        for m in parse.mentions:
+            if m.label == "ORG":
+                return article.text[m.start : m.end]
+    return ""
+
+
+STORY_OPENING = 2  # sentences: the headline and the lead
 
 
 def _role_owner(text: str, start: int, end: int, owners: Sequence[Mention]) -> str | None:
