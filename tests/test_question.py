@@ -136,6 +136,7 @@ def test_what_happened_has_no_typed_answer() -> None:
         ("How many million tonnes were shipped?", "tonnes"),
         ("How many pickups a day does the plant build?", "pickups"),  # "a day" is no part of what is counted
         ("How many kilometres long is the valley?", "kilometres"),
+        ("How many days' supply of cars did dealers have?", "days"),  # what measures the supply
         ("How many were killed?", ""),  # nothing named: any number will do
     ],
 )

@@ -217,6 +217,11 @@ def test_a_count_of_people_in_work_answers_in_any_of_their_words() -> None:
     assert reading("How many vessels has Acme sold since April?", doc).span is None
 
 
+def test_a_range_the_parser_cut_after_its_to_is_made_whole() -> None:
+    doc = article(S("Analysts say 50 to 65 days' supply is normal.", (("50 to", "CARDINAL"), ("65 days'", "DATE"))))
+    assert span_text(doc, reading("How large a supply is normal?", doc)) == "50 to 65"
+
+
 def test_a_count_in_the_head_of_the_compound_asked_answers() -> None:
     doc = article(
         S("Under the plan, 33 yards would cut output by 20 pct.", (("33", "CARDINAL"), ("20 pct", "PERCENT")))

@@ -952,7 +952,8 @@ def _best_span(
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
     text_of = unit.article.text
     found = [
-        _as_person(_as_place(_as_time(_as_amount(m, text_of), text_of), text_of), text_of) for m in unit.mentions()
+        _as_person(_as_place(_as_time(_as_amount(_whole_range(m, text_of), text_of), text_of), text_of), text_of)
+        for m in unit.mentions()
     ]
     if ask.counted:  # a count the parser did not tag ("to over 93,000 hourly and salaried employees")
         found += _untagged_numbers(unit, found)
@@ -1139,6 +1140,18 @@ def _agents(unit: Unit, doing: frozenset[str]) -> list[tuple[int, int]]:
 
 
 AGENT_REACH = 60  # characters after "by" where the doer's name stands ("by the former vice president, X")
+
+
+RANGE_CUT = re.compile(r"\d[\d.,/]*\s+(?:to|and)$")  # "50 to": the parser cut "50 to 65-days'" in two
+RANGE_END = re.compile(r"\s+\d[\d.,/]*")
+
+
+def _whole_range(mention: Mention, text: str) -> Mention:
+    """A range of numbers the parser cut after its "to" ("50 to" of "50 to 65-days' supply"), made whole."""
+    if mention.label not in NUMERIC or not RANGE_CUT.search(text[mention.start : mention.end]):
+        return mention
+    rest = RANGE_END.match(text, mention.end)
+    return Mention(mention.start, rest.end(), mention.label) if rest else mention
 
 
 def _as_amount(mention: Mention, text: str) -> Mention:

@@ -278,7 +278,8 @@ PLURALS = frozenset({"people", "men", "women", "children", "staff", "personnel",
 
 def _counted(q: str) -> str:
     """What "how many" counts: the last word before the verb or "of" that follows ("how many new jobs
-    will it create" -> "jobs", "how many bags of coffee" -> "bags"); "" when nothing stands there."""
+    will it create" -> "jobs", "how many bags of coffee" -> "bags", "how many days' supply" -> "days"); ""
+    when nothing stands there."""
     found = re.search(r"\bhow many\s+(.*)", q)
     words: list[str] = []
     for word in found.group(1).split() if found else []:
@@ -288,6 +289,10 @@ def _counted(q: str) -> str:
         if words and (word in COUNT_STOPS or word.endswith("ed")):  # "how many bank branches closed in ..."
             break
         words.append(word)
+    # a plural possessive counts what measures the noun after it ("how many days' supply of cars": days)
+    measure = next((w for w in words if w.endswith(("s'", "s’"))), None)
+    if measure is not None:
+        return measure[:-1]
     # the last plural among them ("workers" in "how many workers struck at ...")
     plural = [w for w in words if w.endswith("s") or w in PLURALS]
     return plural[-1] if plural and len(words) <= 3 else ""
