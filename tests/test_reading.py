@@ -398,6 +398,13 @@ def test_a_sum_of_money_is_no_rate_but_a_price_of_a_unit_or_a_flow_is() -> None:
     assert span_text(doc, reading("At what rate did Kuwait pump?", doc, 2)) == "2.4 mln bpd"
 
 
+def test_a_date_that_says_which_thing_is_asked_about_does_not_rule_out_the_date_asked() -> None:
+    doc = article(S("The company said June 29 will be the record date for the meeting.", (("June 29", "DATE"),)))
+    record = reading("What is the record date for the company's July 23 special meeting?", doc)
+    assert span_text(doc, record) == "June 29" and not record.features["time_conflict"]
+    assert reading("What record date did the company set on July 23?", doc).features["time_conflict"] == 1.0
+
+
 def test_no_mention_of_the_wanted_kind_gives_no_span() -> None:
     doc = article(S("Acme will appoint a new chairman next week.", (("Acme", "ORG"), ("next week", "DATE"))))
     result = reading("How much will Acme pay its new chairman?", doc)

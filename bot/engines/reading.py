@@ -346,8 +346,9 @@ def read(
     dated = times_in(article.date or "")
     conflict = missing_time = 0.0
     spanned = _period_ends(ask.text)  # "between September 1986 and September 1987": both ends are asked
+    described = _describing_times(ask.text) if ask.prefer[:1] in (("DATE",), ("TIME",)) else frozenset()
     for value in times:
-        if value in own:
+        if value in own or value in described:  # a date asked of "the July 23 meeting" is another date
             continue
         kind = time_kind(value)
         if (
@@ -1336,6 +1337,21 @@ def _mistaken_name(text: str) -> bool:
     words = text.lower().split()
     last = words[-1].strip(".,") if words else ""
     return last in CURRENCY_ENDS or (len(words) > 1 and last in LAW_ENDS)
+
+
+# a day or year that says which thing the question is about, before the noun it describes ("the July 23
+# special meeting", "its 1986 results"), not when what is asked happened ("in March", "on July 23")
+DESCRIBING = re.compile(
+    r"(?<!\bin )(?<!\bon )(?<!\bby )(?<!\bsince )(?<!\buntil )"
+    r"\b(?P<when>(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}|(?:1[89]|20)\d\d))"
+    r"(?:['’]s)?\s+(?!(?:in|on|at|to|and|or|by|for|of|from|with|was|were|is|are|will|did)\b)[a-z]"
+)
+
+
+@lru_cache(maxsize=1024)
+def _describing_times(question: str) -> frozenset[str]:
+    """The times a question gives to say which thing it is about (see DESCRIBING)."""
+    return frozenset().union(*(times_in(m.group("when")) for m in DESCRIBING.finditer(question)))
 
 
 def _sum_for_a_rate(ask: Ask, offered: str) -> bool:
