@@ -184,6 +184,20 @@ def test_an_amount_in_another_unit_than_the_one_asked_conflicts(measure: str, sp
     assert measure_conflict(measure, span) is conflict
 
 
+@pytest.mark.parametrize(
+    ("question", "measured"),
+    [
+        ("How long did the strike last?", True),
+        ("Over what minimum period will Brazil sell the coffee?", True),  # a length of time, not "last year"
+        ("For what period was the ban set?", True),
+        ("In what period did sales rise?", False),  # when: a date will do
+        ("When did the strike end?", False),
+    ],
+)
+def test_a_length_of_time_is_asked_by_how_long_or_over_what_period(question: str, measured: bool) -> None:
+    assert wanted(question).measured is measured
+
+
 def test_a_sum_of_money_asked_by_another_noun_wants_money_first() -> None:
     assert wanted("What total government spending did the budget set?").prefer[0] == "MONEY"
     assert "MONEY" not in wanted("What total did the poll give?").prefer

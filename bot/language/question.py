@@ -136,7 +136,8 @@ def wanted(question: str) -> Ask:
         noun = None  # "which two figures died": people, not amounts
     first = re.search(r"\b(who|whom|whose|when|where|how|which|what)\b", q)
     lead = first.group(1) if first else ""  # the question's own wh-word, not one in a clause after it
-    measured = lead == "how" and bool(re.search(r"\bhow (?:long|old)\b", q))
+    # "how long", "how old", "over what period": a length of time (or an age), not a date
+    measured = (lead == "how" and bool(re.search(r"\bhow (?:long|old)\b", q))) or DURATION_ASKED.search(q) is not None
     if measured:
         prefer = ("DATE", "TIME", "CARDINAL", "QUANTITY")
     elif lead == "how" and re.search(r"\bhow many\b", q):
@@ -186,6 +187,7 @@ def wanted(question: str) -> Ask:
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "", many)
 
 
+DURATION_ASKED = re.compile(r"\b(?:over|for|within) what (?:\w+ )?(?:period|length of time|span)\b")
 # markets' "where": the level a price, an index or a currency ended at
 LEVEL_WHERE = re.compile(
     r"\bwhere\s+(?:did|does|do|will|would|was|were|is|are|has|have|had)\s+.*\b(?:contracts?|prices?|index|stocks?|"
