@@ -456,6 +456,12 @@ def test_no_reason_without_a_word_that_gives_one() -> None:
         # a value spoken of without being given, when it is the one asked
         ("Creditors get one billion more if profits rise above a certain level.", "What profit level is set?", True),
         ("It bought Beta for 5 mln dlrs and Gamma for an undisclosed sum.", "How much did it pay for Beta?", False),
+        # what is withheld is another thing than the one asked
+        (
+            "He did not say what EC products would be hit.",
+            "Which group's convention did he address on the EC tax?",
+            False,
+        ),
         # what is withheld of another period than the one asked
         ("He did not give figures for the fourth quarter of 1985.", "How much did output fall in 1986's Q4?", False),
         ("He did not give figures for the fourth quarter of 1986.", "How much did output fall in 1986's Q4?", True),

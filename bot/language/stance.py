@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.language.question import time_kind, times_in
+from bot.language.words import stems
 
 CLAIM_CUES = re.compile(
     r"\b(claim(?:s|ed|ing)?|assert(?:s|ed)?|declar(?:e|es|ed|ation)|announc(?:e|es|ed)|alleg(?:e|es|ed|ation)|"
@@ -106,9 +107,24 @@ def withholds(sentence: str, question: str) -> bool:
         told = " ".join((found.group("wh") or found.group("noun") or found.group("passive") or "").lower().split())
         kind = WITHHELD_ANSWERS.get(told, "how much" if found.group("passive") else "")
         matches = kind == wh or (kind == "what" and wh in ("what", "who")) or ({kind, wh} == {"how much", "what"})
-        if matches and not _of_another_time(sentence[found.end() :], question):
+        after = sentence[found.end() :]
+        if matches and not _of_another_time(after, question) and not _of_another_thing(told, after, question):
             return True
     return False
+
+
+def _of_another_thing(told: str, after: str, question: str) -> bool:
+    """Does "what ..." or "which ..." withhold a thing the question does not ask about ("he did not say what
+    EC products would be hit" withholds nothing about which organisation's convention he spoke to)?"""
+    if told not in ("what", "which"):
+        return False
+    thing = re.match(
+        r"\s*((?:[\w'’-]+\s+){0,3}?)(?:would|will|is|are|was|were|had|has|have|did|do|does|could|might|"
+        r"may|it|they|he|she|we|to)\b",
+        after,
+    )
+    words = thing.group(1).split() if thing else []  # "EC products": its head, "products", says what it is
+    return bool(words) and not set(stems(words[-1])) & set(stems(question))
 
 
 def _of_another_time(after: str, question: str) -> bool:
