@@ -390,6 +390,8 @@ def test_a_number_in_a_name_must_be_mentioned() -> None:
     assert not mentions("Members of local 174 of the union", "Local 222")  # another local
     assert mentions("It filed under Chapter Eleven of the law", "Chapter 11")  # written out
     assert mentions("Super Bowl LV was held in Tampa", "Super Bowl 2021")  # a year tells no name apart
+    assert mentions("Pan Am took the first of 12 Airbus A310-300 aircraft", "Airbus A310-300s")  # a model's plural
+    assert not mentions("Sales rose in 1980", "the 1980s")  # a decade is no year of it
 
 
 @pytest.mark.parametrize(

@@ -259,9 +259,15 @@ def mentions(text: str, name: str) -> bool:
     )
 
 
+MODEL_PLURAL = re.compile(r"[a-z]+-?\d[\w-]*s")  # "a310-300s", "b747s"; not "1980s", a decade
+
+
 def _number_in(number: str, lower: str) -> bool:
-    """Is the number in the (lower-cased) text, in digits or in words ("Chapter 11", "Chapter Eleven")?"""
+    """Is the number in the (lower-cased) text, in digits or in words ("Chapter 11", "Chapter Eleven"), or a
+    model's name in the singular ("A310-300" for the question's "A310-300s")?"""
     forms = [number]
+    if MODEL_PLURAL.fullmatch(number):
+        forms.append(number[:-1])
     if number.isdigit() and int(number) < len(NUMBER_NAMES):
         forms.append(NUMBER_NAMES[int(number)][0])
     return any(re.search(rf"(?<![\w.]){re.escape(form)}(?![\w])", lower) for form in forms)
