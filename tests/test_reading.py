@@ -405,6 +405,16 @@ def test_a_date_that_says_which_thing_is_asked_about_does_not_rule_out_the_date_
     assert reading("What record date did the company set on July 23?", doc).features["time_conflict"] == 1.0
 
 
+def test_a_length_of_time_tells_no_when_but_a_point_it_measures_from_does() -> None:
+    doc = article(
+        S("It is the first national strike in the union's 25 years.", (("25 years", "DATE"),)),
+        S("The strike began two days ago.", (("two days", "DATE"),)),
+    )
+    assert reading("When did the strike begin?", doc).span is None
+    assert span_text(doc, reading("How long has the union existed?", doc)) == "25 years"
+    assert span_text(doc, reading("When did the strike begin?", doc, 1)) == "two days"  # ... ago: a point
+
+
 def test_no_mention_of_the_wanted_kind_gives_no_span() -> None:
     doc = article(S("Acme will appoint a new chairman next week.", (("Acme", "ORG"), ("next week", "DATE"))))
     result = reading("How much will Acme pay its new chairman?", doc)

@@ -996,6 +996,8 @@ def _best_span(
         at = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         distance = min((abs(at - i) for i in anchors), default=SPAN_WINDOW)
         nearness = max(0.0, 1 - distance / SPAN_WINDOW)
+        if WHEN.match(ask.text) and _length_of_time(text_of, mention, span_text):
+            continue  # "a strike in its 25 years" says how long, not when
         kind = 0 if called else ask.prefer.index(mention.label) + (DATE_VAGUE if vague_date(mention, span_text) else 0)
         end = extend_amount(unit.article.text, mention.end) if mention.label in NUMERIC else mention.end
         if mention.label == "DATE" and vague_date(mention, span_text) and WHEN.match(ask.text):
@@ -1436,6 +1438,23 @@ def _relative_to(text: str, end: int) -> int:
     terrorist attacks in the United States"): the event it is told by, up to a clause break."""
     found = RELATIVE_TO.match(text, end, min(len(text), end + 80))
     return found.end() if found else end
+
+
+LENGTH_OF_TIME = re.compile(
+    r"(?:(?:the|its|their|his|her)\s+)?(?:(?:past|last|next|first|nearly|about|some|over)\s+)?(?:\d[\d.,]*|an?|one|two|"
+    r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|several|few|many)[\s-]+"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)",
+    re.IGNORECASE,
+)
+POINT_AFTER = re.compile(r"\s+(?:ago|later|earlier|before|after|from now)\b", re.IGNORECASE)  # "two days ago"
+
+
+def _length_of_time(text: str, mention: Mention, span: str) -> bool:
+    """Is a date the parser found a length of time ("25 years", "the past five days"), which tells no when,
+    and not a point it measures from ("two days ago", "three weeks later")?"""
+    if mention.label != "DATE" or not LENGTH_OF_TIME.fullmatch(span.strip()):
+        return False
+    return POINT_AFTER.match(text, mention.end) is None
 
 
 def vague_date(mention: Mention, text: str) -> bool:
