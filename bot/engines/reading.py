@@ -840,8 +840,6 @@ def fits_ask(ask: Ask, span: str) -> bool:
         priced = asks_price(ask.text) or PER_UNIT.search(ask.text)
         if priced and not CURRENCY.search(span) and UNIT_WORD.search(span):
             return False  # "what price": "50,000 tonnes" or "1.96 pct" is no money
-        if PER_UNIT.search(ask.text) and SCALE.search(span) and not PER_UNIT.search(span) and not A_UNIT.search(span):
-            return False  # "what price per share": "620 mln dlrs" is what the whole block cost
         return bool(NUMBER.search(span)) and not BARE_NUMBER.fullmatch(span.strip())
     if first in ("CARDINAL", "QUANTITY"):  # a count is no share or sum ("up to 50 pct", "90.25 dlrs a share"
         # for "how many products", "how many shares")
@@ -1014,6 +1012,8 @@ def _best_span(
             continue  # an amount of another kind: "4.7 mln tonnes" for a capacity in barrels per day
         if _sum_for_a_rate(ask, offered):
             continue  # "a 100 mln mark bond" for the interest rate it carries
+        if _sum_for_a_unit(ask, offered):
+            continue  # "37 mln dlrs" for what price per share was paid: what the whole block cost
         if _of_another(ask.text, unit.article.text, end):
             continue  # "413,800 tonnes of zinc" for "how much copper"
         if asked_result[0] and mention.label in NUMERIC:
@@ -1363,6 +1363,13 @@ def _sum_for_a_rate(ask: Ask, offered: str) -> bool:
     rate = bool(ask.noun) and KIND_NOUNS.get(ask.noun) == RATES
     sum_of_money = bool(SCALE.search(offered) and CURRENCY.search(offered))  # not "2.4 mln bpd", a rate of flow
     return rate and sum_of_money and not (PER_UNIT.search(offered) or A_UNIT.search(offered))
+
+
+def _sum_for_a_unit(ask: Ask, offered: str) -> bool:
+    """Is a sum in millions or billions offered for a price per unit ("what price per share")?"""
+    if not PER_UNIT.search(ask.text) or not SCALE.search(offered):
+        return False
+    return not (PER_UNIT.search(offered) or A_UNIT.search(offered))
 
 
 def _another_institution(noun: str, name: str) -> bool:

@@ -181,7 +181,7 @@ INSTITUTIONS = (
                "utility", "airline", "airlines", "bank", "fund", "exchange", "newspaper", "magazine", "agency"}),
     frozenset({"bank", "fund", "exchange"}),
     frozenset({"agency", "authority", "commission", "board", "department", "ministry", "panel", "committee",
-               "council", "tribunal", "court", "office", "bureau", "treasury"}),
+               "council", "tribunal", "court", "office", "bureau", "treasury", "government", "administration"}),
     frozenset({"union", "federation", "association", "council", "confederation", "guild"}),
     frozenset({"university", "institute", "college", "school", "foundation"}),
     frozenset({"party"}),
