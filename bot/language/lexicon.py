@@ -179,13 +179,11 @@ INSTITUTIONS = (
     frozenset({"company", "firm", "corporation", "chipmaker", "carmaker", "automaker", "maker", "manufacturer",
                "producer", "refiner", "retailer", "insurer", "publisher", "brokerage", "broker", "shipper", "operator",
                "utility", "airline", "airlines", "bank", "fund", "exchange", "newspaper", "magazine", "agency"}),
-    frozenset({"bank", "fund", "exchange"}),
     frozenset({"agency", "authority", "commission", "board", "department", "ministry", "panel", "committee",
                "council", "tribunal", "court", "office", "bureau", "treasury", "government", "administration"}),
     frozenset({"union", "federation", "association", "council", "confederation", "guild"}),
     frozenset({"university", "institute", "college", "school", "foundation"}),
     frozenset({"party"}),
-    frozenset({"airline", "airlines"}),
     frozenset({"newspaper", "magazine", "journal"}),
 )  # fmt: skip
 # what a count of people in work is of, in any of its words: "how many jobs" is answered by "its workforce was
