@@ -344,6 +344,7 @@ def read(
     earlier = frozenset().union(*(times_in(t) | relative_times(t, article.date) for t in before[-1:]))
     here = own | earlier
     dated = times_in(article.date or "")
+    weekday = any(time_kind(v) == "weekday" for v in own)
     conflict = missing_time = 0.0
     spanned = _period_ends(ask.text)  # "between September 1986 and September 1987": both ends are asked
     described = _describing_times(ask.text) if ask.prefer[:1] in (("DATE",), ("TIME",)) else frozenset()
@@ -357,6 +358,9 @@ def read(
             and any(v != value and time_kind(v) == kind and v in own for v in times)
         ):
             continue  # "in March 1987, what share of the 1986 increase ...": the story's date is when it was said
+        if kind == "year" and value not in dated and weekday and any(time_kind(d) == "year" for d in dated):
+            conflict = 1.0  # "took pains Monday": the story's own week, not the 1980s the sentence before names
+            continue
         if any(time_kind(v) == kind for v in own) or (value not in earlier and any(time_kind(v) == kind for v in here)):
             conflict = 1.0  # another day, month, year or quarter than the one asked
         elif value in earlier:
