@@ -641,6 +641,7 @@ def test_the_sentences_own_time_governs_its_figure_over_the_sentence_before() ->
     )
     assert reading("What profit did Acme make in 1986/87?", doc, 1).features["time_conflict"] == 1.0
 
+
 def test_a_sentence_of_this_weeks_weekday_takes_no_past_year_from_the_sentence_before() -> None:
     doc = article(
         S("Fighters held off attacks from the Soviets in the 1980s.", (("Soviets", "NORP"), ("the 1980s", "DATE"))),
@@ -656,7 +657,6 @@ def test_a_sentence_of_this_weeks_weekday_takes_no_past_year_from_the_sentence_b
         S("The rebels took pains Monday to reassure the valley.", (("Monday", "DATE"),)),
     )
     assert reading(question, undated, 1).features["time_conflict"] == 0.0
-
 
 
 def test_the_time_a_story_was_told_is_no_conflict_when_the_sentence_gives_the_asked_period() -> None:
