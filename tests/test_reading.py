@@ -901,6 +901,25 @@ def test_a_person_named_beside_another_role_sets_role_missing() -> None:
     assert reading("Which Acme chairman said sales rose?", untitled).features["role_missing"] == 0.0
 
 
+def test_the_role_in_a_foundation_named_for_a_company_is_not_the_companys() -> None:
+    doc = article(
+        S(
+            "Jane Doe is the chairman of the Acme Foundation.",
+            (("Jane Doe", "PERSON"), ("the Acme Foundation", "ORG")),
+        ),
+        S("John Roe is the chairman of Acme Group.", (("John Roe", "PERSON"), ("Acme Group", "ORG"))),
+    )
+    known = {"acme": "ORG"}
+    assert reading("Who is the chairman of Acme?", doc, 0, known=known).features["role_missing"] == 1.0
+    assert reading("Who is the chairman of Acme?", doc, 1, known=known).features["role_missing"] == 0.0
+    assert reading("Who is the chairman of the Acme Foundation?", doc, 0, known=known).features["role_missing"] == 0.0
+    # a copula gives the role to the name before it; another verb does not
+    meeting = article(
+        S("John Roe is expected to meet the chairman of Acme.", (("John Roe", "PERSON"), ("Acme", "ORG")))
+    )
+    assert reading("Who is the chairman of Acme?", meeting).features["role_missing"] == 1.0
+
+
 def test_the_role_of_a_titled_speaker_is_in_the_sentence_that_gives_it() -> None:
     doc = article(
         S("Sales rose, the chairman of the Acme board said.", (("Acme", "ORG"),)),
@@ -909,6 +928,18 @@ def test_the_role_of_a_titled_speaker_is_in_the_sentence_that_gives_it() -> None
     result = reading("Who is the chairman of the Acme board?", doc)
     assert span_text(doc, result) == "J. Makumbi"
     assert result.features["role_missing"] == 0.0
+
+
+def test_a_name_in_quotation_marks_is_a_works_title_and_no_person() -> None:
+    doc = article(
+        S(
+            "Jane Doe directed the film, while 'Nomadland' took best picture.",
+            (("Jane Doe", "PERSON"), ("Nomadland", "PERSON")),
+        ),
+    )
+    assert span_text(doc, reading("Which director took best picture?", doc)) == "Jane Doe"
+    possessive = article(S("Acme's chairman Jane Doe took the prize.", (("Jane Doe", "PERSON"),)))
+    assert span_text(possessive, reading("Who took the prize?", possessive)) == "Jane Doe"
 
 
 # --- the owner of an amount -----------------------------------------------------------------------

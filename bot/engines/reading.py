@@ -604,8 +604,13 @@ def _sentence_of(article: Article, offset: int) -> str:
     return article.text[span.start : span.end]
 
 
-# what stands between a name and the role after it when the role is the name's: ", ", ", the company's "
-APPOSED = re.compile(r"\s*,\s*(?:(?:the|a|an|its|their|his|her)\s+)?(?:[\w.'’&-]+\s+){0,4}$")
+# what stands between a name and the role it holds after it: an apposition ("John Smith, chairman of") or a
+# copula ("John Smith is the chairman of", "who became its chairman")
+COPULA = r"(?:is|was|has\s+been|had\s+been|will\s+be|became|becomes)\s+(?:(?:named|appointed|elected)\s+(?:as\s+)?)?"
+APPOSED = re.compile(
+    rf"(?:\s*,\s*(?:who\s+{COPULA})?(?:(?:the|a|an|its|their|his|her)\s+)?(?:[\w.'’&-]+\s+){{0,4}}"
+    rf"|\s+{COPULA}(?:(?:the|its|their|his|her)\s+)?(?:[\w.'’&-]+\s+){{0,2}})$"
+)
 # titles a person is named with ("chairman Bill Locke", "Judge John Smith"), as base-form stems: the
 # nouns of people whose stem no common word shares ("governor" stems as "government" does, "negotiator" as
 # "negotiations", "mayor" as "may")
@@ -682,9 +687,9 @@ def _role_beside(
             if not _owner_named(question, roles) or set(stems(owner)) & set(stems(question)):
                 return True
             continue  # "AFBF president Dean Kleckner" for "the president of the Ontario corn growers' association"
-        if named and not _same_name(owner, named):
+        if named and not _same_body(owner, named):
             continue  # "Monier chairman Bill Locke" for "the chairman of Redland Plc, Monier's major shareholder"
-        if any(mentions(owner, name) or mentions(name, owner) for name, _ in entities):
+        if any(_same_body(owner, name) for name, _ in entities):
             return True
     return False
 
@@ -786,6 +791,23 @@ OWNER_LABELS = frozenset({"ORG", "GPE", "NORP"})
 
 def _same_name(one: str, other: str) -> bool:
     return mentions(one, other) or mentions(other, one)
+
+
+# words that make a name another body than the one it holds: "the LEGO Foundation" is not Lego, "the Ford
+# Foundation" not Ford; company forms ("Lego Group", "Ford Motor Co") leave it the same
+BODY_WORDS = frozenset(
+    {"foundation", "institute", "university", "museum", "school", "college", "hospital", "union", "association"}
+    | {"federation", "council", "committee", "commission", "ministry", "department", "party", "tribunal", "court"}
+)
+
+
+def _same_body(one: str, other: str) -> bool:
+    """Do two names name one body: one holds the other, and the longer adds no word of another body?"""
+    if not _same_name(one, other):
+        return False
+    longer, shorter = (one, other) if len(one) >= len(other) else (other, one)
+    added = {w.lower().strip(".,") for w in longer.split()} - {w.lower().strip(".,") for w in shorter.split()}
+    return not added & BODY_WORDS
 
 
 def _story_org(article: Article) -> str:
@@ -955,7 +977,10 @@ def _best_span(
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
     text_of = unit.article.text
     found = [
-        _as_person(_as_place(_as_time(_as_amount(_whole_range(m, text_of), text_of), text_of), text_of), text_of)
+        _as_title(
+            _as_person(_as_place(_as_time(_as_amount(_whole_range(m, text_of), text_of), text_of), text_of), text_of),
+            text_of,
+        )
         for m in unit.mentions()
     ]
     if ask.counted:  # a count the parser did not tag ("to over 93,000 hourly and salaried employees")
@@ -1220,6 +1245,21 @@ ORG_NAME_WORDS = COMPANY_FORMS | frozenset(
     | {"petroleum", "steel", "mining", "securities", "trust", "partners", "brothers", "bancorp", "tribunal"}
 )
 NAME_PARTICLES = frozenset({"de", "da", "do", "dos", "van", "von", "der", "al", "el", "bin", "ben", "del", "la", "le"})
+
+
+# a name in quotation marks is a work's title ("while 'Nomadland' took best picture"), no person or body:
+# the marks open after a space and close before one or before punctuation ("'Nomadland'", not "Massoud's")
+QUOTED_OPEN = re.compile(r"(?:^|(?<=[\s(]))['‘\"“]$")
+QUOTED_CLOSE = re.compile(r"[,.]?['’\"”](?![\w])")
+
+
+def _as_title(mention: Mention, text: str) -> Mention:
+    """The mention, labelled WORK_OF_ART when the parser took a title in quotation marks for a name."""
+    if mention.label not in ("PERSON", "ORG", "GPE", "NORP"):
+        return mention
+    if QUOTED_OPEN.search(text, max(0, mention.start - 2), mention.start) and QUOTED_CLOSE.match(text, mention.end):
+        return Mention(mention.start, mention.end, "WORK_OF_ART")
+    return mention
 
 
 # nouns a person's name qualifies when it names what the person leads ("the Reagan administration", "the
