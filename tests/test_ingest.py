@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from retrieval.chunking import ChunkConfig, chunk_article, spacy_splitter, split_sentences
 from retrieval.ingest import find_date, load_corpus, normalise
+from retrieval.records import Article
 from tests.conftest import SEEDS
 
 
@@ -89,3 +91,19 @@ def test_chunks_keep_offsets_lines_and_sentences() -> None:
         # boilerplate is never chunked
         for span in article.boilerplate:
             assert all(not (c.start < span.end and span.start < c.end) for c in chunks)
+
+
+def test_an_ellipsis_between_a_lower_case_word_and_a_capitalised_one_ends_a_sentence() -> None:
+    text = (
+        "Jul 7, 2020 ... Jane Doe won the 2019 Open golf ... The event will be the first of 2020. CEO ... CEO of Acme."
+    )
+    article = Article(source="a.txt", title="t", sha256="0" * 64, text=text)
+
+    def whole(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        return [[(0, len(t))] for t in texts]  # a segmenter that never splits
+
+    (split,) = split_sentences([article], whole)
+    assert [text[s.start : s.end] for s in split.sentences] == [
+        "Jul 7, 2020 ... Jane Doe won the 2019 Open golf ...",
+        "The event will be the first of 2020. CEO ... CEO of Acme.",
+    ]
