@@ -410,6 +410,17 @@ def test_a_sum_of_money_is_no_rate_but_a_price_of_a_unit_or_a_flow_is() -> None:
     assert span_text(doc, reading("At what rate did Kuwait pump?", doc, 2)) == "2.4 mln bpd"
 
 
+def test_the_level_of_a_rate_the_question_names_is_no_sum_of_money() -> None:
+    doc = article(
+        S(
+            "Lawson trimmed the borrowing target to 4.0 billion stg and cut the basic rate of tax to 27 pct.",
+            (("Lawson", "PERSON"), ("4.0 billion stg", "MONEY"), ("27 pct", "PERCENT")),
+        )
+    )
+    assert span_text(doc, reading("To what level did Lawson cut the basic rate of tax?", doc)) == "27 pct"
+    assert span_text(doc, reading("To what level did Lawson trim the borrowing target?", doc)) == "4.0 billion stg"
+
+
 def test_a_date_that_says_which_thing_is_asked_about_does_not_rule_out_the_date_asked() -> None:
     doc = article(S("The company said June 29 will be the record date for the meeting.", (("June 29", "DATE"),)))
     record = reading("What is the record date for the company's July 23 special meeting?", doc)

@@ -1400,11 +1400,19 @@ def _describing_times(question: str) -> frozenset[str]:
     return frozenset().union(*(times_in(m.group("when")) for m in DESCRIBING.finditer(question)))
 
 
+# nouns that ask the level of what the question names: "to what level did he cut the top rate" asks a rate
+LEVEL_NOUNS = frozenset({"level", "figure", "value"})
+RATE_NOUNS = sorted((k for k, v in KIND_NOUNS.items() if v == RATES), key=len, reverse=True)
+RATE_NAMED = re.compile(rf"(?<![\w-])(?:{'|'.join(RATE_NOUNS)})s?(?![\w-])", re.IGNORECASE)
+
+
 def _sum_for_a_rate(ask: Ask, offered: str) -> bool:
     """Is a sum of money in millions or billions offered for the rate a question asks ("what interest rate")?
     A rate is a share ("7/8 pct"), a price of a unit ("4.56 dlrs per bushel") or a flow ("2.4 mln bpd"),
     never a sum of that size."""
-    rate = bool(ask.noun) and KIND_NOUNS.get(ask.noun) == RATES
+    rate = bool(ask.noun) and (
+        KIND_NOUNS.get(ask.noun) == RATES or (ask.noun in LEVEL_NOUNS and RATE_NAMED.search(ask.text) is not None)
+    )
     sum_of_money = bool(SCALE.search(offered) and CURRENCY.search(offered))  # not "2.4 mln bpd", a rate of flow
     return rate and sum_of_money and not (PER_UNIT.search(offered) or A_UNIT.search(offered))
 
