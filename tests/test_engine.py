@@ -442,3 +442,18 @@ def test_a_part_that_asks_about_last_year_is_not_held_to_the_years_of_the_other_
     last_year = [r for _, r in readings if r.span is not None and text[r.span[1] : r.span[2]] == "7.2 mln tonnes"]
     assert last_year and all(r.features["time_conflict"] == 0.0 for r in last_year)  # 1986 is not held to 1984-85
     assert bot.engine.draft(evidence).short_answers == ("7.2 mln tonnes", "8.2 mln tonnes")
+
+
+def test_an_article_that_says_it_does_not_tell_when_of_the_asked_verb_is_declined(tmp_path: Path) -> None:
+    story = (
+        "Acme withdraws proposals\n\n"
+        "Acme Corp said it withdrew from consideration at its annual meeting on March 31 proposals for a stock split. "
+        "Acme said the proposals could distract attention from the tender offer. "
+        "The other proposals, it said, would provide stability for the board. "
+        "The company did not indicate when it might resubmit the proposals to its shareholders.\n"
+    )
+    bot = _one_story_bot(tmp_path, "acme.txt", story, abstain_below=0.01)
+    declined = bot.answer("When will Acme resubmit its stock split proposals to shareholders?")
+    assert declined.abstained, declined.text  # March 31 is when they were withdrawn; the story says it doesn't say
+    dated = bot.answer("When did Acme withdraw its stock split proposals?")
+    assert not dated.abstained and "March 31" in dated.short_answer

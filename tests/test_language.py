@@ -473,3 +473,16 @@ def test_a_sentence_that_says_it_does_not_tell_what_is_asked(sentence: str, ques
     from bot.language.stance import withholds
 
     assert withholds(sentence, question) is withheld
+
+
+def test_with_the_asked_verb_only_what_is_withheld_of_that_verb_counts() -> None:
+    from bot.language.stance import withholds
+
+    sentence = "The company did not indicate when it might resubmit the proposals."
+    question = "When will the company resubmit the proposals?"
+    assert withholds(sentence, question, frozenset({"resubmit"}))
+    assert not withholds(sentence, "When will the company pay the dividend?", frozenset({"pay"}))
+    vague = "Profits rose above a certain level."  # a vague value says nothing of another sentence's verb
+    assert withholds(vague, "What profit level did it reach?") and not withholds(
+        vague, "What profit level did it reach?", frozenset({"reach"})
+    )

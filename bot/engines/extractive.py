@@ -43,6 +43,7 @@ from bot.language import (
     stems,
 )
 from bot.language.question import (
+    DETERMINERS,
     asked_heads,
     asked_roles,
     carry_over,
@@ -74,6 +75,8 @@ from retrieval.hashed import HashedKeys
 from retrieval.index import Index
 from retrieval.records import Article, Chunk, Span
 
+# auxiliaries a question's verb of doing follows ("when will GenCorp resubmit", "what did the EC accept")
+DOING_AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "shall"})
 PARAGRAPH_UNIT = 250  # characters: a paragraph up to this long is also judged as one unit
 # verbs whose subject holds a claim ("the Taliban claimed") or disputes one ("the NRF denied the allegation")
 SAYING = frozenset({"say", "tell", "state", "tweet", "insist"})
@@ -414,9 +417,22 @@ class ExtractiveEngine(Engine):
         runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0
         reading.features = {**reading.features, "ranked": top, "lead": top - runner_up}
         reading.probability = probability(self.settings.answer_weights, reading.features)
-        if self.withheld(evidence.index, best.quote, question):
+        if self.withheld(evidence.index, best.quote, question, self.asked_verbs(evidence.index, question)):
             reading.probability = 0.0  # "he did not say what EC products ...": the article says it doesn't say
         return best, reading
+
+    def asked_verbs(self, index: Index, question: str) -> frozenset[str]:
+        """The verb the question asks about, after its auxiliary ("resubmit" in "when will GenCorp resubmit
+        its proposals", "accept" in "how much of the sugar offered did the Commission accept"), as a base-form
+        stem; none when it has no auxiliary of a doing ("who is the president of ...")."""
+        words = [w.strip("?,.;:!\"'“”‘’") for w in question.split()]
+        at = next((i for i, w in enumerate(words) if i and w.lower() in DOING_AUXILIARIES), None)
+        if at is None:
+            return frozenset()
+        # past the subject: its determiners and the capitalised words of its name
+        word = next((w for w in words[at + 1 :] if w[:1].islower() and w not in DETERMINERS), "")
+        stem = next(iter(map(base_form, stems(word))), "")
+        return frozenset({stem}) if stem in self.stats(index).verbs else frozenset()
 
     def candidates(
         self,
@@ -458,12 +474,16 @@ class ExtractiveEngine(Engine):
         return readings
 
     @staticmethod
-    def withheld(index: Index, quote: Quote, question: str) -> bool:
+    def withheld(index: Index, quote: Quote, question: str, verbs: frozenset[str] = frozenset()) -> bool:
         """Does the answer's sentence, or the sentence after it, say it does not tell what the question asks
-        ("... withdrew the proposals. The company did not indicate when it would resubmit them.")?"""
+        ("... withdrew the proposals. The company did not indicate when it would resubmit them.")? Or does
+        another sentence of its article say so of the question's own verb ("did not indicate when it might
+        resubmit the proposals", for "when will GenCorp resubmit", four sentences after the meeting's date)?"""
         article = index.articles[quote.source]
         after = next((s for s in article.sentences if s.start >= quote.end), None)
-        return withholds(article.text[quote.start : after.end if after is not None else quote.end], question)
+        if withholds(article.text[quote.start : after.end if after is not None else quote.end], question):
+            return True
+        return bool(verbs) and any(withholds(article.text[s.start : s.end], question, verbs) for s in article.sentences)
 
     def unit(self, index: Index, candidate: Scored) -> Unit:
         stats = self.stats(index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.language.question import time_kind, times_in
-from bot.language.words import stems
+from bot.language.words import base_form, stems
 
 CLAIM_CUES = re.compile(
     r"\b(claim(?:s|ed|ing)?|assert(?:s|ed)?|declar(?:e|es|ed|ation)|announc(?:e|es|ed)|alleg(?:e|es|ed|ation)|"
@@ -90,17 +90,18 @@ WITHHELD_ANSWERS = {
 ASKING = re.compile(r"\b(when|what|which|who|whom|how\s+much|how\s+many|how\s+large|how\s+big|where|why)\b", re.I)
 
 
-def withholds(sentence: str, question: str) -> bool:
+def withholds(sentence: str, question: str, verbs: frozenset[str] = frozenset()) -> bool:
     """Does the sentence say it does not tell what the question asks ("did not say what EC products" for
     "which EC products", "did not indicate when" for "when will it resubmit", "terms were not disclosed" for
-    "how much did it pay")? Then the articles say they don't say."""
+    "how much did it pay")? Then the articles say they don't say. With `verbs` (base-form stems), only what
+    it withholds of one of them counts ("when it might resubmit" for "resubmit")."""
     asked = ASKING.search(question)
     if asked is None:
         return False
     wh = " ".join(asked.group(1).lower().split())
     wh = {"which": "what", "whom": "who", "how large": "how much", "how big": "how much"}.get(wh, wh)
     asked_words = {w.lower() for w in re.findall(r"[a-z]+", question, re.IGNORECASE)}
-    for vague in UNSTATED.finditer(sentence):  # "profits above a certain level" for "what profit level"
+    for vague in () if verbs else UNSTATED.finditer(sentence):  # "profits above a certain level": "what profit level"
         if vague.group("noun").lower() in asked_words:
             return True
     for found in WITHHELD.finditer(sentence):
@@ -108,6 +109,8 @@ def withholds(sentence: str, question: str) -> bool:
         kind = WITHHELD_ANSWERS.get(told, "how much" if found.group("passive") else "")
         matches = kind == wh or (kind == "what" and wh in ("what", "who")) or ({kind, wh} == {"how much", "what"})
         after = sentence[found.end() :]
+        if verbs and not {base_form(t) for t in stems(re.split(r"[.;]\s", after, maxsplit=1)[0])} & verbs:
+            continue
         if matches and not _of_another_time(after, question) and not _of_another_thing(told, after, question):
             return True
     return False
