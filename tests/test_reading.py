@@ -639,6 +639,30 @@ def test_another_year_or_quarter_is_a_conflict(question: str, text: str) -> None
     assert reading(question, doc).features["time_conflict"] == 1.0
 
 
+def test_a_figure_of_a_part_of_the_year_does_not_answer_for_the_whole_year() -> None:
+    doc = article(
+        S(
+            "In the fourth quarter of 1986, Hughes earned 31.7 mln dlrs on sales of 215.7 mln dlrs.",
+            (
+                ("the fourth quarter of 1986", "DATE"),
+                ("Hughes", "ORG"),
+                ("31.7 mln dlrs", "MONEY"),
+                ("215.7 mln dlrs", "MONEY"),
+            ),
+        ),
+        S("For the year, sales were 900 mln dlrs.", (("900 mln dlrs", "MONEY"),)),
+    )
+    assert reading("What were Hughes' 1986 sales?", doc).span is None
+    assert span_text(doc, reading("What were Hughes' sales in the fourth quarter of 1986?", doc)) == "215.7 mln dlrs"
+    whole = article(
+        S(
+            "Fourth quarter sales rose, and for the year 1986 sales were 900 mln dlrs.",
+            (("Fourth quarter", "DATE"), ("900 mln dlrs", "MONEY")),
+        )
+    )
+    assert span_text(whole, reading("What were the company's 1986 sales?", whole)) == "900 mln dlrs"
+
+
 def test_another_split_year_is_a_conflict() -> None:
     doc = article(S("In the 1985/86 year Acme earned 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))))
     assert reading("How much did Acme earn in 1986/87?", doc).features["time_conflict"] == 1.0

@@ -59,11 +59,15 @@ from bot.language.lexicon import (
 )
 from bot.language.question import (
     COUNTS_OF_THINGS,
+    HALF,
     MONEY_HEADS,
     MONTH,
+    MONTHS_RUN,
     NAMED,
     PER_UNIT,
     PREPOSITIONS,
+    QUARTER,
+    QUARTER_END,
     Ask,
     actors,
     asked_preposition,
@@ -1057,6 +1061,8 @@ def _best_span(
             continue  # "killed one person", "about half its capacity" for "how much" of money or barrels
         if mention.label in NUMERIC and _of_another_time(unit.article.text, mention.start, end, times, ask.text):
             continue  # "... hit 15.6 billion dlrs in 1986 and 10.6 billion in 1985": the 1985 one for 1985
+        if mention.label in NUMERIC and _of_a_part_of_the_year(unit.article.text, mention.start, end, times):
+            continue  # "in the fourth quarter of 1986, ... sales of 215.7 mln dlrs" for the 1986 sales
         if (TOTAL.search(ask.text) or _asks_holding(ask.text)) and _per_unit(unit.article.text, offered, end):
             continue  # "40 dlr per share" is no total value, nor "52 dlrs cash per share" the cash a company has
         if mention.label in ("DATE", "TIME") and _when_said(unit.article.text, mention) and not _asks_saying(ask):
@@ -1579,6 +1585,26 @@ def _of_another_time(text: str, start: int, end: int, times: frozenset[str], que
     kinds = {time_kind(v) for v in times}
     tied = frozenset(v for v in tied if time_kind(v) in kinds)
     return bool(tied) and not tied & times
+
+
+PART_OF_YEAR = frozenset({"quarter", "half", "months", "quarter end"})
+PART_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p in (QUARTER, QUARTER_END, HALF, MONTHS_RUN)), re.IGNORECASE)
+WHOLE_YEAR = re.compile(r"\b(?:year|annual|annually|12\s+months|twelve\s+months)\b", re.IGNORECASE)
+
+
+def _of_a_part_of_the_year(text: str, start: int, end: int, times: frozenset[str]) -> bool:
+    """Does the text tie the amount at start..end to a part of a year ("In the fourth quarter of 1986, Hughes
+    earned 31.7 mln dlrs on sales of 215.7 mln dlrs") when the question asks a whole year ("1986 sales")?"""
+    asked = {time_kind(v) for v in times}
+    if not asked & {"year", "split year"} or asked & (PART_OF_YEAR | {"month", "day"}):
+        return False
+    clause = _clause_before(text, start)
+    after = TIME_AFTER.match(text, end)
+    for part in (clause, after.group("when") if after else ""):
+        parts = list(PART_PHRASE.finditer(part))
+        if parts and not WHOLE_YEAR.search(part, parts[-1].end()):
+            return True
+    return False
 
 
 # what a result figure measures: what a business earned or lost, or what it sold
