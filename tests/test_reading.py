@@ -192,6 +192,15 @@ def test_an_amount_of_another_aggregate_than_the_one_asked_is_no_span() -> None:
     assert span_text(doc, reading("What was Taiwan's trade surplus in 1986?", doc)) == "15.6 billion dlrs"
     assert span_text(doc, reading("What was Taiwan's trade deficit in 1986?", doc)) == "15.6 billion dlrs"  # a balance
     assert span_text(doc, reading("How large is Taiwan's foreign debt?", doc, 1)) == "44.5 billion dlr"
+    # a question may name the aggregate by its verb; a word of a name is none
+    assert reading("How much did Taiwan invest in the United States in 1986?", doc).span is None
+    quota = article(
+        S(
+            "The UAE quota assigned by the Organisation of Petroleum Exporting Countries is 902,000 bpd.",
+            (("UAE", "GPE"), ("902,000 bpd", "QUANTITY")),
+        )
+    )
+    assert span_text(quota, reading("What output quota is the UAE assigned?", quota)) == "902,000 bpd"
 
 
 def test_a_count_the_parser_did_not_tag_is_found() -> None:

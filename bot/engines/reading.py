@@ -1665,11 +1665,11 @@ AGGREGATE_FAMILIES = (
     "balance surplus deficit",
     "reserves",
     "debt debts",
-    "exports",
-    "imports",
-    "output production",
-    "budget spending",
-    "investment investments",
+    "exports exported exporting",
+    "imports imported importing",
+    "output production produce produced producing",
+    "budget spending spend spent",
+    "investment investments invest invested investing",
     "inflation",
     "unemployment",
     "growth",
@@ -1690,8 +1690,10 @@ def _of_another_aggregate(text: str, start: int, end: int, asked: frozenset[str]
     after = [w.lower() for w in re.findall(r"[A-Za-z]+", text[end : end + 40])[:3]]
     if any(AGGREGATES.get(w) in asked for w in after):
         return False  # "its 44.5 billion dlr foreign debt"
-    before = re.findall(r"[A-Za-z]+|\d[\d.,]*", _clause_before(text, start))[-RESULT_WINDOW:]
-    nearest = next((AGGREGATES[w.lower()] for w in reversed(before) if w.lower() in AGGREGATES), None)
+    words = re.findall(r"[A-Za-z]+|\d[\d.,]*", _clause_before(text, start))
+    # a word of a name is none of its aggregates ("the Organisation of Petroleum Exporting Countries")
+    before = [w for w, p in zip(words, ["", *words], strict=False) if not (w[:1].isupper() and p[:1].isupper())]
+    nearest = next((AGGREGATES[w.lower()] for w in reversed(before[-RESULT_WINDOW:]) if w.lower() in AGGREGATES), None)
     return nearest is not None and nearest not in asked
 
 
