@@ -974,6 +974,20 @@ def test_the_role_of_a_titled_speaker_is_in_the_sentence_that_gives_it() -> None
     assert result.features["role_missing"] == 0.0
 
 
+def test_a_name_span_ends_before_its_possessive_and_a_bracket_it_does_not_open() -> None:
+    doc = article(
+        S(
+            "Farmers regret the Canadian Import Tribunal's decision on corn.",
+            (("the Canadian Import Tribunal's", "ORG"),),
+        ),
+        S("<Oki Electric Industry Co>'s chips sold well.", (("Oki Electric Industry Co>'s", "ORG"),)),
+    )
+    assert (
+        span_text(doc, reading("Which Canadian body made the decision on corn?", doc)) == "the Canadian Import Tribunal"
+    )
+    assert span_text(doc, reading("Which company's chips sold well?", doc, 1)) == "Oki Electric Industry Co"
+
+
 def test_a_name_in_quotation_marks_is_a_works_title_and_no_person() -> None:
     doc = article(
         S(

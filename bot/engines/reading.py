@@ -1085,8 +1085,20 @@ def _best_span(
             best = (preference, start, end, nearness)
     if best is None:
         return None
-    start, end = _listed(unit.article.text, offers, ask.many)
+    start, end = _trimmed_name(unit.article.text, *_listed(unit.article.text, offers, ask.many))
     return start, end, best[3], best[0][0]
+
+
+def _trimmed_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without the possessive ending it ("the Canadian Import Tribunal's decision": the tribunal) nor
+    the half of a bracket it does not close ("<Oki Electric Industry Co>'s")."""
+    if text[start:end].endswith(("'s", "’s")) and end - start > 2:
+        end -= 2
+    if text[end - 1 : end] == ">" and "<" not in text[start:end]:
+        end -= 1
+    if text[start : start + 1] == "<" and ">" not in text[start:end]:
+        start += 1
+    return start, end
 
 
 COUNT_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,]|\.\d)|(?<![\w.,])\d+(?![\w.,]|\.\d)")
