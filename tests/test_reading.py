@@ -1896,6 +1896,20 @@ def test_a_short_name_the_story_defines_stands_for_the_name_the_question_gives()
     assert result.features["subject_missing"] == 0.0
 
 
+def test_a_short_name_the_story_uses_without_defining_it_spells_a_name_it_writes_in_full() -> None:
+    doc = article(
+        S("Chrysler agreed to acquire American Motors Corp.", (("Chrysler", "ORG"), ("American Motors Corp", "ORG"))),
+        S("AMC is 46.1 pct owned by Renault.", (("AMC", "ORG"), ("46.1 pct", "PERCENT"), ("Renault", "ORG"))),
+    )
+    result = reading("What percentage of American Motors does Renault own?", doc, 1)
+    assert result.features["entity_missing"] == 0.0 and result.features["entity_context"] == 0.0
+    # capitals that spell no name the story writes stand for nothing asked
+    other = article(
+        S("AMX is 46.1 pct owned by Renault.", (("AMX", "ORG"), ("46.1 pct", "PERCENT"), ("Renault", "ORG")))
+    )
+    assert reading("What percentage of American Motors does Renault own?", other).features["entity_missing"] == 0.5
+
+
 def test_it_stands_for_the_organisation_of_the_subject_before_it_not_a_person() -> None:
     text = "The offer by ETL, controlled by entrepreneur Allan Hawkins, came after it built up a 15 pct stake."
     doc = article(

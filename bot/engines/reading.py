@@ -295,7 +295,7 @@ def read(
     context = " ".join([*before, article.title]) if leans_back else " ".join([*before[-1:], article.title])
 
     # a name the question gives is also the short name the article defines for it ("Equiticorp Tasman Ltd (ETL)")
-    defined = _aliases(article.text)
+    defined = _aliases(article.text) + _initialled(article.text)
     asked_doers = actors(ask.text, subjects)  # as the question writes them, to find their verb in it
     doers = [(_with_alias(name, defined), label) for name, label in asked_doers]
     if defined:
@@ -533,6 +533,28 @@ def _aliases(text: str) -> tuple[tuple[str, str], ...]:
         for size in range(len(short), 0, -1):
             if len(words) >= size and "".join(w[0] for w in words[-size:]) == short:
                 found.append((match.group(2), " ".join(words[-size:])))
+                break
+    return tuple(dict.fromkeys(found))
+
+
+NAME_RUN = re.compile(r"(?<![\w&.'’-])(?:[A-Z][\w&'’-]*\s+){1,4}[A-Z][\w&'’-]*")
+
+
+@lru_cache(maxsize=1024)
+def _initialled(text: str) -> tuple[tuple[str, str], ...]:
+    """The short names a text uses without defining them, as `_aliases` gives them: a word of three to six
+    capitals that spells the initials of a name the text writes in full ("AMC is 46.1 pct owned by Renault"
+    in a story that names American Motors Corp)."""
+    used = {w for w in re.findall(r"(?<![\w<])[A-Z]{3,6}(?![\w>])", text)}
+    if not used:
+        return ()
+    found = []
+    for run in NAME_RUN.finditer(text):
+        words = run.group(0).split()
+        for size in range(len(words), 1, -1):
+            short = "".join(w[0] for w in words[:size])
+            if short in used and not any(w.isupper() for w in words[:size]):
+                found.append((short, " ".join(words[:size])))
                 break
     return tuple(dict.fromkeys(found))
 
