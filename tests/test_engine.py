@@ -457,3 +457,20 @@ def test_an_article_that_says_it_does_not_tell_when_of_the_asked_verb_is_decline
     assert declined.abstained, declined.text  # March 31 is when they were withdrawn; the story says it doesn't say
     dated = bot.answer("When did Acme withdraw its stock split proposals?")
     assert not dated.abstained and "March 31" in dated.short_answer
+
+
+def test_a_question_asking_to_name_what_the_story_leaves_unnamed_is_declined(tmp_path: Path) -> None:
+    story = (
+        "Panama protests\n\n"
+        "Protests against the government continued in Panama on Friday. "
+        "Unconfirmed reports said several shipping lines had ordered their vessels away from Panama.\n"
+    )
+    bot = _one_story_bot(tmp_path, "panama.txt", story, abstain_below=0.01)
+    declined = bot.answer("Which shipping lines ordered their vessels away from Panama?")
+    assert declined.abstained, declined.text
+    (tmp_path / "named").mkdir()
+    named = _one_story_bot(
+        tmp_path / "named", "panama.txt", story.replace("several shipping lines", "lines such as Evergreen"), 0.01
+    )
+    answered = named.answer("Which shipping lines ordered their vessels away from Panama?")
+    assert not answered.abstained and "Evergreen" in answered.text

@@ -1807,6 +1807,12 @@ def test_a_sentence_that_leaves_the_asked_thing_unnamed_sets_unnamed(
             (("Chit", "PERSON"), ("four mln dlrs", "MONEY")),
             (),
         ),
+        (  # "a ..." in apposition to a name
+            "Which publication does Theodore Cross edit?",
+            "Theodore Cross, editor of Business and Society Review, a business publication, made the offer.",
+            (("Theodore Cross", "PERSON"), ("Business and Society Review", "ORG")),
+            (),
+        ),
     ],
 )
 def test_a_named_or_pointed_at_thing_does_not_set_unnamed(
@@ -1814,6 +1820,14 @@ def test_a_named_or_pointed_at_thing_does_not_set_unnamed(
 ) -> None:
     doc = article(S(text, mentions, clauses=clauses))
     assert reading(question, doc).features["unnamed"] == 0.0
+
+
+def test_only_a_word_before_the_noun_leaves_it_unnamed_for_certain() -> None:
+    several = article(S("Several shipping lines had ordered their vessels away from Panama.", (("Panama", "GPE"),)))
+    assert reading("Which shipping lines ordered their vessels away from Panama?", several).unnamed
+    bare = article(S("The agency dismissed the application on technical grounds.", ()))
+    result = reading("On what grounds did the agency dismiss the application?", bare)
+    assert result.features["unnamed"] == 1.0 and not result.unnamed  # "technical" may say which grounds
 
 
 def test_unnamed_needs_the_asked_noun_in_the_sentence() -> None:

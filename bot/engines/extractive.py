@@ -417,6 +417,8 @@ class ExtractiveEngine(Engine):
         runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0
         reading.features = {**reading.features, "ranked": top, "lead": top - runner_up}
         reading.probability = probability(self.settings.answer_weights, reading.features)
+        if reading.unnamed and reading.span is None:
+            reading.probability = 0.0  # "several shipping lines had ordered ..." names none for "which lines"
         if self.withheld(evidence.index, best.quote, question, self.asked_verbs(evidence.index, question)):
             reading.probability = 0.0  # "he did not say what EC products ...": the article says it doesn't say
         return best, reading

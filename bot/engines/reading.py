@@ -204,6 +204,8 @@ class Reading:
     absent: frozenset[str] = frozenset()  # the question's full names (people, names the corpus does not know)
     # found neither in the sentence nor in its context
     nearest: float = 0.0  # the best sentence score among the candidates read with this one
+    unnamed: bool = False  # the sentence gives the thing asked to be named only as one it leaves unnamed
+    # ("several shipping lines had ordered ..." for "which shipping lines")
 
 
 @dataclass(frozen=True)
@@ -429,6 +431,10 @@ def read(
                 other = _holds_role(article, span[0], span[1], TITLES - roles, (), ask.text)
                 role = float(other and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
+    unnamed = not _is_subject(unit, reading.span) and _unnamed(
+        text, asked_thing(ask.text), ask.text, _local(reading.span, unit)
+    )
+    reading.unnamed = unnamed and _unnamed(text, asked_thing(ask.text), ask.text, _local(reading.span, unit), True)
     reading.features = {
         **base,
         "focus": focus_share,
@@ -454,10 +460,7 @@ def read(
         ),
         "cause_missing": cause_missing,
         "speaker_missing": float(_speaker_missing(unit, doers, context, ask.text)),
-        "unnamed": float(
-            not _is_subject(unit, reading.span)
-            and _unnamed(text, asked_thing(ask.text), ask.text, _local(reading.span, unit))
-        ),
+        "unnamed": float(unnamed),
         "time_absent": float(_time_absent(article, times)),
         "place_absent": float(
             any(
@@ -741,14 +744,15 @@ NAMING_AFTER = re.compile(
 )
 
 
-def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None = None) -> bool:
+def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None = None, strict: bool = False) -> bool:
     """Does the sentence speak of the thing the question asks to be named only as one it does not name?
     "Which shipping lines ..." against "several shipping lines had ordered their vessels away", "who was
     appointed mediator" against "appointed a mediator", "which other suitors" against "other possible suitors,
     which it did not identify". Each mention of the noun is looked at: a name in its phrase or right after it
     (not one the question gives, nor a nationality) names it; "the"/"its" point at one named elsewhere; "a",
     "several", "other", a number, or nothing at all before a noun no name follows leave it unnamed. False
-    when the sentence never names the noun."""
+    when the sentence never names the noun. `strict`: only a word before the noun leaves it unnamed ("on
+    technical grounds" may say which grounds)."""
     wanted = stems(thing)
     if not wanted:
         return False
@@ -758,6 +762,7 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
     mentions = [i for i, stem in enumerate(stemmed) if stem == wanted[0]]
     for i in mentions:
         unnamed = not (i and words[i].group(0)[:1].isupper())  # "Midland Bank", "the Canadian Import Tribunal"
+        determined = False  # a word before the noun leaves it unnamed: "several", "a", a number
         for j in range(i - 1, max(i - 6, -1), -1):
             word = words[j].group(0)
             low = _bare(word)
@@ -765,9 +770,12 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
                 break  # punctuation: the phrase starts after it
             if low[:1].isdigit() and not YEAR_ONLY.fullmatch(low):
                 # "about 16 banks": how many, not which; "a 10 mln dlr cap": a value, not a thing to name
-                unnamed = j == i - 1 and stemmed[i] != _bare(words[i].group(0))
+                unnamed = determined = j == i - 1 and stemmed[i] != _bare(words[i].group(0))
                 break
             if low in UNNAMING:
+                determined = True
+                if low in ("a", "an") and j and _apposed_to_name(text, words[j - 1], words[j], asked):
+                    unnamed = False  # "Business and Society Review, a business publication"
                 break
             if low in POINTING or word.endswith(("'s", "’s")):
                 unnamed = False  # "the mediator", "its chairman", "IBM's move": one the story points at
@@ -791,9 +799,21 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
             name = _bare(after.group("name"))
             if name not in asked and name not in NATIONALITIES and name not in stopwords():
                 unnamed = False  # "a bank, Midland", "lines including Evergreen"
-        if not unnamed:
+        if not unnamed or (strict and not determined):
             return False
     return bool(mentions)
+
+
+def _apposed_to_name(text: str, before: re.Match[str], article: re.Match[str], asked: AbstractSet[str]) -> bool:
+    """Does "a"/"an" open an apposition to a name the question does not give ("Business and Society Review, a
+    business publication")?"""
+    name = before.group(0)
+    return (
+        text[before.end() : article.start()].strip() == ","
+        and name[:1].isupper()
+        and _bare(name) not in asked
+        and _bare(name) not in NATIONALITIES
+    )
 
 
 @lru_cache(maxsize=4096)
