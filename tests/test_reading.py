@@ -1063,6 +1063,18 @@ def test_how_many_of_what_must_count_that() -> None:
     assert span_text(doc, reading("How many ounces does the Acme ore assay?", doc)) is not None
 
 
+def test_how_many_in_a_place_must_count_those_of_that_place() -> None:
+    doc = article(
+        S(
+            "The rebels overran Rokha, one of the largest of eight districts in Panjshir.",
+            (("Rokha", "GPE"), ("eight", "CARDINAL"), ("Panjshir", "GPE")),
+        )
+    )
+    baghlan = reading("How many districts of Baghlan province did the rebels overrun?", doc)
+    assert baghlan.span is None  # the eight are Panjshir's: no count of Baghlan's
+    assert span_text(doc, reading("How many districts are there in Panjshir?", doc)) == "eight"
+
+
 def test_another_amount_of_the_unit_the_question_gives_is_a_conflict() -> None:
     doc = article(
         S(

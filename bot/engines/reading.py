@@ -1813,10 +1813,11 @@ def _counts(text: str, mention: Mention, counted: str, ask_text: str = "") -> bo
     after = stems(text[mention.start : mention.end + 40])  # the mention's own words and the next few
     if not _names_counted(counted, after[:6]):
         return False
-    # "how many ounces of gold": not "24.0 ounces of silver"
+    # "how many ounces of gold": not "24.0 ounces of silver"; "how many districts of Baghlan": not "eight
+    # districts in Panjshir"
     noun = re.escape(counted.removesuffix("s"))
-    asked = re.search(rf"\b{noun}s? of (\w+)", ask_text, re.I) if ask_text else None
-    given = re.search(rf"\b{noun}s?\b(?: of (\w+))?", text[mention.start : mention.end + 60], re.I)
+    asked = re.search(rf"\b{noun}s? (?:of|in) (\w+)", ask_text, re.I) if ask_text else None
+    given = re.search(rf"\b{noun}s?\b(?: (?:of|in) (?:the )?(\w+))?", text[mention.start : mention.end + 60], re.I)
     named = given.group(1) if given else None
     return not (asked and named and not set(stems(named)) & set(stems(ask_text)))
 
