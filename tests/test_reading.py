@@ -672,6 +672,19 @@ def test_a_figure_of_a_part_of_the_year_does_not_answer_for_the_whole_year() -> 
     assert span_text(whole, reading("What were the company's 1986 sales?", whole)) == "900 mln dlrs"
 
 
+def test_a_date_of_a_sentence_that_tells_no_end_does_not_say_when_something_ended() -> None:
+    doc = article(
+        S("Some 800 workers struck the Acme plant at midnight Sunday.", (("Acme", "ORG"), ("midnight Sunday", "TIME"))),
+        S("The strike at the Acme plant ended on Friday.", (("Acme", "ORG"), ("Friday", "DATE"))),
+    )
+    ended = "On what date did the strike at the Acme plant end?"
+    assert span_text(doc, reading(ended, doc, 0)) == "Friday"  # the sentence after tells the end
+    assert span_text(doc, reading(ended, doc, 1)) == "Friday"
+    assert span_text(doc, reading("When did the strike at the Acme plant begin?", doc, 0)) == "midnight Sunday"
+    alone = article(S("Some 800 workers struck the Acme plant at midnight Sunday.", (("midnight Sunday", "TIME"),)))
+    assert reading(ended, alone).span is None
+
+
 def test_another_split_year_is_a_conflict() -> None:
     doc = article(S("In the 1985/86 year Acme earned 5 mln dlrs.", (("Acme", "ORG"), ("5 mln dlrs", "MONEY"))))
     assert reading("How much did Acme earn in 1986/87?", doc).features["time_conflict"] == 1.0

@@ -997,6 +997,25 @@ def _after_preposition(text: str, start: int, preposition: str) -> bool:
     return False
 
 
+# a question of when something ended, and the words a sentence tells an end with
+ASKS_END = re.compile(
+    r"^(?:when|(?:on|by)\s+what\s+(?:date|day)|what\s+(?:date|day)|at\s+what\s+time)\b"
+    r".*\b(?:end|ended|ends|finish|finished|conclude|concluded)\s*\??$",
+    re.IGNORECASE,
+)
+END_TOLD = re.compile(
+    r"\b(?:end|ends|ended|ending|finish\w*|conclu\w*|over|expir\w*|call(?:ed|s)?\s+off|settle\w*|lift\w*|"
+    r"(?:back|return\w*|went)\s+to\s+work|until|till|through|deadline)\b",
+    re.IGNORECASE,
+)
+
+
+def _no_end_told(question: str, sentence: str) -> bool:
+    """Does the question ask when something ended ("when did the strike end?") of a sentence that tells no
+    end ("struck the plant at midnight Sunday" tells when it began)?"""
+    return ASKS_END.search(" ".join(question.split())) is not None and END_TOLD.search(sentence) is None
+
+
 def _best_span(
     unit: Unit,
     ask: Ask,
@@ -1109,6 +1128,8 @@ def _best_span(
             continue  # "40 dlr per share" is no total value, nor "52 dlrs cash per share" the cash a company has
         if mention.label in ("DATE", "TIME") and _when_said(unit.article.text, mention) and not _asks_saying(ask):
             continue  # "..., a spokesman said today": when it was said, not when the strike ended
+        if mention.label in ("DATE", "TIME") and _no_end_told(ask.text, _sentence_of(unit.article, mention.start)):
+            continue  # "voted to strike on March 24" says when a strike begins, not when it ended
         if mention.label == "DATE" and _before_the_story(ask, unit.article, offered):
             continue  # "when does China plan to issue its first bond": not the bonds of 1911
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
