@@ -1001,6 +1001,18 @@ def test_a_name_span_ends_before_its_possessive_and_a_bracket_it_does_not_open()
     assert span_text(doc, reading("Which company's chips sold well?", doc, 1)) == "Oki Electric Industry Co"
 
 
+def test_the_doer_after_by_that_the_parser_left_untagged_answers_who() -> None:
+    doc = article(
+        S(
+            "The service was created by WhatsApp Inc, which was acquired by Facebook in February 2014.",
+            (("WhatsApp Inc", "ORG"), ("February 2014", "DATE")),
+        )
+    )
+    assert span_text(doc, reading("Who acquired WhatsApp?", doc)) == "Facebook"
+    dated = article(S("The unit was acquired by March 1987.", (("March 1987", "DATE"),)))
+    assert reading("Who acquired the unit?", dated).span is None  # "by March": a time, no doer
+
+
 def test_a_name_in_quotation_marks_is_a_works_title_and_no_person() -> None:
     doc = article(
         S(

@@ -1050,6 +1050,8 @@ def _best_span(
     ]
     if ask.counted:  # a count the parser did not tag ("to over 93,000 hourly and salaried employees")
         found += _untagged_numbers(unit, found)
+    if ask.labels & {"PERSON", "ORG"}:  # a doer the parser did not tag ("which was acquired by Facebook in 2014")
+        found += _untagged_agents(unit, _asked_doing(ask.text), found, "ORG" if "ORG" in ask.labels else "PERSON")
     if "PERSON" in ask.labels:
         surnames = _surnames(unit.article)
         found = [_by_surname(m, text_of, surnames) for m in found]
@@ -1253,6 +1255,24 @@ def _agents(unit: Unit, doing: frozenset[str]) -> list[tuple[int, int]]:
 
 
 AGENT_REACH = 60  # characters after "by" where the doer's name stands ("by the former vice president, X")
+AGENT_NAME = re.compile(r"\s+(?:the\s+)?(?P<name>[A-Z][\w&.'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]*)*)")
+
+
+def _untagged_agents(unit: Unit, doing: frozenset[str], found: Sequence[Mention], label: str) -> list[Mention]:
+    """The names right after "by" of the asked verb in the passive that the parser tagged as nothing ("which was
+    acquired by Facebook in February 2014"), as mentions of the label asked."""
+    out = []
+    for match in PASSIVE.finditer(unit.text):
+        if not _verb_forms(match.group("verb")) & doing:
+            continue
+        by = re.compile(r"\s+by\b").match(unit.text, match.end())
+        name = AGENT_NAME.match(unit.text, by.end()) if by is not None else None
+        if name is None or times_in(name.group("name")):  # "by March", "by Friday": a time
+            continue
+        start, end = unit.start + name.start("name"), unit.start + name.end("name")
+        if not any(m.start < end and start < m.end for m in found):
+            out.append(Mention(start=start, end=end, label=label))
+    return out
 
 
 RANGE_CUT = re.compile(r"\d[\d.,/]*\s+(?:to|and)$")  # "50 to": the parser cut "50 to 65-days'" in two
