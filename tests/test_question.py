@@ -90,6 +90,7 @@ def test_how_many_counts_the_plural_before_the_verb(question: str, counted: str)
         ("In which court did Acme sue?", {"ORG"}),
         ("What is the Bank of Japan's discount rate?", {"PERCENT", "MONEY", "CARDINAL", "QUANTITY"}),  # not a bank
         ("Which country condemned the Taliban's offensive?", {"GPE", "LOC", "FAC"}),
+        ("What 1987 inflation forecast does the government have?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         # "the name of" something of no known kind: a name of any kind
         (
             "What is the name of Microsoft's headset?",

@@ -351,6 +351,9 @@ def after_possessor(words: list[str]) -> list[str]:
     return words
 
 
+YEAR_WORD = re.compile(r"(?:1[89]|20)\d\d(?:/\d\d)?")
+
+
 def _kind_noun(question: str) -> str | None:
     """The noun that says what kind of thing "which/what ..." asks for: the first kind noun of the phrase
     after the wh-word, or the last of a run of them ("what are the estimated capital costs", "what fixed
@@ -358,6 +361,8 @@ def _kind_noun(question: str) -> str | None:
     verb's auxiliary follows the wh-word ("what did he offer") or when it counts ("which two figures"). The
     wh-word's own possessor names the kind ("which companies' stock" asks for companies)."""
     written, copula = _phrase_after(r"\b(?:which|what)\b", question)
+    while written and YEAR_WORD.fullmatch(written[0]):
+        written = written[1:]  # "what 1987 inflation forecast": the year says when, not how many
     if not copula and written and (written[0] in PHRASE_ENDS or written[0] in NUMBER_WORDS or written[0][:1].isdigit()):
         return None
     if not copula and written and written[0].islower() and written[0].endswith(POSSESSIVE):
