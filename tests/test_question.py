@@ -91,6 +91,14 @@ def test_how_many_counts_the_plural_before_the_verb(question: str, counted: str)
         ("What is the Bank of Japan's discount rate?", {"PERCENT", "MONEY", "CARDINAL", "QUANTITY"}),  # not a bank
         ("Which country condemned the Taliban's offensive?", {"GPE", "LOC", "FAC"}),
         ("What 1987 inflation forecast does the government have?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
+        ("What was the New York May coffee price?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),  # May: a month
+        (
+            "What did the company's 1986 bonuses total?",
+            {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"},
+        ),  # a verb of amount
+        ("What is the acquisition worth in total?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
+        ("What did Saudi output average in March?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
+        ("What did he say about the cost?", set()),  # "the cost": a noun, no verb of amount
         # "the name of" something of no known kind: a name of any kind
         (
             "What is the name of Microsoft's headset?",

@@ -180,6 +180,8 @@ def wanted(question: str) -> Ask:
             prefer = tuple(label for label in LABEL_ORDER if label in kinds)
     elif lead in ("what", "which") and (listed or re.search(r"\bnames? of\b", q)):  # any name
         prefer = NAME_LABELS
+    elif lead == "what" and AMOUNT_VERB.search(q):  # "what did the bonuses total", "what is the deal worth"
+        prefer = NUMBERS
     elif measure := asked_measure(question, counted):  # "what wage ..., in pesos per month": an amount
         prefer = ("PERCENT", *NUMBERS) if measure == "pct" else NUMBERS
     if prefer and "MONEY" not in prefer and set(prefer) <= set(NUMBERS) and asked_measure(question, counted) == "money":
@@ -187,6 +189,13 @@ def wanted(question: str) -> Ask:
     return Ask(question, tuple(dict.fromkeys(prefer)), polar, reason, counted, measured, noun or "", many)
 
 
+# verbs whose object is an amount: "what did GM's 1986 bonuses total", "what did Saudi output average in March",
+# "what is the acquisition worth"
+AMOUNT_VERB = re.compile(
+    r"^what\s+(?:(?:did|does|do|will|would|could)\s+.*(?<!\bthe)(?<!\ban)(?<!\ba)(?<!\bits)(?<!\btheir)(?<!\bof)"
+    r"(?<!\babout)\s(?:total|average|amount\s+to|come\s+to|cost)"
+    r"|(?:is|was|are|were)\s+.*\bworth)\b"
+)
 DURATION_ASKED = re.compile(r"\b(?:over|for|within) what (?:\w+ )?(?:period|length of time|span)\b")
 # markets' "where": the level a price, an index or a currency ended at
 LEVEL_WHERE = re.compile(
@@ -371,7 +380,7 @@ def _kind_noun(question: str) -> str | None:
     words = [w.lower() for w in phrase]
     found: str | None = None
     for i, word in enumerate(words[:8]):
-        if word in PHRASE_ENDS:
+        if word in PHRASE_ENDS and not (i and phrase[i][:1].isupper()):  # "the New York May coffee price": a month
             if word == "of" and words[i - 1] in ("name", "names") and found is None:
                 return _kind_noun("what " + " ".join(phrase[i + 1 :]))
             break
