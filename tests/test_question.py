@@ -99,6 +99,7 @@ def test_how_many_counts_the_plural_before_the_verb(question: str, counted: str)
         ("What is the acquisition worth in total?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("What did Saudi output average in March?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("What did he say about the cost?", set()),  # "the cost": a noun, no verb of amount
+        ("Which publication does Theodore Cross edit?", {"ORG"}),
         # "the name of" something of no known kind: a name of any kind
         (
             "What is the name of Microsoft's headset?",

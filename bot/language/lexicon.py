@@ -98,7 +98,8 @@ _kinds(
     "producer exchange newspaper outlet union association broker insurer investor bidder buyer seller partner team "
     "ministry department authority board council commission institute university court tribunal body panel "
     "committee federation foundation fund agency regulator watchdog chipmaker automaker carmaker retailer lender "
-    "refiner supplier exporter importer shipper manufacturer publisher operator utility brokerage chain",
+    "refiner supplier exporter importer shipper manufacturer publisher operator utility brokerage chain publication "
+    "magazine journal newsletter",
     ORGS,
 )
 _kinds(
