@@ -100,6 +100,8 @@ def test_how_many_counts_the_plural_before_the_verb(question: str, counted: str)
         ("What did Saudi output average in March?", {"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
         ("What did he say about the cost?", set()),  # "the cost": a noun, no verb of amount
         ("Which publication does Theodore Cross edit?", {"ORG"}),
+        ("Which Atlantic City hotel does Caesars operate?", {"GPE", "LOC", "FAC"}),  # "City": a word of a name
+        ("Which State Department spokesman spoke?", {"PERSON"}),  # the kind noun after the name's words
         # "the name of" something of no known kind: a name of any kind
         (
             "What is the name of Microsoft's headset?",

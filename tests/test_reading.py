@@ -1013,6 +1013,27 @@ def test_the_doer_after_by_that_the_parser_left_untagged_answers_who() -> None:
     assert reading("Who acquired the unit?", dated).span is None  # "by March": a time, no doer
 
 
+def test_a_name_that_holds_the_asked_noun_is_called_by_it() -> None:
+    doc = article(
+        S(
+            "Pratt owns a hotel in Atlantic City, N.J., where Caesars operates the Boardwalk Regency Hotel.",
+            (
+                ("Pratt", "ORG"),
+                ("Atlantic City", "GPE"),
+                ("N.J.", "GPE"),
+                ("Caesars", "ORG"),
+                ("the Boardwalk Regency Hotel", "ORG"),
+            ),
+        ),
+        S("But the Harbour Workers Union said the dispute is not settled.", (("the Harbour Workers Union", "ORG"),)),
+    )
+    hotel = reading("Which Atlantic City hotel does Caesars operate?", doc)
+    assert span_text(doc, hotel) == "the Boardwalk Regency Hotel"  # not the town it stands in
+    assert (
+        span_text(doc, reading("Which union said the dispute is not settled?", doc, 1)) == "the Harbour Workers Union"
+    )
+
+
 def test_a_name_in_quotation_marks_is_a_works_title_and_no_person() -> None:
     doc = article(
         S(
@@ -1208,7 +1229,8 @@ def test_a_name_the_question_spells_out_or_abbreviates_is_given() -> None:
     spelled = article(
         S("The National Resistance Front is led by Ahmad Massoud.", (("The National Resistance Front", "ORG"),))
     )
-    assert span_text(spelled, reading("Who leads the NRF?", spelled)) is None  # the question's NRF is no answer
+    # the question's NRF is no answer; the leader the parser left untagged is
+    assert span_text(spelled, reading("Who leads the NRF?", spelled)) == "Ahmad Massoud"
 
 
 def test_the_questions_verb_done_by_another_named_subject_sets_actor_other() -> None:

@@ -1270,6 +1270,8 @@ def _untagged_agents(unit: Unit, doing: frozenset[str], found: Sequence[Mention]
         if name is None or times_in(name.group("name")):  # "by March", "by Friday": a time
             continue
         start, end = unit.start + name.start("name"), unit.start + name.end("name")
+        if re.search(r"\w{4}\.$", name.group("name")):
+            end -= 1  # the sentence's full stop, not an abbreviation's ("Inc.")
         if not any(m.start < end and start < m.end for m in found):
             out.append(Mention(start=start, end=end, label=label))
     return out
@@ -1558,6 +1560,8 @@ def _called(text: str, mention: Mention, ask: Ask) -> bool:
     "the mine at Onverdacht"; "of" only for places: "the bank of Germany" is a bank in Germany, not one
     called Germany)?"""
     noun = re.escape(ask.noun)
+    if re.search(rf"\s{noun}s?$", text[mention.start : mention.end], re.IGNORECASE):
+        return True  # the name holds the noun: "the Boardwalk Regency Hotel" for "which hotel"
     # "Rokha district"; "the Troutdale, Ore., primary aluminum plant": a place's state and up to two words
     # that say what it is between the name and its noun
     after = re.match(
@@ -1576,7 +1580,10 @@ def _called(text: str, mention: Mention, ask: Ask) -> bool:
 
 
 def _name_start(text: str, start: int) -> int:
-    """The start of the run of capitalised words a name ends ("Hindu Kush" when the parser found "Kush")."""
+    """The start of the run of capitalised words a name ends ("Hindu Kush" when the parser found "Kush"); a
+    name opened by "the" is whole ("But the Harbour Workers Union")."""
+    if text[start : start + 1].islower():
+        return start
     while found := re.search(r"(?<![\w.])([A-Z][\w'’-]*) $", text[max(0, start - 40) : start]):
         if found.group(1).lower() in NOT_NAME_WORDS:
             break

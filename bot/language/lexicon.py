@@ -104,12 +104,15 @@ _kinds(
 )
 _kinds(
     "country city state nation province region town capital port village district island area valley river "
-    "mountain mountains sea ocean lake coast county suburb field mine refinery plant site facility",
+    "mountain mountains sea ocean lake coast county suburb field mine refinery plant site facility hotel casino "
+    "station airport stadium",
     PLACES,
 )
 # places only a name beside the noun answers for: "the Grangemouth refinery", "the Bongkot field"; the country
 # or town it stands in is no name of one
-FACILITIES = frozenset({"field", "mine", "refinery", "plant", "site", "facility"})
+FACILITIES = frozenset(
+    {"field", "mine", "refinery", "plant", "site", "facility", "hotel", "casino", "station", "airport", "stadium"}
+)
 _kinds("nationality", frozenset({"NORP"}))
 _kinds("army militia", frozenset({"ORG", "NORP"}))
 _kinds("movie film book song album novel", frozenset({"WORK_OF_ART"}))

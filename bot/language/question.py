@@ -386,6 +386,9 @@ def _kind_noun(question: str) -> str | None:
             break
         if word in DETERMINERS or word.endswith(("'s", "’s", "s'")):  # a determiner or a possessor
             continue
+        if i and phrase[i][:1].isupper() and phrase[i - 1][:1].isupper() and phrase[i - 1].lower() not in DETERMINERS:
+            found = None  # "which Atlantic City hotel", "which State Department spokesman": words of a name
+            continue
         kind = _as_kind_noun(word)
         if found is not None and kind is None and KIND_NOUNS[found] == TIMES:
             # "third quarter net profit": a time before a noun only says when; the noun after says what
