@@ -474,3 +474,14 @@ def test_a_question_asking_to_name_what_the_story_leaves_unnamed_is_declined(tmp
     )
     answered = named.answer("Which shipping lines ordered their vessels away from Panama?")
     assert not answered.abstained and "Evergreen" in answered.text
+
+
+def test_a_question_for_a_roles_holder_takes_the_candidate_that_names_one_with_that_role(tmp_path: Path) -> None:
+    story = (
+        "Acme chairman change\n\n"
+        "Acme Corp's profit growth will slow, Acme deputy chairman Graeme Odgers said on Monday. "
+        "In a separate statement, chairman George Jefferson said results would be satisfactory.\n"
+    )
+    bot = _one_story_bot(tmp_path, "acme.txt", story, abstain_below=0.01)
+    answer = bot.answer("Who is Acme's chairman?")
+    assert not answer.abstained and answer.short_answer == "George Jefferson", answer.text

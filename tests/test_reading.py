@@ -977,6 +977,17 @@ def test_the_role_in_a_foundation_named_for_a_company_is_not_the_companys() -> N
     assert reading("Who is the chairman of Acme?", meeting).features["role_missing"] == 1.0
 
 
+def test_the_owner_before_a_longer_title_owns_the_role_in_it() -> None:
+    doc = article(
+        S(
+            "TWA vice president and general counsel Mark Buckstein said TWA sought a judgement.",
+            (("TWA", "ORG"), ("Mark Buckstein", "PERSON")),
+        ),
+    )
+    known = {"twa": "ORG"}
+    assert reading("Who is TWA's general counsel?", doc, known=known).features["role_missing"] == 0.0
+
+
 def test_the_role_of_a_titled_speaker_is_in_the_sentence_that_gives_it() -> None:
     doc = article(
         S("Sales rose, the chairman of the Acme board said.", (("Acme", "ORG"),)),

@@ -412,6 +412,10 @@ class ExtractiveEngine(Engine):
         # a question that wants a kind of answer (a person, an amount) is answered by the best candidate that
         # offers one, not by a sentence the ranker likes better that holds none
         ranked = [pair for pair in eligible if pair[1].span] if typed else eligible
+        # one who asks for a role's holder ("who is BT's chairman") is answered by the best candidate that names a
+        # holder of that role, not by one the text gives another role ("deputy chairman Graeme Odgers")
+        if asked_roles(question) and any(not r.features.get("role_missing") for _, r in ranked):
+            ranked = sorted(ranked, key=lambda pair: pair[1].features.get("role_missing", 0.0))
         best, reading = ranked[0]
         top = linear(ranker, reading.features)
         runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0

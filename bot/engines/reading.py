@@ -875,8 +875,10 @@ def _role_owner(text: str, start: int, end: int, owners: Sequence[Mention]) -> s
     """The organisation or country a role belongs to, as the text names it: right before it ("Renault
     chairman", "Renault's chairman", past a word that says which role, "Harbour Workers union secretary") or
     after "of" ("chairman of Renault")."""
-    which = re.search(r"\b([a-z][a-z-]+)\s+$", text[max(0, start - 30) : start])
-    if which is not None and which.group(1) not in stopwords():
+    for _ in range(5):  # past the words of a longer title: "TWA vice president and general counsel"
+        which = re.search(r"\b([a-z][a-z-]+)\s+$", text[max(0, start - 30) : start])
+        if which is None or (which.group(1) in stopwords() and which.group(1) != "and"):
+            break
         start -= len(which.group(0))
     for m in owners:
         if 0 <= start - m.end <= 3 and re.fullmatch(r"(?:['’]s)?\s*", text[m.end : start]):
