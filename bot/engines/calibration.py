@@ -4,7 +4,7 @@
   Fitted as a conditional logit (softmax over each question's candidates, the answering ones as targets).
 - The answer model: a logistic model over the chosen candidate's features (plus its ranker score and its
   lead over the runner-up) giving the probability that the answer is right. That is the answer's
-  `confidence`, and the engine abstains when it is under one threshold (`QABOT_ABSTAIN_BELOW`, 0.41).
+  `confidence`, and the engine abstains when it is under one threshold (`QABOT_ABSTAIN_BELOW`, 0.43).
 
 Both are fitted with `qabot calibrate` on the development question sets (eval/seeds.jsonl,
 eval/reuters-dev.jsonl, RGB), with L2 penalties; the held-out sets are never used.
