@@ -486,3 +486,14 @@ def test_with_the_asked_verb_only_what_is_withheld_of_that_verb_counts() -> None
     assert withholds(vague, "What profit level did it reach?") and not withholds(
         vague, "What profit level did it reach?", frozenset({"reach"})
     )
+
+
+def test_no_comment_on_a_thing_withholds_what_the_question_asks_of_it() -> None:
+    from bot.language.stance import withholds
+
+    sentence = "The Ecuadorean side cost 10.5 mln dlrs. Perry gave no figures for the Colombian segment's cost."
+    assert withholds(sentence, "How much did the Colombian segment of the link cost?")
+    assert not withholds(sentence, "How much did the Ecuadorean segment of the link cost?")  # another segment
+    said = "Spethmann made no comment on group earnings."
+    assert withholds(said, "What group earnings does Thyssen forecast?")
+    assert not withholds(said, "What fall in consolidated turnover does Thyssen expect?")  # another thing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.language.question import time_kind, times_in
-from bot.language.words import base_form, stems
+from bot.language.words import asked_words, base_form, stems
 
 CLAIM_CUES = re.compile(
     r"\b(claim(?:s|ed|ing)?|assert(?:s|ed)?|declar(?:e|es|ed|ation)|announc(?:e|es|ed)|alleg(?:e|es|ed|ation)|"
@@ -80,6 +80,13 @@ UNSTATED = re.compile(
     r"(?P<noun>level|amount|sum|price|figure|fee|rate|number|date|time|percentage|share|stake|premium)\b",
     re.IGNORECASE,
 )
+# "Spethmann made no comment on 1986/87 group earnings", "he gave no details of the financing": nothing said of
+# what follows, whatever the question asks of it
+NO_COMMENT = re.compile(
+    r"\b(?:made|makes|gave|gives|offered|provided)\s+no\s+(?:comment|details|figures?|forecast|indication)s?\s+"
+    r"(?:on|of|about|for)\s+(?P<what>[^.;]{3,60})",
+    re.IGNORECASE,
+)
 # what each withheld thing would have answered
 WITHHELD_ANSWERS = {
     "when": "when", "date": "when", "timing": "when", "what": "what", "which": "what",
@@ -100,9 +107,22 @@ def withholds(sentence: str, question: str, verbs: frozenset[str] = frozenset())
         return False
     wh = " ".join(asked.group(1).lower().split())
     wh = {"which": "what", "whom": "who", "how large": "how much", "how big": "how much"}.get(wh, wh)
-    asked_words = {w.lower() for w in re.findall(r"[a-z]+", question, re.IGNORECASE)}
+    question_words = {w.lower() for w in re.findall(r"[a-z]+", question, re.IGNORECASE)}
     for vague in () if verbs else UNSTATED.finditer(sentence):  # "profits above a certain level": "what profit level"
-        if vague.group("noun").lower() in asked_words:
+        if vague.group("noun").lower() in question_words:
+            return True
+    asked_stems = {t for t in stems(question) if not t[:1].isdigit()}
+    for found in NO_COMMENT.finditer(sentence):
+        what = found.group("what")
+        said_of = {t for t in stems(what) if not t[:1].isdigit()}
+        # a name the question does not give makes it another thing: "the Colombian segment" for the Ecuadorean
+        named = {w.lower() for w in re.findall(r"\b[A-Z][\w-]*", what)} - asked_words(question)
+        if (
+            said_of & asked_stems
+            and not named
+            and not _of_another_time(what, question)
+            and (not verbs or said_of & verbs)
+        ):
             return True
     for found in WITHHELD.finditer(sentence):
         told = " ".join((found.group("wh") or found.group("noun") or found.group("passive") or "").lower().split())
