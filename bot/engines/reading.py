@@ -431,10 +431,11 @@ def read(
                 other = _holds_role(article, span[0], span[1], TITLES - roles, (), ask.text)
                 role = float(other and not _holds_role(article, span[0], span[1], roles, owners, ask.text))
             owner = float(_other_owner(unit, span[0], span[1], entities)) if ask.labels <= NUMERIC | {"DATE"} else 0.0
-    unnamed = not _is_subject(unit, reading.span) and _unnamed(
-        text, asked_thing(ask.text), ask.text, _local(reading.span, unit)
+    unnamed, reading.unnamed = (
+        (False, False)
+        if _is_subject(unit, reading.span)
+        else _unnamed(text, asked_thing(ask.text), ask.text, _local(reading.span, unit))
     )
-    reading.unnamed = unnamed and _unnamed(text, asked_thing(ask.text), ask.text, _local(reading.span, unit), True)
     reading.features = {
         **base,
         "focus": focus_share,
@@ -744,22 +745,23 @@ NAMING_AFTER = re.compile(
 )
 
 
-def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None = None, strict: bool = False) -> bool:
+def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None = None) -> tuple[bool, bool]:
     """Does the sentence speak of the thing the question asks to be named only as one it does not name?
     "Which shipping lines ..." against "several shipping lines had ordered their vessels away", "who was
     appointed mediator" against "appointed a mediator", "which other suitors" against "other possible suitors,
     which it did not identify". Each mention of the noun is looked at: a name in its phrase or right after it
     (not one the question gives, nor a nationality) names it; "the"/"its" point at one named elsewhere; "a",
     "several", "other", a number, or nothing at all before a noun no name follows leave it unnamed. False
-    when the sentence never names the noun. `strict`: only a word before the noun leaves it unnamed ("on
-    technical grounds" may say which grounds)."""
+    when the sentence never names the noun. Returned with it: whether a word before the noun leaves each
+    mention unnamed ("several shipping lines"; "on technical grounds" may say which grounds)."""
     wanted = stems(thing)
     if not wanted:
-        return False
+        return False, False
     asked = asked_words(question)
     _, stemmed = tokens(text)  # one stem per word of TOKEN, the tokenizer `tokens` splits by
     words = list(TOKEN.finditer(text))
     mentions = [i for i, stem in enumerate(stemmed) if stem == wanted[0]]
+    by_word = True
     for i in mentions:
         unnamed = not (i and words[i].group(0)[:1].isupper())  # "Midland Bank", "the Canadian Import Tribunal"
         determined = False  # a word before the noun leaves it unnamed: "several", "a", a number
@@ -799,9 +801,10 @@ def _unnamed(text: str, thing: str, question: str, span: tuple[int, int] | None 
             name = _bare(after.group("name"))
             if name not in asked and name not in NATIONALITIES and name not in stopwords():
                 unnamed = False  # "a bank, Midland", "lines including Evergreen"
-        if not unnamed or (strict and not determined):
-            return False
-    return bool(mentions)
+        if not unnamed:
+            return False, False
+        by_word = by_word and determined
+    return bool(mentions), bool(mentions) and by_word
 
 
 def _apposed_to_name(text: str, before: re.Match[str], article: re.Match[str], asked: AbstractSet[str]) -> bool:
@@ -1012,12 +1015,6 @@ END_TOLD = re.compile(
 )
 
 
-def _no_end_told(question: str, sentence: str) -> bool:
-    """Does the question ask when something ended ("when did the strike end?") of a sentence that tells no
-    end ("struck the plant at midnight Sunday" tells when it began)?"""
-    return ASKS_END.search(" ".join(question.split())) is not None and END_TOLD.search(sentence) is None
-
-
 def _best_span(
     unit: Unit,
     ask: Ask,
@@ -1039,6 +1036,7 @@ def _best_span(
     aggregates = _aggregate_asked(ask.text)
     told_asked = _asks_told(ask.text)  # "which news agency did he tell": the one told may answer
     level_asked = not ASKS_CHANGE.search(ask.text)  # "what net income", not "by how much did it fall"
+    end_asked = ASKS_END.search(" ".join(ask.text.split())) is not None  # "when did the strike end?"
     asked_result = _result_asked(ask.text)  # "income" or "turnover" when the question asks one
     best: tuple[Preference, int, int, float] | None = None
     offers: list[tuple[Preference, int, int]] = []  # every mention that could answer, for "which two X"
@@ -1132,8 +1130,12 @@ def _best_span(
             continue  # "40 dlr per share" is no total value, nor "52 dlrs cash per share" the cash a company has
         if mention.label in ("DATE", "TIME") and _when_said(unit.article.text, mention) and not _asks_saying(ask):
             continue  # "..., a spokesman said today": when it was said, not when the strike ended
-        if mention.label in ("DATE", "TIME") and _no_end_told(ask.text, _sentence_of(unit.article, mention.start)):
-            continue  # "voted to strike on March 24" says when a strike begins, not when it ended
+        if (
+            end_asked
+            and mention.label in ("DATE", "TIME")
+            and not END_TOLD.search(_sentence_of(unit.article, mention.start))
+        ):
+            continue  # "voted to strike on March 24" tells no end: it says when a strike begins, not when it ended
         if mention.label == "DATE" and _before_the_story(ask, unit.article, offered):
             continue  # "when does China plan to issue its first bond": not the bonds of 1911
         # a span of the form asked for ("37.5 cts" for "how much per share") before one without ("three")
@@ -1257,6 +1259,7 @@ def _agents(unit: Unit, doing: frozenset[str]) -> list[tuple[int, int]]:
 
 
 AGENT_REACH = 60  # characters after "by" where the doer's name stands ("by the former vice president, X")
+BY = re.compile(r"\s+by\b")
 AGENT_NAME = re.compile(r"\s+(?:the\s+)?(?P<name>[A-Z][\w&.'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]*)*)")
 
 
@@ -1267,7 +1270,7 @@ def _untagged_agents(unit: Unit, doing: frozenset[str], found: Sequence[Mention]
     for match in PASSIVE.finditer(unit.text):
         if not _verb_forms(match.group("verb")) & doing:
             continue
-        by = re.compile(r"\s+by\b").match(unit.text, match.end())
+        by = BY.match(unit.text, match.end())
         name = AGENT_NAME.match(unit.text, by.end()) if by is not None else None
         if name is None or times_in(name.group("name")):  # "by March", "by Friday": a time
             continue
