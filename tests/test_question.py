@@ -518,6 +518,8 @@ def test_subjects_follow_the_auxiliary_or_own_something(
         ("At what price did Acme stock close?", set()),  # an amount of money says "price" without the word
         ("What was France's seasonally adjusted unemployment total?", {"unemployment"}),  # "-ed" modifies
         ("What was the output of the mine closed in March?", {"output"}),  # "-ed" after a noun ends it
+        ("What was the tonnage of the ferry?", {"tonnage", "ton"}),  # a measure in "-age" names its unit
+        ("What acreage did farmers plant?", {"acreage", "acre"}),
     ],
 )
 def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> None:

@@ -2009,6 +2009,21 @@ def test_it_stands_for_the_organisation_of_the_subject_before_it_not_a_person() 
     assert reading("What stake did Redland build up?", doc, verbs=build).features["actor_other"] == 1.0
 
 
+def test_it_stands_for_the_questions_own_name_among_the_names_of_the_subject_before_it() -> None:
+    text = "Cooper Basin oil producer Santos Ltd said it will bid 4.00 dlrs a share for TMOC Resources."
+    doc = article(
+        S(
+            text,
+            (("Cooper Basin", "LOC"), ("Santos Ltd", "ORG"), ("4.00 dlrs", "MONEY"), ("TMOC Resources", "ORG")),
+            clauses=(("say", "Cooper Basin oil producer Santos Ltd"), ("bid", "it")),
+        ),
+    )
+    bid = frozenset({"bid"})
+    assert reading("How much per share did Santos bid for TMOC?", doc, verbs=bid).features["actor_other"] == 0.0
+    # another name in that subject is still not the question's
+    assert reading("How much per share did Bridge Oil bid for TMOC?", doc, verbs=bid).features["actor_other"] == 1.0
+
+
 def test_a_surname_holds_the_role_the_story_gives_beside_the_full_name() -> None:
     doc = article(
         S("CSR chief executive Bryan Kelman said the bid was fair.", (("CSR", "ORG"), ("Bryan Kelman", "PERSON"))),

@@ -2281,7 +2281,9 @@ def _actor_other(
             # the first name of the subject of a clause before it comes first: "The offer by ETL, controlled by
             # New Zealand entrepreneur Allan Hawkins, came after it built up a stake" is ETL's
             heads = [m for m in before if _in_subject_before(unit, m, clause.subject.start)]
-            before = heads[:1] or before[-1:]
+            # "Cooper Basin oil producer Santos Ltd said it will bid": the question's own name among them
+            own = [m for m in heads if any(mentions(text[m.start : m.end], name) for name, _ in subjects)]
+            before = own[:1] or heads[:1] or before[-1:]
             who, inside = (text[before[-1].start : before[-1].end], True) if before else (who, False)
         their_roles = {w.lower() for _, w in _words(who)} & ROLE_WORDS
         another_role = bool(asked_roles and their_roles and not their_roles & asked_roles)

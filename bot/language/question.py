@@ -429,7 +429,16 @@ def asked_heads(question: str) -> frozenset[str]:
     auxiliary closes it)."""
     heads = _heads(" ".join(question.split()), nominal=False)
     kept = {h for h in heads if KIND_NOUNS.get(_as_kind_noun(h) or "") not in TYPED_KINDS and h not in PRICES}
-    return frozenset(s for h in kept for s in stems(h))
+    return frozenset(s for h in kept for word in (h, *_measured_by(h)) for s in stems(word))
+
+
+def _measured_by(noun: str) -> tuple[str, ...]:
+    """The unit a measure noun in "-age" counts in ("ton" for "tonnage", "mile" for "mileage", "acre" for
+    "acreage"): a sentence giving "the 7,951 tonne ferry" names the tonnage asked."""
+    if not noun.endswith("age") or len(noun) < 7:
+        return ()
+    root = noun[:-3]
+    return (root[:-1],) if root[-1] == root[-2] else (root,)
 
 
 PAYS = re.compile(
