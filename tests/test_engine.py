@@ -485,3 +485,15 @@ def test_a_question_for_a_roles_holder_takes_the_candidate_that_names_one_with_t
     bot = _one_story_bot(tmp_path, "acme.txt", story, abstain_below=0.01)
     answer = bot.answer("Who is Acme's chairman?")
     assert not answer.abstained and answer.short_answer == "George Jefferson", answer.text
+
+
+def test_a_question_for_a_roles_holder_no_candidate_names_with_that_role_is_declined(tmp_path: Path) -> None:
+    story = (
+        "Acme seeks pay cut\n\n"
+        "Acme vice chairman Martin Shugrue said on Monday that Acme is seeking a 20 pct pay cut from its unions. "
+        "Shugrue asked the unions to begin negotiations immediately.\n"
+    )
+    bot = _one_story_bot(tmp_path, "acme.txt", story, abstain_below=0.01)
+    assert bot.answer("Who is Acme's chairman?").abstained  # a vice chairman is no chairman
+    answer = bot.answer("Who is Acme's vice chairman?")
+    assert not answer.abstained and answer.short_answer == "Martin Shugrue", answer.text

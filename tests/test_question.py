@@ -541,6 +541,8 @@ def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> Non
         ("Who bought Beta?", set()),
         ("Who chaired the rubber conference?", {"chairman"}),  # the verb names the role: its chairman
         ("Who commanded the garrison?", {"command"}),
+        ("Which Canadian Labor Minister appointed a mediator?", {"minist"}),  # a title ends the run of a name
+        ("Which State Department spokesman spoke?", {"spokesman"}),
     ],
 )
 def test_asked_roles_are_the_role_whose_holder_is_asked(question: str, roles: set[str]) -> None:

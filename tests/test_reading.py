@@ -988,6 +988,48 @@ def test_the_owner_before_a_longer_title_owns_the_role_in_it() -> None:
     assert reading("Who is TWA's general counsel?", doc, known=known).features["role_missing"] == 0.0
 
 
+def test_the_role_of_an_owner_the_question_names_in_other_words() -> None:
+    joined = article(S("The paper quoted AT and T chairman James Olson.", (("James Olson", "PERSON"),)))
+    # the owner's name joined by "and", which the parser does not know as one
+    assert reading("Who is the chairman of AT and T?", joined).features["role_missing"] == 0.0
+    full = article(
+        S(
+            "AFBF president Dean Kleckner said the ruling was wrong.",
+            (("AFBF", "ORG"), ("Dean Kleckner", "PERSON")),
+        )
+    )
+    known = {"american farm bureau federation": "ORG"}
+    # the story writes the owner in its initials
+    question = "Who is the president of the American Farm Bureau Federation?"
+    assert reading(question, full, known=known).features["role_missing"] == 0.0
+    apposed = article(
+        S(
+            "Mario Peres, president of the Brazilian Association of Citrus Juice Industries, welcomed the cut.",
+            (("Mario Peres", "PERSON"), ("the Brazilian Association of Citrus Juice Industries", "ORG")),
+        )
+    )
+    known = {"abrassuco": "ORG"}
+    # the question names the owner twice, in apposition; the story once
+    question = "Who is the president of Abrassuco, the Brazilian Association of Citrus Juice Industries?"
+    assert reading(question, apposed, known=known).features["role_missing"] == 0.0
+    question = "Who is the president of Citrosuco, the largest juice maker?"
+    assert reading(question, apposed, known={"citrosuco": "ORG"}).features["role_missing"] == 1.0
+
+
+def test_the_role_after_a_name_and_its_owner_in_apposition_is_held() -> None:
+    doc = article(
+        S(
+            "David Haggard, American Soybean Association, ASA, president said USDA must make changes.",
+            (("David Haggard", "PERSON"), ("American Soybean Association", "ORG"), ("ASA", "ORG"), ("USDA", "ORG")),
+        )
+    )
+    question = "Who is president of the American Soybean Association?"
+    known = {"american soybean association": "ORG"}
+    assert reading(question, doc, known=known).features["role_missing"] == 0.0
+    other = "Who is president of the Corn Growers Council?"
+    assert reading(other, doc, known={"corn growers council": "ORG"}).features["role_missing"] == 1.0
+
+
 def test_the_role_of_a_titled_speaker_is_in_the_sentence_that_gives_it() -> None:
     doc = article(
         S("Sales rose, the chairman of the Acme board said.", (("Acme", "ORG"),)),

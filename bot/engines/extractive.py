@@ -414,13 +414,16 @@ class ExtractiveEngine(Engine):
         ranked = [pair for pair in eligible if pair[1].span] if typed else eligible
         # one who asks for a role's holder ("who is BT's chairman") is answered by the best candidate that names a
         # holder of that role, not by one the text gives another role ("deputy chairman Graeme Odgers")
-        if asked_roles(question) and any(not r.features.get("role_missing") for _, r in ranked):
+        holders = asked_roles(question) and any(not r.features.get("role_missing") for _, r in ranked)
+        if holders:
             ranked = sorted(ranked, key=lambda pair: pair[1].features.get("role_missing", 0.0))
         best, reading = ranked[0]
         top = linear(ranker, reading.features)
         runner_up = linear(ranker, ranked[1][1].features) if len(ranked) > 1 else top - 1.0
         reading.features = {**reading.features, "ranked": top, "lead": top - runner_up}
         reading.probability = probability(self.settings.answer_weights, reading.features)
+        if asked_roles(question) and not holders:
+            reading.probability = 0.0  # "who is Pan Am's chairman": no candidate names one ("vice chairman X")
         if reading.unnamed and reading.span is None:
             reading.probability = 0.0  # "several shipping lines had ordered ..." names none for "which lines"
         if self.withheld(evidence.index, best.quote, question, self.asked_verbs(evidence.index, question)):

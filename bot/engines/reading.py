@@ -638,7 +638,7 @@ def _sentence_of(article: Article, offset: int) -> str:
 # copula ("John Smith is the chairman of", "who became its chairman")
 COPULA = r"(?:is|was|has\s+been|had\s+been|will\s+be|became|becomes)\s+(?:(?:named|appointed|elected)\s+(?:as\s+)?)?"
 APPOSED = re.compile(
-    rf"(?:\s*,\s*(?:who\s+{COPULA})?(?:(?:the|a|an|its|their|his|her)\s+)?(?:[\w.'’&-]+\s+){{0,4}}"
+    rf"(?:\s*,\s*(?:who\s+{COPULA})?(?:(?:the|a|an|its|their|his|her)\s+)?(?:[\w.'’&-]+,?\s+){{0,4}}"
     rf"|\s+{COPULA}(?:(?:the|its|their|his|her)\s+)?(?:[\w.'’&-]+\s+){{0,2}})$"
 )
 # titles a person is named with ("chairman Bill Locke", "Judge John Smith"), as base-form stems: the
@@ -691,10 +691,11 @@ def _role_beside(
     at = _sentence_at(article, start)
     sentence = article.sentences[at] if article.sentences else None
     low, high = (sentence.start, sentence.end) if sentence is not None else (0, len(article.text))
-    low, high = max(low, start - ROLE_REACH), min(high, end + ROLE_REACH)
     owners = [m for m in (article.parses[at].mentions if at < len(article.parses) else ()) if m.label in OWNER_LABELS]
     asked = {part for _, w in _words(question) for part in w.lower().split("-")}
-    for found in NAME_WORD.finditer(article.text, low, high):
+    for found in NAME_WORD.finditer(article.text, low, high):  # whole words that begin or end within reach
+        if found.end() < start - ROLE_REACH or found.start() > end + ROLE_REACH:
+            continue
         word = found.group(0)
         prefix, _, rest = word.partition("-")
         if _anchor_stem(rest if prefix.lower() in ROLE_PREFIXES and rest else word) not in roles:
@@ -705,7 +706,7 @@ def _role_beside(
             continue  # "deputy chairman Graeme Odgers" is not the chairman
         if found.start() >= end and not APPOSED.match(article.text, end, found.start()):
             continue  # after the name only as its apposition ("John Smith, chairman of"), not "appointed a chairman"
-        owner = _role_owner(article.text, found.start(), found.end(), owners)
+        owner = _role_owner(article.text, found.start(), found.end(), owners, end if found.start() >= end else -1)
         named = _owner_named(question, roles)  # of the question's names, the one whose role it asks
         company = any(label == "ORG" and _same_name(name, named) for name, label in entities) if named else False
         if owner is None and company and (story := _story_org(article)) and not _same_name(story, named):
@@ -714,10 +715,10 @@ def _role_beside(
             return True  # no owner named, or the word the question too gives the role ("Finance Minister")
         if not entities:  # the question names no organisation the parser knows; it may still say whose role
             # ("the chairman of the company" names none: the company is the one the story is about)
-            if not _owner_named(question, roles) or set(stems(owner)) & set(stems(question)):
+            if not named or _same_body(owner, named) or set(stems(owner)) & set(stems(question)):
                 return True
             continue  # "AFBF president Dean Kleckner" for "the president of the Ontario corn growers' association"
-        if named and not _same_body(owner, named):
+        if named and not any(_same_body(owner, name) for name in (named, *_apposed_names(question, named))):
             continue  # "Monier chairman Bill Locke" for "the chairman of Redland Plc, Monier's major shareholder"
         if any(_same_body(owner, name) for name, _ in entities):
             return True
@@ -826,7 +827,7 @@ def _owner_named(question: str, roles: frozenset[str]) -> str:
     for at, word in _words(question):
         if _anchor_stem(word) not in roles:
             continue
-        after = re.match(r"\s+(?:of|at|for)\s+(?:the\s+)?((?:[A-Z][\w&.'’-]*\s*)+)", question[at + len(word) :])
+        after = re.match(OWNER_AFTER, question[at + len(word) :])
         if after is not None:
             return after.group(1).strip()
         before = re.search(r"((?:[A-Z][\w&.'’-]*\s+)*[A-Z][\w&.'’-]*)['’]s\s+(?:[\w-]+\s+)?$", question[:at])
@@ -835,7 +836,19 @@ def _owner_named(question: str, roles: frozenset[str]) -> str:
     return ""
 
 
+# the owner after the role: "of Redland Plc", "of AT and T" (a capitalised run, joined by "and" or "&")
+OWNER_AFTER = re.compile(r"\s+(?:of|at|for)\s+(?:the\s+)?((?:[A-Z][\w&.'’-]*\s*(?:(?:and|&)\s+(?=[A-Z]))?)+)")
 OWNER_LABELS = frozenset({"ORG", "GPE", "NORP"})
+# a name in apposition to another: "Abrassuco, the Brazilian Association of Citrus Juice Industries" (not a
+# possessor: "Redland Plc, Monier's major shareholder")
+APPOSED_NAME = r",\s+(?:the\s+)?((?:[A-Z][\w&.'’-]*(?:\s+(?:of|for|and|&)\b)?\s*)+)"
+
+
+def _apposed_names(question: str, name: str) -> tuple[str, ...]:
+    """The names the question puts in apposition to the name: another name of the same body."""
+    found = re.search(re.escape(name) + APPOSED_NAME, question)
+    apposed = found.group(1).strip() if found is not None else ""
+    return (apposed,) if apposed and not apposed.endswith(("'s", "’s")) else ()
 
 
 def _same_name(one: str, other: str) -> bool:
@@ -855,6 +868,8 @@ def _same_body(one: str, other: str) -> bool:
     if not _same_name(one, other):
         return False
     longer, shorter = (one, other) if len(one) >= len(other) else (other, one)
+    if shorter.isupper() and "".join(w[0] for w in longer.split() if w[:1].isupper()) == shorter:
+        return True  # "AFBF" is the American Farm Bureau Federation
     added = {w.lower().strip(".,") for w in longer.split()} - {w.lower().strip(".,") for w in shorter.split()}
     return not added & BODY_WORDS
 
@@ -874,10 +889,14 @@ def _story_org(article: Article) -> str:
 STORY_OPENING = 2  # sentences: the headline and the lead
 
 
-def _role_owner(text: str, start: int, end: int, owners: Sequence[Mention]) -> str | None:
+def _role_owner(text: str, start: int, end: int, owners: Sequence[Mention], held_from: int = -1) -> str | None:
     """The organisation or country a role belongs to, as the text names it: right before it ("Renault
-    chairman", "Renault's chairman", past a word that says which role, "Harbour Workers union secretary") or
-    after "of" ("chairman of Renault")."""
+    chairman", "Renault's chairman", past a word that says which role, "Harbour Workers union secretary"),
+    after "of" ("chairman of Renault"), or between the holder's name (ending at `held_from`) and the role
+    after it ("David Haggard, American Soybean Association, ASA, president")."""
+    between = [m for m in owners if held_from >= 0 and held_from <= m.start and m.end <= start]
+    if between:
+        return text[between[0].start : between[0].end]
     for _ in range(5):  # past the words of a longer title: "TWA vice president and general counsel"
         which = re.search(r"\b([a-z][a-z-]+)\s+$", text[max(0, start - 30) : start])
         if which is None or (which.group(1) in stopwords() and which.group(1) != "and"):

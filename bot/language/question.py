@@ -387,7 +387,10 @@ def _kind_noun(question: str) -> str | None:
         if word in DETERMINERS or word.endswith(("'s", "’s", "s'")):  # a determiner or a possessor
             continue
         if i and phrase[i][:1].isupper() and phrase[i - 1][:1].isupper() and phrase[i - 1].lower() not in DETERMINERS:
-            found = None  # "which Atlantic City hotel", "which State Department spokesman": words of a name
+            # "which Atlantic City hotel", "which State Department spokesman": words of a name; a role at the end
+            # of the run is a title that says who is asked ("which Canadian Labor Minister")
+            role = _as_kind_noun(word)
+            found = role if role is not None and KIND_NOUNS[role] == PEOPLE else None
             continue
         kind = _as_kind_noun(word)
         if found is not None and kind is None and KIND_NOUNS[found] == TIMES:
