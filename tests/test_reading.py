@@ -821,6 +821,17 @@ def test_last_year_in_an_article_of_1987_is_1986() -> None:
     assert undated["time_conflict"] == 0.0 and undated["time_missing"] == 1.0
 
 
+def test_a_figure_compared_with_a_year_ago_is_of_the_storys_own_year() -> None:
+    sentence = S(
+        "The backlog at end-May was 122 ships, against 233 ships a year ago, an official said.",
+        (("122", "CARDINAL"), ("233", "CARDINAL")),
+    )
+    doc = article(sentence, date="1987-06-10")
+    asked = reading("How many ships were in the backlog at the end of May 1987?", doc).features
+    assert asked["time_conflict"] == 0.0
+    assert reading("How many ships were in the backlog at the end of May 1985?", doc).features["time_conflict"] == 1.0
+
+
 # --- the question's entities ----------------------------------------------------------------------
 
 

@@ -75,6 +75,7 @@ from bot.language.question import (
     asks_amount_of,
     asks_holder,
     asks_price,
+    compared_times,
     measure_conflict,
     names_relative_time,
     relative_times,
@@ -346,7 +347,7 @@ def read(
     # months, years, quarters
     # the sentence's own times govern its figures; the sentence before sets the time only of a sentence that
     # gives none of that kind ("In the 1985/86 financial year, pre-tax profit rose" after a sentence on 1986/87)
-    own = times_in(text) | relative_times(text, article.date)
+    own = times_in(text) | relative_times(text, article.date) | compared_times(text, article.date)
     earlier = frozenset().union(*(times_in(t) | relative_times(t, article.date) for t in before[-1:]))
     here = own | earlier
     dated = times_in(article.date or "")

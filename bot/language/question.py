@@ -849,6 +849,21 @@ def relative_times(text: str, dated: str | None) -> frozenset[str]:
     return frozenset(out)
 
 
+def compared_times(text: str, dated: str | None) -> frozenset[str]:
+    """The story's own year (and month) when the text compares its figures with "a year ago" or "a month
+    earlier": "122 ships at end-May against 233 a year ago" gives this year's figure first."""
+    anchor = ISO_DATE.search(dated or "")
+    if anchor is None:
+        return frozenset()
+    out: set[str] = set()
+    for m in RELATIVE.finditer(text):
+        if m.group(3):
+            out.add(anchor.group(1))
+            if m.group(3).lower() == "month":
+                out.add(MONTHS[int(anchor.group(2)) - 1])
+    return frozenset(out)
+
+
 def _is_month(match: re.Match[str], text: str) -> bool:
     """ "May" and "March" are months unless they are plainly the verb ("may rise") or a name's part."""
     word = match.group(1)
