@@ -1985,6 +1985,14 @@ def test_a_share_is_no_amount_of_a_thing(question: str, span: str, fits: bool) -
 
 
 @pytest.mark.parametrize(
+    ("span", "fits"),
+    [("some 100 yards", False), ("three days", False), ("5,000 workers", False), ("40 mln stg", True)],
+)
+def test_a_measure_of_length_time_or_people_is_no_cost(span: str, fits: bool) -> None:
+    assert fits_ask(wanted("How much did the explosion cost the refinery?"), span) is fits
+
+
+@pytest.mark.parametrize(
     ("text", "name"),
     [
         ("Wilson Gomes de Moura, president of the national confederation, told Reuters.", "Wilson Gomes de Moura"),

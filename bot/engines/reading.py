@@ -176,6 +176,13 @@ YEAR_ONLY = re.compile(r"(?:1[89]\d\d|20\d\d)(?:/\d\d)?")
 # "a price per tonne", "how much per share": the answer is a price of that unit ("71 dlrs a share")
 SCALE = re.compile(r"\b(?:mln|million|billion|bln|trillion)\b", re.I)
 A_UNIT = re.compile(r"\ban? (?:share|tonne|ton|barrel|ounce|pound|kilo|bag|gallon|bushel|lb)\b", re.I)
+# measures of length, area, volume, weight, time and headcounts: a sum of money is none of them
+MEASURE_WORD = re.compile(
+    r"\b(?:yards?|miles?|km|kilometres?|kilometers?|metres?|meters?|feet|foot|inches|acres?|hectares?|gallons?|"
+    r"litres?|liters?|bushels?|kilos?|kg|lbs?|bales|carats|days?|weeks?|months?|years?|hours?|minutes?|"
+    r"people|workers|employees|members|vessels|ships|plants)\b",
+    re.IGNORECASE,
+)
 CURRENCY = re.compile(
     r"\$|\d+(?:\.\d+)?p\b|\b(?:dlrs?|dollars?|cts|cents?|pence|stg|pounds?|sterling|yen|francs?|marks?|lire|guilders?|crowns?|"
     r"rupees?|pesos?|riyals?|dinars?|rand|schillings?|kroner|ringgit|baht|won|yuan|[rl]oubles?|rubles?|kwacha|"
@@ -935,8 +942,8 @@ def fits_ask(ask: Ask, span: str) -> bool:
         return False  # "how much copper": "70.5 pct" or "two-thirds" is a share of something, no amount
     if first == "MONEY":
         priced = asks_price(ask.text) or PER_UNIT.search(ask.text)
-        if priced and not CURRENCY.search(span) and UNIT_WORD.search(span):
-            return False  # "what price": "50,000 tonnes" or "1.96 pct" is no money
+        if priced and not CURRENCY.search(span) and (UNIT_WORD.search(span) or MEASURE_WORD.search(span)):
+            return False  # "what price": "50,000 tonnes", "1.96 pct" or "some 100 yards" is no money
         return bool(NUMBER.search(span)) and not BARE_NUMBER.fullmatch(span.strip())
     if first in ("CARDINAL", "QUANTITY"):  # a count is no share or sum ("up to 50 pct", "90.25 dlrs a share"
         # for "how many products", "how many shares")
