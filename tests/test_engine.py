@@ -497,3 +497,14 @@ def test_a_question_for_a_roles_holder_no_candidate_names_with_that_role_is_decl
     assert bot.answer("Who is Acme's chairman?").abstained  # a vice chairman is no chairman
     answer = bot.answer("Who is Acme's vice chairman?")
     assert not answer.abstained and answer.short_answer == "Martin Shugrue", answer.text
+
+
+def test_a_question_of_an_outcome_the_story_gives_only_as_a_plan_is_declined(tmp_path: Path) -> None:
+    planned = (
+        "Seamen strike goes on\n\n"
+        "Brazil's seamen stayed on strike on Monday. "
+        "Later today the Higher Labour Tribunal is due to rule on whether the seamen's strike is legal.\n"
+    )
+    bot = _one_story_bot(tmp_path, "strike.txt", planned, abstain_below=0.01)
+    assert bot.answer("How did the Higher Labour Tribunal rule on the seamen's strike?").abstained
+    assert not bot.answer("When will the Higher Labour Tribunal rule on the seamen's strike?").abstained

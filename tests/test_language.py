@@ -497,3 +497,21 @@ def test_no_comment_on_a_thing_withholds_what_the_question_asks_of_it() -> None:
     said = "Spethmann made no comment on group earnings."
     assert withholds(said, "What group earnings does Thyssen forecast?")
     assert not withholds(said, "What fall in consolidated turnover does Thyssen expect?")  # another thing
+
+
+@pytest.mark.parametrize(
+    ("sentence", "planned"),
+    [
+        ("Later today the Higher Labour Tribunal is due to rule on whether the strike is legal.", True),
+        ("The tribunal will rule on the strike on Friday.", True),
+        ("The tribunal ruled the strike illegal.", False),  # done
+        ("The tribunal is due to rule today; last week it ruled on the pay claim.", False),  # done once at least
+        ("The tribunal met the unions on Friday.", False),  # the verb is not there: nothing said of it
+    ],
+)
+def test_a_verb_given_only_as_a_plan_tells_no_outcome(sentence: str, planned: bool) -> None:
+    from bot.language.stance import only_planned
+
+    rule = frozenset({"rule"})
+    assert only_planned(sentence, "How did the tribunal rule on the strike?", rule) is planned
+    assert not only_planned(sentence, "How will the tribunal rule on the strike?", rule)  # a plan asked

@@ -57,7 +57,7 @@ from bot.language.question import (
 )
 from bot.language.question import parts as question_parts
 from bot.language.spans import argument_span, reason_span, unasked_span, word_used
-from bot.language.stance import withholds
+from bot.language.stance import only_planned, withholds
 from bot.phrases import (
     CLOSEST,
     DISAGREE,
@@ -426,8 +426,11 @@ class ExtractiveEngine(Engine):
             reading.probability = 0.0  # "who is Pan Am's chairman": no candidate names one ("vice chairman X")
         if reading.unnamed and reading.span is None:
             reading.probability = 0.0  # "several shipping lines had ordered ..." names none for "which lines"
-        if self.withheld(evidence.index, best.quote, question, self.asked_verbs(evidence.index, question)):
+        verbs = self.asked_verbs(evidence.index, question)
+        if self.withheld(evidence.index, best.quote, question, verbs):
             reading.probability = 0.0  # "he did not say what EC products ...": the article says it doesn't say
+        if not typed and only_planned(best.text, question, verbs):
+            reading.probability = 0.0  # "how did the tribunal rule": "the tribunal is due to rule later today"
         return best, reading
 
     def asked_verbs(self, index: Index, question: str) -> frozenset[str]:

@@ -159,3 +159,24 @@ def _of_another_time(after: str, question: str) -> bool:
         if of_kind and not of_kind & asked:
             return True
     return False
+
+
+# what makes a verb after it a plan, an expectation or a possibility, not a thing done: "is due to rule",
+# "will vote", "would arrive", "plans to appeal"
+IRREALIS = re.compile(
+    r"\b(?:will|would|shall|may|might|could|(?:due|expected|scheduled|set|likely|planning|plans?|planned|intends?|"
+    r"intended|hopes?|hoped|wants?|wanted|going|about)\s+to)\s+(?:\w+ly\s+|not\s+|also\s+|still\s+|then\s+)?$",
+    re.IGNORECASE,
+)
+DONE_AUXILIARIES = frozenset({"did", "has", "have", "had"})
+
+
+def only_planned(sentence: str, question: str, verbs: frozenset[str]) -> bool:
+    """Does the sentence give the verb a question asks of a thing done ("how did the tribunal rule", "what did
+    the board decide") only as a plan or an expectation ("the tribunal is due to rule later today")? Then it
+    tells what was to happen, not what happened."""
+    words = question.lower().split()
+    if not verbs or not DONE_AUXILIARIES & set(words[1:3]):
+        return False
+    found = [m for m in re.finditer(r"[A-Za-z]+", sentence) if {base_form(s) for s in stems(m.group(0))} & verbs]
+    return bool(found) and all(IRREALIS.search(sentence[max(0, m.start() - 40) : m.start()]) for m in found)
