@@ -542,6 +542,8 @@ def test_asked_heads_name_the_value_asked(question: str, heads: set[str]) -> Non
         ("Who chaired the rubber conference?", {"chairman"}),  # the verb names the role: its chairman
         ("Who commanded the garrison?", {"command"}),
         ("Which Canadian Labor Minister appointed a mediator?", {"minist"}),  # a title ends the run of a name
+        ("Which Chrysler executive outlined the agreement?", set()),  # any executive: its treasurer, say
+        ("Who is Acme's chief executive?", {"chief"}),
         ("Which State Department spokesman spoke?", {"spokesman"}),
     ],
 )

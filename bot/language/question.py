@@ -528,7 +528,7 @@ def _modifies(words: list[str], at: int) -> bool:
 
 
 GENERIC_ROLES = frozenset(
-    {"person", "man", "woman", "official", "head", "representative", "leader"}
+    {"person", "man", "woman", "official", "head", "representative", "leader", "executive", "officer"}
     | {"actor", "actress", "singer", "player", "athlete", "author", "writer", "artist"}  # occupations, no offices
 )
 
