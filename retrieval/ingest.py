@@ -75,9 +75,9 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-# what a feed leaves after a dateline: character references of control codes and a one-letter code
-# ("27-MAR-1987 13:23:36.32&#5;&#5;&#5;F")
-_FEED_RESIDUE = re.compile(r"(?:\s*&#\d+;)+\s*[A-Z]?\s*$")
+# what a feed leaves after a dateline: character references of control codes and its routing codes, short
+# groups of capitals ("27-MAR-1987 13:23:36.32&#5;&#5;&#5;F", "...&#5;&#5;&#5;RM", "...&#5;&#5;&#5;C G T M")
+_FEED_RESIDUE = re.compile(r"(?:\s*&#\d+;)+(?:\s*[A-Z]{1,2}\b)*\s*$")
 
 
 def parse_date(text: str) -> str | None:
@@ -106,7 +106,7 @@ def find_date(text: str, head_lines: int = 12) -> str | None:
             except ValueError:
                 pass
     for line in lines:
-        if 6 <= len(line.strip()) <= DATE_LINE_MAX:
+        if 6 <= len(_FEED_RESIDUE.sub("", line.strip())) <= DATE_LINE_MAX:
             found = parse_date(line)
             if found:
                 return found
@@ -119,7 +119,7 @@ def is_boilerplate(line: str) -> bool:
     if not stripped:
         return False
     return any(p.fullmatch(stripped) for p in _BOILERPLATE) or (
-        len(stripped) <= DATE_LINE_MAX and parse_date(stripped) is not None
+        len(_FEED_RESIDUE.sub("", stripped)) <= DATE_LINE_MAX and parse_date(stripped) is not None
     )
 
 

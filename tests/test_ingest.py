@@ -66,6 +66,8 @@ def test_normalise_and_dates() -> None:
     assert find_date("It happened on September 6, 2021, in the valley.") is None
     # a newswire dateline with what the feed left after it
     assert find_date("MCLEAN SETS SALE OF ASSETS\n27-MAR-1987 13:23:36.32&#5;&#5;&#5;F\n\nBody") == "1987-03-27"
+    for codes in ("RM", "C G T M", "V RM"):  # several routing codes
+        assert find_date(f"STRIKES IN SPAIN\n27-MAR-1987 07:05:32.87&#5;&#5;&#5;{codes}\n\nBody") == "1987-03-27"
 
 
 def test_chunks_keep_offsets_lines_and_sentences() -> None:
