@@ -1027,6 +1027,19 @@ def test_the_role_of_an_owner_the_question_names_in_other_words() -> None:
     assert reading(question, apposed, known={"citrosuco": "ORG"}).features["role_missing"] == 1.0
 
 
+@pytest.mark.parametrize("owner_label", ["NORP", "ORG"])  # the country's adjective alone, or with the title's word
+def test_the_owner_before_a_capitalised_title_owns_the_role(owner_label: str) -> None:
+    owner = "Ecuadorean" if owner_label == "NORP" else "Ecuadorean Energy"
+    text = "Venezuela will lend Ecuador oil, Ecuadorean Energy and Mines Minister Javier Espinosa said."
+    doc = article(
+        S(text, (("Venezuela", "GPE"), ("Ecuador", "GPE"), (owner, owner_label), ("Javier Espinosa", "PERSON")))
+    )
+    # the question names Ecuador too, but the minister it asks for is Venezuela's
+    other = "Who was Venezuela's energy and mines minister when it agreed to lend oil to Ecuador?"
+    assert reading(other, doc).features["role_missing"] == 1.0
+    assert reading("Who is Ecuador's energy and mines minister?", doc).features["role_missing"] == 0.0
+
+
 def test_the_role_after_a_name_and_its_owner_in_apposition_is_held() -> None:
     doc = article(
         S(

@@ -838,7 +838,7 @@ def _owner_named(question: str, roles: frozenset[str]) -> str:
         after = re.match(OWNER_AFTER, question[at + len(word) :])
         if after is not None:
             return after.group(1).strip()
-        before = re.search(r"((?:[A-Z][\w&.'’-]*\s+)*[A-Z][\w&.'’-]*)['’]s\s+(?:[\w-]+\s+)?$", question[:at])
+        before = re.search(r"((?:[A-Z][\w&.'’-]*\s+)*[A-Z][\w&.'’-]*)['’]s\s+(?:[\w-]+\s+){0,4}$", question[:at])
         if before is not None:
             return before.group(1)
     return ""
@@ -915,6 +915,16 @@ def _role_owner(text: str, start: int, end: int, owners: Sequence[Mention], held
             return text[m.start : m.end]
         if re.fullmatch(r"\s+of\s+(?:the\s+)?", text[end : m.start]):
             return text[m.start : m.end]
+    # past the capitalised words of a title: "Ecuadorean Energy and Mines Minister"
+    title = start
+    for _ in range(4):
+        word = re.search(r"\b(?:[A-Z][a-z-]+|and)\s+$", text[max(0, title - 30) : title])
+        if word is None:
+            break
+        title -= len(word.group(0))
+        owner = next((m for m in owners if m.end == title - 1 and text[m.end] == " "), None)
+        if owner is not None:
+            return text[owner.start : owner.end]
     # a name the parser missed, right before the role, that holds a short name in capitals ("AT and T chairman")
     run = OWNER_RUN.search(text, max(0, start - 40), start)
     if run is not None and any(CAPITALS.fullmatch(w) for w in run.group("name").split()):
