@@ -403,6 +403,13 @@ def test_known_entities_longest_first_then_unknown_capitalised_runs() -> None:
     assert found == [("Texaco Canada", "ORG"), ("Ontario", "GPE"), ("Chevron", "ORG"), ("Foo Bar Holdings", "")]
 
 
+def test_a_short_title_case_abbreviation_before_a_known_name_is_the_names_own() -> None:
+    lexicon = entity_lexicon([("Lyell", "GPE"), ("Acme", "ORG")])
+    assert entities_in("How much copper does the Mt Lyell mine produce?", lexicon) == [("Mt Lyell", "GPE")]
+    # a word of the sentence is not ("Is Acme ...", "In Acme's plan")
+    assert entities_in("Why Is Acme selling?", lexicon) == [("Acme", "ORG")]
+
+
 def test_a_body_named_for_its_place_is_one_organisation() -> None:
     lexicon = entity_lexicon([("New Zealand", "GPE"), ("Bank", "ORG"), ("Westpac", "ORG")])
     found = entities_in("What rate did the Bank of New Zealand and Westpac announce?", lexicon)

@@ -28,6 +28,7 @@ from bot.language.lexicon import (
     PLACES,
     RATES,
     TIMES,
+    stopwords,
 )
 from bot.language.values import UNITS, names_in, unit_family, units_in
 from bot.language.words import asked_words, base_form, stems
@@ -894,6 +895,10 @@ def time_kind(value: str) -> str:
 ORG_KINDS = frozenset(w for w, kinds in KIND_NOUNS.items() if kinds == ORGS)
 
 
+# a two-letter title-case abbreviation that begins a name: "Mt", "St", "Ft", "Mr", "Dr"
+SHORT_PREFIX = re.compile(r"[A-Z][a-z]")
+
+
 def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]]:
     """The named entities of a question, longest first: word runs the corpus knows as entities (with the
     label spaCy gave them there), and capitalised runs it does not know (label "")."""
@@ -929,8 +934,11 @@ def entities_in(question: str, known: Mapping[str, str]) -> list[tuple[str, str]
             key = " ".join(span).lower()
             label = known.get(key)
             if label is not None and label in NAMED:
-                found.append((" ".join(span), label))
-                used[i : i + size] = [True] * size
+                # a short title-case word before it is the name's own ("Mt Lyell", "St Helens", "Dr Kaul")
+                before = words[i - 1] if i > 1 and not used[i - 1] else ""
+                prefix = SHORT_PREFIX.fullmatch(before) is not None and before.lower() not in stopwords()
+                found.append((" ".join(words[i - prefix : i + size]), label))
+                used[i - prefix : i + size] = [True] * (size + prefix)
     # capitalised words the corpus does not know as entities, not the question's first word
     run: list[str] = []
     for i, word in enumerate([*words, ""]):
